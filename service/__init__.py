@@ -1,0 +1,1 @@
+"""skp-sign: scores, renders and signs SKP documents."""
