@@ -1,1 +1,39 @@
-"""skp-sign: scores, renders and signs SKP documents."""
+"""skp-sign: scores, renders and signs SKP documents for Indonesian civil servants."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Flask
+
+__all__ = ["create_app"]
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: config, database, errors, API, pages and CLI, in that order."""
+    instance_path = os.environ.get("SKP_INSTANCE_PATH")
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        instance_path=os.path.abspath(instance_path) if instance_path else None,
+    )
+    from service import cli, config, db, errors
+    from service.jsonio import DecimalJSONProvider
+
+    if test_config is None:
+        config.write_instance_config(app.instance_path)
+    config.load_config(app, test_config)
+    app.json = DecimalJSONProvider(app)
+
+    db.init_app(app)
+    errors.init_app(app)
+    cli.init_app(app)
+
+    from service.api import bp as api_bp
+    from service.api.openapi import docs_page
+
+    app.register_blueprint(api_bp)
+    app.add_url_rule("/docs", "docs", docs_page)
+    app.add_url_rule("/healthz", "healthz", lambda: {"status": "ok"})
+    return app

@@ -1,0 +1,9 @@
+"""The ``/api/v1`` blueprint: thin views that load a schema, call a function and dump the result."""
+
+from flask import Blueprint
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+from service.api import openapi, scores  # noqa: E402  (views register on bp)
+
+__all__ = ["bp", "openapi", "scores"]

@@ -1,0 +1,61 @@
+"""``flask --app service skp …``: operator commands. They call operations, never raw SQL."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from service.clients import SCOPES, create_client
+from service.db import get_session, upgrade_schema
+
+__all__ = ["init_app", "skp"]
+
+skp = AppGroup("skp", help="skp-sign operator commands.")
+
+
+@skp.command("init")
+def init_command() -> None:
+    """Create or upgrade the database schema and the instance folders."""
+    from pathlib import Path
+
+    for key in ("FILES_DIR", "INSTANCE_TEMPLATES_DIR"):
+        Path(current_app.config[key]).mkdir(parents=True, exist_ok=True)
+    upgrade_schema(current_app.extensions["skp.engine"])
+    click.echo(f"Database ready: {_safe_url(current_app.config['DATABASE_URL'])}")
+    click.echo(f"Instance folder: {current_app.instance_path}")
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+clients = AppGroup("clients", help="API clients (HR systems).")
+skp.add_command(clients)
+
+
+@clients.command("create")
+@click.argument("name")
+@click.option(
+    "--scopes",
+    default=",".join(SCOPES),
+    show_default=True,
+    help="Comma- or space-separated scopes.",
+)
+@click.option("--replace", is_flag=True, help="Revoke this name's earlier keys.")
+def clients_create(name: str, scopes: str, replace: bool) -> None:
+    """Create an API client; the key is printed alone on the last line, once."""
+    scope_list = [s for s in scopes.replace(",", " ").split() if s]
+    try:
+        new = create_client(get_session(), name, scope_list, replace=replace)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--scopes") from None
+    click.echo(f"Client {new.client.name!r} created with scopes: {new.client.scopes}")
+    click.echo(f"Webhook secret: {new.client.webhook_secret}")
+    click.echo(new.api_key)
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(skp)

@@ -1,0 +1,100 @@
+"""Configuration: defaults, the instance file, ``SKP_*`` environment variables, validated once."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+__all__ = ["ConfigError", "default_config", "validate_config", "write_instance_config"]
+
+#: Largest request body the service reads (JSON payloads and uploads alike).
+DEFAULT_MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot work; raised once at start with every problem listed."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("Invalid skp-sign configuration:\n  - " + "\n  - ".join(problems))
+
+
+def default_config(instance_path: str) -> dict[str, Any]:
+    """Embedded defaults: everything lives in the instance folder."""
+    instance = Path(instance_path)
+    return {
+        "SECRET_KEY": None,
+        "KEY_ENCRYPTION_SECRET": None,
+        "DATABASE_URL": f"sqlite:///{instance / 'skp.sqlite3'}",
+        "FILES_DIR": str(instance / "files"),
+        "PKI_DIR": str(instance / "pki"),
+        "INSTANCE_TEMPLATES_DIR": str(instance / "form_templates"),
+        "PUBLIC_URL": "http://localhost:5000",
+        "MAX_CONTENT_LENGTH": DEFAULT_MAX_CONTENT_LENGTH,
+        "JSON_SORT_KEYS": False,
+        "SIGN_LINK_TTL_DAYS": 14,
+        "TSA_URL": None,
+        "CONVERTER_PROCESSES": 2,
+        "CONVERTER_TIMEOUT": 60.0,
+        "JOB_RUNNER": "inprocess",
+        "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+    }
+
+
+def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
+    """Apply defaults, then ``instance/config.py``, then ``SKP_*`` variables, then ``test_config``."""
+    app.config.from_mapping(default_config(app.instance_path))
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("SKP")
+    if test_config is not None:
+        app.config.from_mapping(test_config)
+    validate_config(app.config)
+
+
+def validate_config(config: Any) -> None:
+    """Fail loudly, with every problem at once, instead of at the first request that needs a value."""
+    problems: list[str] = []
+    for key in ("SECRET_KEY", "KEY_ENCRYPTION_SECRET"):
+        value = config.get(key)
+        if not isinstance(value, str) or len(value) < 32:
+            problems.append(
+                f"{key} must be a random string of at least 32 characters "
+                "(run `flask --app service skp init` to write instance/config.py)"
+            )
+    url = config.get("DATABASE_URL")
+    if not isinstance(url, str) or not url.startswith(("sqlite", "postgresql")):
+        problems.append("DATABASE_URL must be a sqlite:// or postgresql+psycopg:// URL")
+    public_url = config.get("PUBLIC_URL")
+    if not isinstance(public_url, str) or not public_url.startswith(("http://", "https://")):
+        problems.append("PUBLIC_URL must be an http(s) URL")
+    max_len = config.get("MAX_CONTENT_LENGTH")
+    if not isinstance(max_len, int) or max_len <= 0:
+        problems.append("MAX_CONTENT_LENGTH must be a positive integer (bytes)")
+    if config.get("JOB_RUNNER") not in ("inprocess", "celery"):
+        problems.append("JOB_RUNNER must be 'inprocess' or 'celery'")
+    processes = config.get("CONVERTER_PROCESSES")
+    if not isinstance(processes, int) or not 1 <= processes <= 16:
+        problems.append("CONVERTER_PROCESSES must be an integer from 1 to 16")
+    if problems:
+        raise ConfigError(problems)
+
+
+def write_instance_config(instance_path: str) -> Path | None:
+    """Write ``instance/config.py`` with fresh random secrets, unless it exists (never overwrite)."""
+    path = Path(instance_path) / "config.py"
+    if path.exists():
+        return None
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = (
+        "# Written by `flask --app service skp init`. Keep this file secret.\n"
+        f"SECRET_KEY = {secrets.token_urlsafe(48)!r}\n"
+        f"KEY_ENCRYPTION_SECRET = {secrets.token_urlsafe(48)!r}\n"
+    )
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text)
+    return path

@@ -1,0 +1,152 @@
+"""Errors that carry data, and the one place that turns every error into RFC 9457 problem details."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from http import HTTPStatus
+from typing import Any
+
+from flask import Flask, Response, json
+from marshmallow import ValidationError
+from werkzeug.exceptions import HTTPException
+
+__all__ = [
+    "ConflictError",
+    "FieldError",
+    "NotFoundError",
+    "ServiceError",
+    "UnprocessableError",
+    "init_app",
+    "problem",
+]
+
+log = logging.getLogger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+
+#: Indonesian ``detail`` for statuses raised by Flask/Werkzeug themselves.
+DETAIL_ID: Mapping[int, str] = {
+    400: "Permintaan tidak dapat dibaca.",
+    401: "Kunci API tidak ada atau tidak berlaku.",
+    403: "Kunci API ini tidak berhak atas tindakan tersebut.",
+    404: "Sumber daya tidak ditemukan.",
+    405: "Metode HTTP ini tidak diizinkan untuk alamat ini.",
+    409: "Permintaan bertentangan dengan keadaan sumber daya saat ini.",
+    410: "Sumber daya ini tidak berlaku lagi.",
+    413: "Isi permintaan melebihi batas ukuran.",
+    415: "Jenis isi permintaan tidak didukung.",
+    422: "Isi permintaan tidak memenuhi aturan.",
+    429: "Terlalu banyak permintaan; coba lagi nanti.",
+    500: "Terjadi kesalahan pada layanan. Kejadian ini telah dicatat.",
+}
+
+FieldError = Mapping[str, str]
+
+
+class ServiceError(Exception):
+    """Base of every error the service answers on purpose."""
+
+    status = 400
+    type = "about:blank"
+
+    def __init__(
+        self,
+        detail: str | None = None,
+        *,
+        errors: Sequence[FieldError] = (),
+        headers: Mapping[str, str] | None = None,
+        **extra: Any,
+    ) -> None:
+        self.detail = detail or DETAIL_ID.get(self.status, "")
+        self.errors = list(errors)
+        self.headers = dict(headers or {})
+        self.extra = extra
+        super().__init__(self.detail)
+
+
+class UnprocessableError(ServiceError):
+    status = 422
+
+
+class NotFoundError(ServiceError):
+    status = 404
+
+
+class ConflictError(ServiceError):
+    status = 409
+
+
+class UnauthorizedError(ServiceError):
+    status = 401
+
+
+class ForbiddenError(ServiceError):
+    status = 403
+
+
+class UnsupportedMediaTypeError(ServiceError):
+    status = 415
+
+
+def problem(
+    status: int,
+    detail: str | None = None,
+    *,
+    errors: Sequence[FieldError] = (),
+    type_: str = "about:blank",
+    headers: Mapping[str, str] | None = None,
+    **extra: Any,
+) -> Response:
+    """An ``application/problem+json`` response (RFC 9457); ``title`` is the English status phrase."""
+    body: dict[str, Any] = {
+        "type": type_,
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail or DETAIL_ID.get(status, ""),
+    }
+    if errors:
+        body["errors"] = list(errors)
+    body.update(extra)
+    response = Response(json.dumps(body), status=status, mimetype=PROBLEM_JSON)
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def _handle_service_error(error: ServiceError) -> Response:
+    return problem(
+        error.status,
+        error.detail,
+        errors=error.errors,
+        type_=error.type,
+        headers=error.headers,
+        **error.extra,
+    )
+
+
+def _handle_validation_error(error: ValidationError) -> Response:
+    from service.schemas import flatten_errors
+
+    messages = error.messages if isinstance(error.messages, dict) else {"": error.messages}
+    return problem(422, DETAIL_ID[422], errors=flatten_errors(messages))
+
+
+def _handle_http_exception(error: HTTPException) -> Response:
+    status = error.code or 500
+    headers = {k: v for k, v in error.get_headers() if k.lower() not in ("content-type",)}
+    headers.pop("Content-Length", None)
+    return problem(status, DETAIL_ID.get(status, error.description), headers=headers)
+
+
+def _handle_unexpected(error: Exception) -> Response:
+    log.exception("Unhandled error", exc_info=error)
+    return problem(500)
+
+
+def init_app(app: Flask) -> None:
+    """Register the handlers: no error leaves the service as HTML or with a stack trace."""
+    app.register_error_handler(ServiceError, _handle_service_error)
+    app.register_error_handler(ValidationError, _handle_validation_error)
+    app.register_error_handler(HTTPException, _handle_http_exception)
+    app.register_error_handler(Exception, _handle_unexpected)

@@ -1,0 +1,57 @@
+"""Configuration: defaults, instance file, SKP_* overrides, validation at start."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from service import create_app
+from service.config import ConfigError, write_instance_config
+
+
+def test_first_start_writes_instance_config_with_random_secrets(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SKP_INSTANCE_PATH", str(tmp_path / "inst"))
+    app = create_app()
+    config_file = tmp_path / "inst" / "config.py"
+    assert config_file.exists()
+    assert stat.S_IMODE(config_file.stat().st_mode) == 0o600
+    assert len(app.config["SECRET_KEY"]) >= 32
+    assert app.config["DATABASE_URL"] == f"sqlite:///{tmp_path / 'inst' / 'skp.sqlite3'}"
+    other = tmp_path / "other"
+    write_instance_config(str(other))
+    assert (other / "config.py").read_text() != config_file.read_text()
+
+
+def test_instance_config_is_never_overwritten(tmp_path: Path) -> None:
+    first = write_instance_config(str(tmp_path))
+    assert first is not None
+    before = first.read_text()
+    assert write_instance_config(str(tmp_path)) is None
+    assert first.read_text() == before
+
+
+def test_environment_overrides_instance_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SKP_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("SKP_PUBLIC_URL", "https://skp.example.go.id")
+    monkeypatch.setenv("SKP_CONVERTER_PROCESSES", "3")
+    app = create_app()
+    assert app.config["PUBLIC_URL"] == "https://skp.example.go.id"
+    assert app.config["CONVERTER_PROCESSES"] == 3
+
+
+def test_invalid_config_lists_every_problem(app_config: dict[str, Any]) -> None:
+    bad = {**app_config, "SECRET_KEY": "short", "DATABASE_URL": "mysql://x", "JOB_RUNNER": "cron"}
+    with pytest.raises(ConfigError) as info:
+        create_app(bad)
+    text = str(info.value)
+    assert "SECRET_KEY" in text
+    assert "DATABASE_URL" in text
+    assert "JOB_RUNNER" in text
+    assert len(info.value.problems) == 3
