@@ -40,6 +40,7 @@ def default_config(instance_path: str) -> dict[str, Any]:
         "TSA_URL": None,
         "CONVERTER_PROCESSES": 2,
         "CONVERTER_TIMEOUT": 60.0,
+        "CONVERTER_WORK_DIR": str(instance / "libreoffice"),
         "JOB_RUNNER": "inprocess",
         "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
     }

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, String, func
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, func
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.db import Base
 
-__all__ = ["ApiClient", "Base", "utcnow"]
+__all__ = ["ApiClient", "AuditEvent", "Base", "Document", "Revision", "Signer", "utcnow"]
 
 
 def utcnow() -> datetime:
@@ -36,3 +36,100 @@ class ApiClient(Base):
     @property
     def scope_set(self) -> frozenset[str]:
         return frozenset(self.scopes.split())
+
+
+class Document(Base):
+    """One official form for one pegawai and period, from payload to the last signature."""
+
+    __tablename__ = "documents"
+    __table_args__ = (
+        UniqueConstraint("client_id", "idempotency_key", name="uq_documents_idempotency"),
+        Index("ix_documents_nip_created", "pegawai_nip", "created_at"),
+        Index("ix_documents_unit_periode", "unit_kerja", "periode_tahun"),
+    )
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("api_clients.id"))
+    idempotency_key: Mapped[str] = mapped_column(String(200))
+    #: SHA-256 of the canonical request body, to tell a replay from a different body.
+    request_hash: Mapped[str] = mapped_column(String(64))
+    type: Mapped[str] = mapped_column(String(30))
+    regime: Mapped[str] = mapped_column(String(30))
+    status: Mapped[str] = mapped_column(String(30), index=True)
+    failure_reason: Mapped[str | None] = mapped_column(Text)
+    #: The request body exactly as received (JSON text): nothing a client sent is dropped.
+    payload_json: Mapped[str] = mapped_column(Text)
+    hasil_json: Mapped[str] = mapped_column(Text)
+    verification_code: Mapped[str] = mapped_column(String(40), unique=True)
+    pegawai_nip: Mapped[str] = mapped_column(String(18))
+    pegawai_nama: Mapped[str] = mapped_column(String(200))
+    unit_kerja: Mapped[str] = mapped_column(String(300))
+    periode_tahun: Mapped[int] = mapped_column(Integer)
+    #: Number of the newest stored PDF revision; -1 while nothing is rendered.
+    current_revision: Mapped[int] = mapped_column(Integer, default=-1)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+    signers: Mapped[list[Signer]] = relationship(
+        back_populates="document", order_by="Signer.urutan", cascade="all, delete-orphan"
+    )
+    revisions: Mapped[list[Revision]] = relationship(
+        back_populates="document", order_by="Revision.number", cascade="all, delete-orphan"
+    )
+
+
+class Signer(Base):
+    """A signer of a document in its fixed turn (pegawai → pejabat penilai → atasan)."""
+
+    __tablename__ = "signers"
+    __table_args__ = (UniqueConstraint("document_id", "urutan", name="uq_signers_urutan"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id"), index=True)
+    urutan: Mapped[int] = mapped_column(Integer)
+    peran: Mapped[str] = mapped_column(String(40))
+    nama: Mapped[str] = mapped_column(String(200))
+    nip: Mapped[str] = mapped_column(String(18))
+    jabatan: Mapped[str] = mapped_column(String(300))
+    email: Mapped[str | None] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(20))
+    signed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    field_name: Mapped[str] = mapped_column(String(60))
+
+    document: Mapped[Document] = relationship(back_populates="signers")
+
+
+class Revision(Base):
+    """A stored PDF revision; rows are only ever added, files never overwritten."""
+
+    __tablename__ = "revisions"
+    __table_args__ = (UniqueConstraint("document_id", "number", name="uq_revisions_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(30))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    document: Mapped[Document] = relationship(back_populates="revisions")
+
+
+class AuditEvent(Base):
+    """Append-only, hash-chained record of every state change and signature."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[str | None] = mapped_column(String(40), index=True)
+    event: Mapped[str] = mapped_column(String(40))
+    actor: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    ip: Mapped[str | None] = mapped_column(String(64))
+    data_json: Mapped[str] = mapped_column(Text, default="{}")
+    #: Unique, so two writers racing for the same predecessor cannot fork the chain.
+    prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    hash: Mapped[str] = mapped_column(String(64), unique=True)

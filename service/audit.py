@@ -1,0 +1,108 @@
+"""The append-only, hash-chained audit trail. Operations call :func:`record` in their transaction."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.models import AuditEvent, utcnow
+
+__all__ = ["GENESIS", "ChainBreak", "event_dict", "record", "verify_chain"]
+
+GENESIS = "0" * 64
+
+
+def _digest(
+    prev_hash: str,
+    document_id: str | None,
+    event: str,
+    actor: str,
+    at: datetime,
+    ip: str | None,
+    data_json: str,
+) -> str:
+    canonical = json.dumps(
+        [prev_hash, document_id, event, actor, at.isoformat(), ip, data_json],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _normalise(at: datetime) -> datetime:
+    """Naive UTC: SQLite returns timestamps without tzinfo, PostgreSQL in the session's zone."""
+    if at.tzinfo is not None:
+        at = at.astimezone(UTC)
+    return at.replace(tzinfo=None)
+
+
+def record(
+    session: Session,
+    *,
+    event: str,
+    actor: str,
+    document_id: str | None = None,
+    ip: str | None = None,
+    data: Mapping[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one event after the newest one; the caller commits with its own change."""
+    last = session.scalar(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1))
+    prev_hash = last.hash if last is not None else GENESIS
+    at = _normalise(utcnow())
+    data_json = json.dumps(dict(data or {}), ensure_ascii=False, sort_keys=True, default=str)
+    row = AuditEvent(
+        document_id=document_id,
+        event=event,
+        actor=actor,
+        at=at,
+        ip=ip,
+        data_json=data_json,
+        prev_hash=prev_hash,
+        hash=_digest(prev_hash, document_id, event, actor, at, ip, data_json),
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    """Where the chain stops holding: the event id and what is wrong with it."""
+
+    event_id: int
+    reason: str
+
+
+def verify_chain(session: Session) -> Iterator[ChainBreak]:
+    """Recompute every hash in insertion order and yield each place the chain does not hold."""
+    prev_hash = GENESIS
+    for row in session.scalars(select(AuditEvent).order_by(AuditEvent.id)):
+        if row.prev_hash != prev_hash:
+            yield ChainBreak(row.id, "prev_hash does not match the previous event")
+        expected = _digest(
+            row.prev_hash, row.document_id, row.event, row.actor, _normalise(row.at), row.ip,
+            row.data_json,
+        )
+        if expected != row.hash:
+            yield ChainBreak(row.id, "hash does not match the event's content")
+        prev_hash = row.hash
+
+
+def event_dict(row: AuditEvent) -> dict[str, Any]:
+    """The API shape of one event (api.md ``…/audit``)."""
+    return {
+        "event": row.event,
+        "actor": row.actor,
+        "at": row.at.isoformat(),
+        "ip": row.ip,
+        "data": json.loads(row.data_json),
+        "prev_hash": row.prev_hash,
+        "hash": row.hash,
+    }

@@ -1,0 +1,70 @@
+"""The service's slow or external parts, built once per app from config and handed to operations."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from flask import Flask, current_app
+
+from service.jobs import CeleryRunner, InProcessRunner, JobRunner
+from service.storage import DocumentStore, FilesystemStore
+
+if TYPE_CHECKING:
+    from service.documents.converter import PdfConverter
+
+__all__ = ["Services", "get_services", "init_app"]
+
+
+@dataclass
+class Services:
+    """What operations need from the outside world; tests build it from real parts too."""
+
+    store: DocumentStore
+    runner: JobRunner
+    config: dict[str, Any]
+    _converter: PdfConverter | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def converter(self) -> PdfConverter:
+        """The warm LibreOffice pool, started on first use (or by :meth:`warm_up`) and kept."""
+        with self._lock:
+            if self._converter is None:
+                from service.documents.converter import LibreOfficeConverter
+
+                self._converter = LibreOfficeConverter(
+                    processes=self.config["CONVERTER_PROCESSES"],
+                    work_dir=self.config["CONVERTER_WORK_DIR"],
+                )
+            return self._converter
+
+    def warm_up(self) -> None:
+        self.converter()
+
+    def close(self) -> None:
+        self.runner.close()
+        if self._converter is not None:
+            self._converter.close()
+
+
+def init_app(app: Flask) -> None:
+    """Build the store and the job runner named by config; tests may pass ready objects in."""
+    config = app.config
+    store = config.get("STORE") or FilesystemStore(root=config["FILES_DIR"])
+    runner: JobRunner
+    if config.get("RUNNER") is not None:
+        runner = config["RUNNER"]
+    elif config["JOB_RUNNER"] == "celery":
+        runner = CeleryRunner(app=app, broker_url=config["CELERY_BROKER_URL"])
+    else:
+        runner = InProcessRunner(app=app, workers=config["CONVERTER_PROCESSES"])
+    services = Services(store=store, runner=runner, config=dict(config))
+    if config.get("CONVERTER") is not None:
+        services._converter = config["CONVERTER"]
+    app.extensions["skp"] = services
+
+
+def get_services() -> Services:
+    services: Services = current_app.extensions["skp"]
+    return services

@@ -1,0 +1,1 @@
+"""The document lifecycle: create, render, seal, sign, cancel. Operations own transactions and audit."""

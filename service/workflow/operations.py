@@ -1,0 +1,172 @@
+"""Document operations. Each one changes state and writes its audit event in the same transaction."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from service import audit
+from service.errors import ConflictError, NotFoundError
+from service.jobs import JobRunner
+from service.models import ApiClient, Document, Signer
+
+__all__ = [
+    "SIGNING_ORDER",
+    "Created",
+    "cancel_document",
+    "create_document",
+    "get_document",
+    "request_hash",
+]
+
+#: Fixed signing order (api.md); the atasan signs only when the payload names one.
+SIGNING_ORDER = ("pegawai", "pejabat_penilai", "atasan_pejabat_penilai")
+
+#: Statuses from which nothing more happens to a document.
+FINAL_STATUSES = frozenset({"completed", "rejected", "cancelled", "failed"})
+
+
+def _canonical(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(type(value).__name__)
+
+
+def request_hash(body: Mapping[str, Any]) -> str:
+    """Hash of the body as parsed, so whitespace or key order does not make another request."""
+    text = json.dumps(body, sort_keys=True, separators=(",", ":"), default=_canonical)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Created:
+    document: Document
+    #: False when the same key and body were sent before and the first document is returned.
+    new: bool
+
+
+def create_document(
+    session: Session,
+    runner: JobRunner,
+    *,
+    client: ApiClient,
+    idempotency_key: str,
+    body: Mapping[str, Any],
+    payload: Mapping[str, Any],
+    hasil: Mapping[str, Any],
+    ip: str | None,
+) -> Created:
+    """Store a validated, scored payload and queue its rendering; replays return the first one."""
+    digest = request_hash(body)
+    existing = _by_idempotency_key(session, client.id, idempotency_key)
+    if existing is not None:
+        return _replay(existing, digest)
+    pegawai = payload["pegawai"]
+    document = Document(
+        id=f"doc_{secrets.token_hex(10)}",
+        client_id=client.id,
+        idempotency_key=idempotency_key,
+        request_hash=digest,
+        type=payload["type"],
+        regime=payload["regime"],
+        status="rendering",
+        payload_json=json.dumps(body, ensure_ascii=False, default=_canonical),
+        hasil_json=json.dumps(hasil, ensure_ascii=False, default=_canonical),
+        verification_code=secrets.token_hex(8),
+        pegawai_nip=pegawai["nip"],
+        pegawai_nama=pegawai["nama"],
+        unit_kerja=pegawai.get("unit_kerja") or payload.get("unit_kerja", ""),
+        periode_tahun=payload["periode"]["mulai"].year,
+        current_revision=-1,
+    )
+    urutan = 0
+    for peran in SIGNING_ORDER:
+        person = payload.get(peran)
+        if person is None:
+            continue
+        urutan += 1
+        document.signers.append(
+            Signer(
+                urutan=urutan,
+                peran=peran,
+                nama=person["nama"],
+                nip=person["nip"],
+                jabatan=person["jabatan"],
+                email=person.get("email"),
+                status="waiting",
+                field_name=f"ttd_{peran}",
+            )
+        )
+    session.add(document)
+    audit.record(
+        session,
+        event="created",
+        actor=f"client:{client.name}",
+        document_id=document.id,
+        ip=ip,
+        data={"type": document.type, "regime": document.regime, "idempotency_key": idempotency_key},
+    )
+    try:
+        session.commit()
+    except IntegrityError:
+        # Two requests with the same key raced; the other one won and holds the document.
+        session.rollback()
+        winner = _by_idempotency_key(session, client.id, idempotency_key)
+        if winner is None:
+            raise
+        return _replay(winner, digest)
+    runner.submit("render", document.id)
+    return Created(document=document, new=True)
+
+
+def _by_idempotency_key(session: Session, client_id: int, key: str) -> Document | None:
+    return session.scalar(
+        select(Document).where(Document.client_id == client_id, Document.idempotency_key == key)
+    )
+
+
+def _replay(existing: Document, digest: str) -> Created:
+    if existing.request_hash != digest:
+        raise ConflictError(
+            "Idempotency-Key ini sudah dipakai untuk isi permintaan yang berbeda.",
+            document_id=existing.id,
+        )
+    return Created(document=existing, new=False)
+
+
+def get_document(session: Session, document_id: str, *, client: ApiClient | None = None) -> Document:
+    """The document, or 404; a client sees only its own documents unless it may read the archive."""
+    document = session.get(Document, document_id)
+    if document is None or (
+        client is not None
+        and document.client_id != client.id
+        and "archive:read" not in client.scope_set
+    ):
+        raise NotFoundError(f"Dokumen {document_id!r} tidak ditemukan.")
+    return document
+
+
+def cancel_document(
+    session: Session, document: Document, *, actor: str, ip: str | None
+) -> Document:
+    """Stop a document that is not final yet; its signers' links die with it."""
+    if document.status in FINAL_STATUSES:
+        raise ConflictError(
+            f"Dokumen berstatus {document.status!r} tidak dapat dibatalkan.", status_dokumen=document.status
+        )
+    document.status = "cancelled"
+    for signer in document.signers:
+        if signer.status in ("waiting", "pending"):
+            signer.status = "cancelled"
+    audit.record(session, event="cancelled", actor=actor, document_id=document.id, ip=ip)
+    session.commit()
+    return document
