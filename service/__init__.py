@@ -18,7 +18,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         instance_relative_config=True,
         instance_path=os.path.abspath(instance_path) if instance_path else None,
     )
-    from service import cli, config, db, errors
+    from service import cli, config, db, errors, services
     from service.jsonio import DecimalJSONProvider
 
     if test_config is None:
@@ -27,6 +27,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.json = DecimalJSONProvider(app)
 
     db.init_app(app)
+    services.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
 

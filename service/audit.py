@@ -20,6 +20,7 @@ GENESIS = "0" * 64
 
 
 def _digest(
+    *,
     prev_hash: str,
     document_id: str | None,
     event: str,
@@ -65,7 +66,10 @@ def record(
         ip=ip,
         data_json=data_json,
         prev_hash=prev_hash,
-        hash=_digest(prev_hash, document_id, event, actor, at, ip, data_json),
+        hash=_digest(
+            prev_hash=prev_hash, document_id=document_id, event=event, actor=actor, at=at, ip=ip,
+            data_json=data_json,
+        ),
     )
     session.add(row)
     session.flush()
@@ -87,8 +91,8 @@ def verify_chain(session: Session) -> Iterator[ChainBreak]:
         if row.prev_hash != prev_hash:
             yield ChainBreak(row.id, "prev_hash does not match the previous event")
         expected = _digest(
-            row.prev_hash, row.document_id, row.event, row.actor, _normalise(row.at), row.ip,
-            row.data_json,
+            prev_hash=row.prev_hash, document_id=row.document_id, event=row.event, actor=row.actor,
+            at=_normalise(row.at), ip=row.ip, data_json=row.data_json,
         )
         if expected != row.hash:
             yield ChainBreak(row.id, "hash does not match the event's content")

@@ -111,6 +111,8 @@ class Revision(Base):
     document_id: Mapped[str] = mapped_column(ForeignKey("documents.id"), index=True)
     number: Mapped[int] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(30))
+    #: Unique per write, so a crashed attempt's orphan file never blocks the next attempt.
+    filename: Mapped[str] = mapped_column(String(100))
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     size: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -67,6 +67,7 @@ def app(app_config: dict[str, Any]) -> Iterator[Flask]:
     app = create_app(app_config)
     upgrade_schema(app.extensions["skp.engine"])
     yield app
+    app.extensions["skp"].close()
     app.extensions["skp.engine"].dispose()
 
 

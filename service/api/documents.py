@@ -20,6 +20,7 @@ from service.schemas import DocumentPayloadSchema
 from service.scoring import ScoringError, score_payload
 from service.services import get_services
 from service.workflow import operations
+from service.workflow.revisions import read_revision
 
 _payload_schema = DocumentPayloadSchema()
 
@@ -117,7 +118,7 @@ def get_pdf(document_id: str) -> Response:
         )
     if number < 0 or number > document.current_revision:
         raise NotFoundError("Revisi PDF ini belum ada.")
-    data = get_services().store.get(document.id, f"rev-{number:04d}.pdf")
+    data = read_revision(session, get_services().store, document, number)
     audit.record(
         session,
         event="downloaded",

@@ -6,10 +6,10 @@ from typing import Any
 
 from service.api import bp
 from service.clients import require_scope
-from service.jsonio import json_body
-from service.scoring import ScoringError, check_unit, score_payload
-from service.schemas import DocumentPayloadSchema, UnitCheckSchema
 from service.errors import UnprocessableError
+from service.jsonio import json_body
+from service.schemas import DocumentPayloadSchema, UnitCheckSchema
+from service.scoring import ScoringError, check_unit, score_payload
 
 _payload_schema = DocumentPayloadSchema()
 _unit_schema = UnitCheckSchema()

@@ -64,6 +64,7 @@ def upgrade() -> None:
         sa.Column("document_id", sa.String(40), sa.ForeignKey("documents.id"), nullable=False),
         sa.Column("number", sa.Integer(), nullable=False),
         sa.Column("kind", sa.String(30), nullable=False),
+        sa.Column("filename", sa.String(100), nullable=False),
         sa.Column("sha256", sa.String(64), nullable=False),
         sa.Column("size", sa.Integer(), nullable=False),
         sa.Column("created_at", TS, nullable=False),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import select
@@ -69,17 +68,12 @@ def test_revoked_key_stops_working(app: Flask, client: FlaskClient, runner: Flas
 def test_scope_missing_is_403(app: Flask, client: FlaskClient) -> None:
     with app.app_context():
         key = create_client(get_session(), "reader", ["archive:read"]).api_key
-    response = client.get("/api/v1/openapi.json", headers={"Authorization": f"Bearer {key}"})
-    assert response.status_code == 200  # any valid key may read the contract
-    # Until a route needing a scope this key lacks exists here, check the guard directly.
-    from service.clients import require_scope
-    from service.errors import ForbiddenError
-
-    guarded = require_scope("documents:write")(lambda: "ok")
-    with app.test_request_context(headers={"Authorization": f"Bearer {key}"}):
-        try:
-            guarded()
-        except ForbiddenError as error:
-            assert "documents:write" in error.detail
-        else:
-            raise AssertionError("a key without documents:write passed the guard")
+    headers = {"Authorization": f"Bearer {key}"}
+    assert client.get("/api/v1/openapi.json", headers=headers).status_code == 200
+    response = client.post(
+        "/api/v1/documents", json={}, headers={**headers, "Idempotency-Key": "k1"}
+    )
+    assert response.status_code == 403
+    assert response.mimetype == "application/problem+json"
+    assert "documents:write" in response.json["detail"]  # type: ignore[index]
+    assert 'error="insufficient_scope"' in response.headers["WWW-Authenticate"]
