@@ -1,0 +1,478 @@
+"""Sign SKP documents: signature fields, the instance seal, approvals and the archival timestamp.
+
+Every function takes the PDF as ``bytes`` and returns *new* bytes holding one more incremental
+revision; the input is never modified, so the caller can write the result atomically (temp file,
+fsync, rename) and keep the previous version. The sequence for an SKP is::
+
+    add_signature_fields  → seal (certification, DocMDP: form filling and signing only)
+    → approve × 3 (pegawai → pejabat penilai → atasan pejabat penilai; each B-LT)
+    → add_document_timestamp (B-LTA)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from io import BytesIO
+from typing import Any
+
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.misc import PdfError as PyHankoPdfError
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign import fields as sig_fields
+from pyhanko.sign.general import SigningError as PyHankoSigningError
+from pyhanko.sign.signers import PdfSignatureMetadata, PdfSigner, PdfTimeStamper
+from pyhanko.sign.timestamps import TimeStamper
+from pyhanko.stamp import QRStampStyle
+from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError
+
+from signing.errors import (
+    FieldAlreadySignedError,
+    FieldExistsError,
+    FieldNotFoundError,
+    InvalidFieldSpecError,
+    InvalidPdfError,
+    SignatureFailedError,
+    TimestampError,
+)
+from signing.pki import TrustStore
+from signing.signers import DocumentSigner
+from signing.timestamps import Timestamper
+
+__all__ = [
+    "DEFAULT_SEAL_REASON",
+    "ROLE_MARKER",
+    "FieldSpec",
+    "SignatureField",
+    "StampInfo",
+    "add_document_timestamp",
+    "add_signature_fields",
+    "approve",
+    "open_pdf",
+    "seal",
+    "signature_fields",
+]
+
+log = logging.getLogger(__name__)
+
+MD_ALGORITHM = "sha256"
+DEFAULT_SEAL_REASON = "Dokumen diterbitkan dan disegel secara elektronik"
+#: Approval reasons read "… sebagai <peran>"; :mod:`signing.validate` reads the role back from it.
+ROLE_MARKER = " sebagai "
+
+_STAMP_TEXT = "%(nama)s\nNIP. %(nip)s\n%(peran)s\n%(waktu)s"
+_STAMP_STYLE = QRStampStyle(stamp_text=_STAMP_TEXT, border_width=1, innsep=2)
+
+_PARSE_ERRORS = (PyHankoPdfError, KeyError, ValueError, TypeError, IndexError, AttributeError)
+
+# Indonesian time zones by UTC offset, for the date shown on the stamp.
+_ZONES = {timedelta(hours=7): "WIB", timedelta(hours=8): "WITA", timedelta(hours=9): "WIT"}
+
+
+@dataclass(frozen=True, kw_only=True)
+class FieldSpec:
+    """An empty signature field to create."""
+
+    name: str
+    """Field name (``/T``), e.g. ``ttd_pegawai``."""
+    page: int
+    """Zero-based page index."""
+    box: tuple[float, float, float, float]
+    """``(x1, y1, x2, y2)`` in PDF points, origin bottom-left (absolute page coordinates)."""
+    lock: bool = True
+    """Give the field a FieldMDP lock on itself (``/Lock``: ``/Include [name]``), so that once
+    signed, the field cannot change. It must be set now: adding ``/Lock`` to a field later is a
+    change to a form field that invalidates the signatures made before it."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class StampInfo:
+    """What the visible approval stamp shows."""
+
+    nama: str
+    nip: str
+    peran_label: str
+    """Role as shown, e.g. ``Pejabat Penilai Kinerja``."""
+    waktu: datetime
+    """Date and time of signing, timezone-aware (shown as WIB/WITA/WIT when it matches)."""
+    verify_url: str
+    """Where the QR code points (``…/v/<verification_code>``)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class SignatureField:
+    """A signature field found in a document."""
+
+    name: str
+    signed: bool
+
+
+# -- public operations ----------------------------------------------------------------------------
+
+
+def open_pdf(pdf: bytes) -> PdfFileReader:
+    """Parse ``pdf`` with pyHanko, mapping every structural failure to :class:`InvalidPdfError`.
+
+    :param pdf: The file's bytes.
+    :raises InvalidPdfError: for non-PDF input, a broken xref table or trailer.
+    """
+    _check_header(pdf)
+    try:
+        reader = PdfFileReader(BytesIO(pdf), strict=True)
+        # Touch the document catalog and page tree: a broken xref often only shows here.
+        _ = reader.root["/Pages"]
+    except _PARSE_ERRORS as e:
+        raise InvalidPdfError(f"{type(e).__name__}: {e}") from e
+    return reader
+
+
+def signature_fields(pdf: bytes) -> tuple[SignatureField, ...]:
+    """List the signature fields of a document and whether each is signed.
+
+    :param pdf: The file's bytes.
+    :raises InvalidPdfError: if the input cannot be parsed.
+    """
+    reader = open_pdf(pdf)
+    return tuple(
+        SignatureField(name=name, signed=value is not None)
+        for name, value, _ref in sig_fields.enumerate_sig_fields(reader)
+    )
+
+
+def add_signature_fields(pdf: bytes, fields: Sequence[FieldSpec]) -> bytes:
+    """Add empty, visible signature fields in one incremental update.
+
+    Do this before :func:`seal`: after certification, new visible fields count as a
+    modification the seal does not allow.
+
+    :param pdf: The document.
+    :param fields: The fields to add.
+    :return: The document with one more revision.
+    :raises InvalidPdfError: if the input cannot be parsed.
+    :raises FieldExistsError: if a field of that name exists (or is given twice).
+    :raises InvalidFieldSpecError: for a page index out of range or an empty box.
+    """
+    writer = _writer(pdf)
+    existing = {name for name, _v, _r in sig_fields.enumerate_sig_fields(writer)}
+    page_count = int(writer.root["/Pages"]["/Count"])
+    for spec in fields:
+        if spec.name in existing:
+            raise FieldExistsError(spec.name)
+        if not 0 <= spec.page < page_count:
+            raise InvalidFieldSpecError(spec.name, f"halaman {spec.page} di luar 0..{page_count - 1}")
+        x1, y1, x2, y2 = (round(v) for v in spec.box)
+        if x2 <= x1 or y2 <= y1:
+            raise InvalidFieldSpecError(spec.name, f"kotak kosong {spec.box}")
+        lock = (
+            sig_fields.FieldMDPSpec(action=sig_fields.FieldMDPAction.INCLUDE, fields=[spec.name])
+            if spec.lock
+            else None
+        )
+        sig_fields.append_signature_field(
+            writer,
+            sig_fields.SigFieldSpec(
+                sig_field_name=spec.name,
+                on_page=spec.page,
+                box=(x1, y1, x2, y2),
+                field_mdp_spec=lock,
+            ),
+        )
+        existing.add(spec.name)
+    out = BytesIO()
+    writer.write(out)  # type: ignore[no-untyped-call]
+    return out.getvalue()
+
+
+def seal(
+    pdf: bytes,
+    *,
+    signer: DocumentSigner,
+    timestamper: Timestamper,
+    trust: TrustStore,
+    field_name: str = "segel",
+    reason: str = DEFAULT_SEAL_REASON,
+    location: str | None = None,
+) -> bytes:
+    """Certify the document with the instance seal (PAdES B-LT).
+
+    A certification signature with DocMDP permission "form filling and signing" (P=2): signing
+    the pre-created fields stays allowed, any other change is detectable. The signature carries
+    an RFC 3161 signature timestamp, and the chain's certificates and CRLs go into the DSS.
+    ``field_name`` is used if present (empty), otherwise an invisible field is created.
+
+    :param pdf: The document, usually straight from :func:`add_signature_fields`.
+    :param signer: The instance seal signer.
+    :param timestamper: The TSA.
+    :param trust: Trust store whose CRLs are embedded and against which the seal and TSA
+        certificates are validated before signing.
+    :param field_name: The seal's field.
+    :param reason: ``/Reason`` of the signature.
+    :param location: ``/Location`` of the signature.
+    :return: The sealed document.
+    :raises InvalidPdfError: if the input cannot be parsed.
+    :raises FieldAlreadySignedError: if the field is already signed.
+    :raises SignatureFailedError: if the document already holds a signature, or the seal or TSA
+        certificate does not validate against ``trust``.
+    :raises TimestampError: if the TSA fails.
+    """
+    writer = _writer(pdf)
+    if _find_field(writer, field_name, must_exist=False):
+        raise FieldAlreadySignedError(field_name)
+    meta = PdfSignatureMetadata(
+        field_name=field_name,
+        md_algorithm=MD_ALGORITHM,
+        reason=reason,
+        location=location,
+        certify=True,
+        docmdp_permissions=sig_fields.MDPPerm.FILL_FORMS,
+        subfilter=sig_fields.SigSeedSubFilter.PADES,
+        embed_validation_info=True,
+        validation_context=trust.validation_context(),
+    )
+    return _sign(writer, lambda: _writer(pdf), meta, signer, timestamper, existing_fields_only=False)
+
+
+def approve(
+    pdf: bytes,
+    *,
+    field_name: str,
+    signer: DocumentSigner,
+    timestamper: Timestamper,
+    trust: TrustStore,
+    stamp: StampInfo,
+    lock_field: bool = True,
+    reason: str | None = None,
+    location: str | None = None,
+) -> bytes:
+    """Sign a pre-created field with an approval signature (PAdES B-LT) and a visible stamp.
+
+    The stamp shows name, NIP, role, date and time, and a QR code to ``stamp.verify_url``. The
+    field's FieldMDP lock (declared when the field was created, see :attr:`FieldSpec.lock`) is
+    written into the signature as a ``/FieldMDP`` reference, so nothing may change that field
+    after this signature.
+
+    :param pdf: The document (sealed, possibly already approved by earlier signers).
+    :param field_name: The empty signature field to fill.
+    :param signer: The signer.
+    :param timestamper: The TSA.
+    :param trust: Trust store (validation before signing; CRLs embedded in the DSS).
+    :param stamp: Text and QR target of the visible stamp.
+    :param lock_field: Require the field to carry its FieldMDP lock; with ``False`` an unlocked
+        field is signed as it is. (The lock cannot be added now: adding ``/Lock`` to a field
+        after the seal is a form change that breaks the earlier signatures.)
+    :param reason: ``/Reason``; defaults to ``"Menyetujui dokumen sebagai <peran_label>"``.
+    :param location: ``/Location`` of the signature.
+    :return: The document with the approval revision (and its DSS revision).
+    :raises InvalidPdfError: if the input cannot be parsed.
+    :raises FieldNotFoundError: if no signature field has that name.
+    :raises FieldAlreadySignedError: if the field is already signed.
+    :raises InvalidFieldSpecError: if ``lock_field`` and the field has no lock on itself.
+    :raises SignatureFailedError: if pyHanko refuses (e.g. the signer's certificate does not
+        validate against ``trust``).
+    :raises TimestampError: if the TSA fails.
+    """
+
+    def make_writer() -> IncrementalPdfFileWriter:
+        writer = _writer(pdf)
+        if _find_field(writer, field_name, must_exist=True):
+            raise FieldAlreadySignedError(field_name)
+        if lock_field:
+            _require_lock(writer, field_name)
+        return writer
+
+    meta = PdfSignatureMetadata(
+        field_name=field_name,
+        md_algorithm=MD_ALGORITHM,
+        reason=reason or f"Menyetujui dokumen{ROLE_MARKER}{stamp.peran_label}",
+        location=location,
+        name=stamp.nama,
+        subfilter=sig_fields.SigSeedSubFilter.PADES,
+        embed_validation_info=True,
+        validation_context=trust.validation_context(),
+    )
+    params = {
+        "url": stamp.verify_url,
+        "nama": stamp.nama,
+        "nip": stamp.nip,
+        "peran": stamp.peran_label,
+        "waktu": _format_waktu(stamp.waktu),
+    }
+    return _sign(
+        make_writer(),
+        make_writer,
+        meta,
+        signer,
+        timestamper,
+        existing_fields_only=True,
+        stamp_style=_STAMP_STYLE,
+        text_params=params,
+    )
+
+
+def add_document_timestamp(
+    pdf: bytes,
+    *,
+    timestamper: Timestamper,
+    trust: TrustStore,
+    field_name: str | None = None,
+) -> bytes:
+    """Add validation data and an RFC 3161 document timestamp over everything (PAdES B-LTA).
+
+    If the document already has document timestamps, the newest is validated and its validation
+    data added to the DSS before the new one (renewing the archival chain).
+
+    :param pdf: The fully signed document.
+    :param timestamper: The TSA.
+    :param trust: Trust store for validating the TSA (and earlier timestamps).
+    :param field_name: Name of the (invisible) timestamp field; generated if omitted.
+    :return: The timestamped document.
+    :raises InvalidPdfError: if the input cannot be parsed.
+    :raises TimestampError: if the TSA fails or an earlier timestamp does not validate.
+    """
+    reader = open_pdf(pdf)
+    stamper = PdfTimeStamper(timestamper.pyhanko_timestamper, field_name=field_name)
+    out = BytesIO()
+    with _translate_errors(field_name):
+        if reader.embedded_timestamp_signatures:
+            stamper.update_archival_timestamp_chain(
+                reader, trust.validation_context(), in_place=False, output=out
+            )
+        else:
+            writer = _writer(pdf)
+            stamper.timestamp_pdf(
+                writer,
+                MD_ALGORITHM,
+                validation_context=trust.validation_context(),
+                bytes_reserved=_reserve(None, timestamper.pyhanko_timestamper),
+                output=out,
+            )
+    return out.getvalue()
+
+
+# -- internals ------------------------------------------------------------------------------------
+
+
+def _writer(pdf: bytes) -> IncrementalPdfFileWriter:
+    _check_header(pdf)
+    try:
+        writer = IncrementalPdfFileWriter(BytesIO(pdf), strict=True)
+        _ = writer.root["/Pages"]
+    except _PARSE_ERRORS as e:
+        raise InvalidPdfError(f"{type(e).__name__}: {e}") from e
+    return writer
+
+
+def _check_header(pdf: bytes) -> None:
+    if not pdf[:1024].lstrip().startswith(b"%PDF-"):
+        raise InvalidPdfError("tidak diawali header %PDF-")
+
+
+def _find_field(writer: IncrementalPdfFileWriter, name: str, *, must_exist: bool) -> bool | None:
+    """``True``/``False`` = exists and is (not) signed; ``None`` = absent (if allowed)."""
+    all_fields = list(sig_fields.enumerate_sig_fields(writer))
+    for fq_name, value, _ref in all_fields:
+        if fq_name == name:
+            return value is not None
+    if must_exist:
+        raise FieldNotFoundError(name, available=[n for n, _v, _r in all_fields])
+    return None
+
+
+def _require_lock(writer: IncrementalPdfFileWriter, name: str) -> None:
+    for _n, _v, field_ref in sig_fields.enumerate_sig_fields(writer, with_name=name):
+        lock = field_ref.get_object().get("/Lock")
+        if lock is None:
+            break
+        spec = sig_fields.FieldMDPSpec.from_pdf_object(lock.get_object())
+        if spec.action == sig_fields.FieldMDPAction.ALL or name in (spec.fields or ()):
+            return
+    raise InvalidFieldSpecError(name, "bidang tidak memiliki kunci FieldMDP atas dirinya (FieldSpec.lock)")
+
+
+def _sign(
+    writer: IncrementalPdfFileWriter,
+    make_writer: Callable[[], IncrementalPdfFileWriter],
+    meta: PdfSignatureMetadata,
+    signer: DocumentSigner,
+    timestamper: Timestamper,
+    *,
+    existing_fields_only: bool,
+    stamp_style: QRStampStyle | None = None,
+    text_params: dict[str, str] | None = None,
+) -> bytes:
+    tsa = timestamper.pyhanko_timestamper
+    pdf_signer = PdfSigner(meta, signer.pyhanko_signer, timestamper=tsa, stamp_style=stamp_style)
+    reserved: int | None = _reserve(signer, tsa)
+    for attempt in range(2):
+        out = BytesIO()
+        try:
+            with _translate_errors(meta.field_name):
+                pdf_signer.sign_pdf(
+                    writer if attempt == 0 else make_writer(),
+                    existing_fields_only=existing_fields_only,
+                    bytes_reserved=reserved,
+                    appearance_text_params=text_params,
+                    output=out,
+                )
+            return out.getvalue()
+        except SignatureFailedError as e:
+            if attempt or "larger than expected" not in e.reason:
+                raise
+            # Our size estimate was short (unusual chain or TSA): let pyHanko measure a dry run.
+            log.warning("signature size estimate too small for %s; retrying", meta.field_name)
+            reserved = None
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _reserve(signer: DocumentSigner | None, tsa: TimeStamper) -> int:
+    """Hex digits to reserve for the CMS blob, so pyHanko skips its dry-run signature (P9).
+
+    Certificates dominate the size and are known up front; the timestamp token's size comes from
+    the timestamper's cached dummy response (computed once per timestamper object).
+    """
+    size = 4096  # signed attributes, signature value, DER overhead; generous on purpose
+    if signer is not None:
+        ps = signer.pyhanko_signer
+        size += len(ps.signing_cert.dump()) if ps.signing_cert is not None else 2048
+        size += sum(len(c.dump()) for c in ps.cert_registry)
+    try:
+        token = asyncio.run(tsa.async_dummy_response(MD_ALGORITHM))
+    except Exception as e:
+        raise TimestampError(f"{type(e).__name__}: {e}", url=getattr(tsa, "url", None)) from e
+    size += len(token.dump())
+    return 2 * size
+
+
+@contextmanager
+def _translate_errors(field_name: str | None) -> Iterator[None]:
+    from pyhanko.sign.timestamps.common_utils import TimestampRequestError
+
+    try:
+        yield
+    except TimestampRequestError as e:
+        raise TimestampError(str(e)) from e
+    except (PyHankoSigningError, PathBuildingError, PathValidationError) as e:
+        raise SignatureFailedError(field_name, _message(e)) from e
+    except PyHankoPdfError as e:
+        raise InvalidPdfError(_message(e)) from e
+
+
+def _message(e: Exception) -> str:
+    parts: list[Any] = [getattr(e, "msg", None) or str(e)]
+    if e.__cause__ is not None:
+        parts.append(e.__cause__)
+    return ": ".join(str(p) for p in parts)
+
+
+def _format_waktu(waktu: datetime) -> str:
+    if waktu.tzinfo is None:
+        raise ValueError("StampInfo.waktu must be timezone-aware")
+    offset = waktu.utcoffset()
+    zone = _ZONES.get(offset) if offset is not None else None
+    if zone is None:
+        zone = waktu.strftime("UTC%z")
+    return f"{waktu:%d-%m-%Y %H:%M:%S} {zone}"
