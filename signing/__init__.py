@@ -1,0 +1,98 @@
+"""PAdES signing for SKP documents, Flask-free (the service calls it; it never imports Flask).
+
+The names below are loaded lazily, so ``import signing.errors`` (e.g. from the web layer's error
+handlers) does not pull in pyHanko at start-up::
+
+    from signing import create_dev_pki, add_signature_fields, seal, approve, validate
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from signing.pdf import (
+        FieldSpec,
+        SignatureField,
+        StampInfo,
+        add_document_timestamp,
+        add_signature_fields,
+        approve,
+        seal,
+        signature_fields,
+    )
+    from signing.pki import (
+        DevPki,
+        TrustStore,
+        create_dev_pki,
+        issue_signer_certificate,
+        load_dev_pki,
+        new_signer_p12,
+        refresh_crls,
+        revoke,
+    )
+    from signing.signers import DocumentSigner, P12Inspection, Pkcs11Signer, Pkcs12Signer, inspect_p12
+    from signing.timestamps import HttpTsa, LocalTsa, Timestamper, respond_to_tsa_request
+    from signing.validation import ValidationReport, validate
+
+__all__ = [
+    "DevPki",
+    "DocumentSigner",
+    "FieldSpec",
+    "HttpTsa",
+    "LocalTsa",
+    "P12Inspection",
+    "Pkcs11Signer",
+    "Pkcs12Signer",
+    "SignatureField",
+    "StampInfo",
+    "Timestamper",
+    "TrustStore",
+    "ValidationReport",
+    "add_document_timestamp",
+    "add_signature_fields",
+    "approve",
+    "create_dev_pki",
+    "inspect_p12",
+    "issue_signer_certificate",
+    "load_dev_pki",
+    "new_signer_p12",
+    "refresh_crls",
+    "respond_to_tsa_request",
+    "revoke",
+    "seal",
+    "signature_fields",
+    "validate",
+]
+
+_HOME = {
+    **dict.fromkeys(
+        ["FieldSpec", "SignatureField", "StampInfo", "add_document_timestamp",
+         "add_signature_fields", "approve", "seal", "signature_fields"],
+        "signing.pdf",
+    ),
+    **dict.fromkeys(
+        ["DevPki", "TrustStore", "create_dev_pki", "issue_signer_certificate", "load_dev_pki",
+         "new_signer_p12", "refresh_crls", "revoke"],
+        "signing.pki",
+    ),
+    **dict.fromkeys(
+        ["DocumentSigner", "P12Inspection", "Pkcs11Signer", "Pkcs12Signer", "inspect_p12"],
+        "signing.signers",
+    ),
+    **dict.fromkeys(
+        ["HttpTsa", "LocalTsa", "Timestamper", "respond_to_tsa_request"], "signing.timestamps"
+    ),
+    **dict.fromkeys(["ValidationReport", "validate"], "signing.validation"),
+}  # fmt: skip
+
+
+def __getattr__(name: str) -> Any:
+    try:
+        module = _HOME[name]
+    except KeyError:
+        raise AttributeError(f"module 'signing' has no attribute {name!r}") from None
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value

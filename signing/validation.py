@@ -1,0 +1,369 @@
+"""Validate every signature and document timestamp of a PDF against a :class:`TrustStore`.
+
+The report is plain frozen data (``as_dict()`` is JSON-ready) so the web API and the CLI show
+the same thing. Cryptographic checks, trust and modification analysis are pyHanko's; the PAdES
+level is this module's best-effort reading of what the file carries:
+
+* ``B-B`` — a ``/ETSI.CAdES.detached`` signature;
+* ``B-T`` — plus a valid signature timestamp (or a valid document timestamp after it);
+* ``B-LT`` — plus revocation data in the DSS for every CA on the signer's and TSA's paths;
+* ``B-LTA`` — plus a valid document timestamp in a later revision.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+from asn1crypto import crl as asn1_crl
+from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timestamp
+from pyhanko.sign.validation.dss import DocumentSecurityStore
+from pyhanko.sign.validation.errors import NoDSSFoundError
+from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
+
+from signing.pdf import ROLE_MARKER, open_pdf
+from signing.pki import TrustStore
+
+__all__ = [
+    "DocumentTimestampReport",
+    "SignatureReport",
+    "TimestampReport",
+    "ValidationReport",
+    "validate",
+]
+
+PADES_SUBFILTER = "/ETSI.CAdES.detached"
+
+
+@dataclass(frozen=True, kw_only=True)
+class TimestampReport:
+    """An RFC 3161 signature timestamp embedded in a signature."""
+
+    time: datetime
+    tsa: str | None
+    """Common name of the TSA certificate."""
+    intact: bool
+    valid: bool
+    trusted: bool
+
+    @property
+    def ok(self) -> bool:
+        """Intact, valid and trusted."""
+        return self.intact and self.valid and self.trusted
+
+
+@dataclass(frozen=True, kw_only=True)
+class SignatureReport:
+    """One signature (certification or approval)."""
+
+    field_name: str
+    revision: int
+    """Zero-based revision the signature covers."""
+    signer_name: str | None
+    """Common name of the signer's certificate."""
+    signer_nip: str | None
+    """serialNumber of the signer's certificate (the NIP for civil servants)."""
+    signer_subject: str
+    role: str | None
+    """Role read from the ``/Reason`` ("… sebagai <role>"), if it is encoded there."""
+    reason: str | None
+    location: str | None
+    certification: bool
+    """A certification (author) signature, i.e. the instance seal."""
+    docmdp_permission: str | None
+    """DocMDP level set by the signature (``FILL_FORMS`` for the seal)."""
+    field_locked: bool
+    """The signature carries a FieldMDP lock."""
+    signing_time: datetime | None
+    """Time claimed by the signer (not proof; see :attr:`timestamp`)."""
+    timestamp: TimestampReport | None
+    intact: bool
+    valid: bool
+    trusted: bool
+    trust_problem: str | None
+    coverage: str | None
+    """``ENTIRE_FILE``, ``ENTIRE_REVISION``, ``CONTIGUOUS_BLOCK_FROM_START`` or ``UNCLEAR``."""
+    modification_level: str | None
+    """``NONE``, ``LTA_UPDATES``, ``FORM_FILLING``, ``ANNOTATIONS`` or ``OTHER``."""
+    docmdp_ok: bool | None
+    pades_level: str | None
+    ok: bool
+    """pyHanko's bottom line: intact, valid, trusted, timestamp ok, modifications allowed."""
+    error: str | None = None
+    """Set when the signature could not be evaluated at all (then ``ok`` is false)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class DocumentTimestampReport:
+    """One document timestamp (``/DocTimeStamp``)."""
+
+    field_name: str
+    revision: int
+    time: datetime | None
+    tsa: str | None
+    intact: bool
+    valid: bool
+    trusted: bool
+    coverage: str | None
+    modification_level: str | None
+    ok: bool
+    error: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ValidationReport:
+    """The result of :func:`validate`."""
+
+    revisions: int
+    signatures: tuple[SignatureReport, ...]
+    document_timestamps: tuple[DocumentTimestampReport, ...]
+    has_dss: bool
+
+    @property
+    def ok(self) -> bool:
+        """At least one signature, and every signature and document timestamp is ok."""
+        return (
+            bool(self.signatures)
+            and all(s.ok for s in self.signatures)
+            and all(t.ok for t in self.document_timestamps)
+        )
+
+    @property
+    def pades_level(self) -> str | None:
+        """The lowest PAdES level among the signatures (``None`` if any is not PAdES)."""
+        levels = [s.pades_level for s in self.signatures]
+        if not levels or None in levels:
+            return None
+        return min(levels, key=lambda lvl: _LEVELS.index(lvl or ""))
+
+    def signature(self, field_name: str) -> SignatureReport:
+        """The report for one signature field.
+
+        :param field_name: The field's name.
+        :raises KeyError: if the document has no signature in that field.
+        """
+        for s in self.signatures:
+            if s.field_name == field_name:
+                return s
+        raise KeyError(field_name)
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (datetimes as ISO 8601 strings)."""
+        data: dict[str, Any] = _jsonable(asdict(self))
+        data["ok"] = self.ok
+        data["pades_level"] = self.pades_level
+        return data
+
+
+_LEVELS = ["B-B", "B-T", "B-LT", "B-LTA"]
+
+
+def validate(pdf: bytes, trust: TrustStore) -> ValidationReport:
+    """Validate all signatures and document timestamps of ``pdf``.
+
+    Nothing is fetched from the network: trust and revocation come from ``trust`` (hard-fail).
+
+    :param pdf: The file's bytes.
+    :param trust: Roots, intermediates and CRLs to validate against.
+    :return: The report; a signature that fails is reported, not raised.
+    :raises InvalidPdfError: for non-PDF input or a PDF whose structure cannot be read.
+    """
+    reader = open_pdf(pdf)
+    revisions = reader.xrefs.total_revisions
+    try:
+        dss: DocumentSecurityStore | None = DocumentSecurityStore.read_dss(reader)
+    except NoDSSFoundError:
+        dss = None
+    dss_crl_issuers = _dss_crl_issuers(dss)
+    has_ocsp = bool(dss and dss.ocsps)
+
+    doc_ts = tuple(
+        _document_timestamp(es, trust)
+        for es in sorted(reader.embedded_timestamp_signatures, key=lambda e: e.signed_revision)
+    )
+    signatures = tuple(
+        _signature(es, trust, doc_ts, dss_crl_issuers, has_ocsp)
+        for es in sorted(reader.embedded_regular_signatures, key=lambda e: e.signed_revision)
+    )
+    return ValidationReport(
+        revisions=revisions,
+        signatures=signatures,
+        document_timestamps=doc_ts,
+        has_dss=dss is not None,
+    )
+
+
+def _signature(
+    es: EmbeddedPdfSignature,
+    trust: TrustStore,
+    doc_ts: tuple[DocumentTimestampReport, ...],
+    dss_crl_issuers: set[bytes],
+    has_ocsp: bool,
+) -> SignatureReport:
+    sig = es.sig_object
+    cert = es.signer_cert
+    reason = _text(sig.get("/Reason"))
+    docmdp = es.docmdp_level
+    common: dict[str, Any] = {
+        "field_name": str(es.field_name),
+        "revision": es.signed_revision,
+        "signer_name": _name_attr(cert, "common_name"),
+        "signer_nip": _name_attr(cert, "serial_number"),
+        "signer_subject": cert.subject.human_friendly,
+        "role": reason.split(ROLE_MARKER, 1)[1] if reason and ROLE_MARKER in reason else None,
+        "reason": reason,
+        "location": _text(sig.get("/Location")),
+        "certification": es.sig_object_type == "/Sig" and _is_certification(es),
+        "docmdp_permission": docmdp.name if docmdp is not None else None,
+        "field_locked": es.fieldmdp is not None,
+    }
+    try:
+        status = validate_pdf_signature(
+            es,
+            signer_validation_context=trust.validation_context(),
+            ts_validation_context=trust.validation_context(),
+        )
+    except Exception as e:  # a malformed signature is a finding, not a crash
+        return SignatureReport(
+            **common, signing_time=es.self_reported_timestamp, timestamp=None, intact=False,
+            valid=False, trusted=False, trust_problem=None, coverage=None,
+            modification_level=None, docmdp_ok=None, pades_level=None, ok=False,
+            error=f"{type(e).__name__}: {e}",
+        )  # fmt: skip
+    ts = status.timestamp_validity
+    timestamp = (
+        TimestampReport(
+            time=ts.timestamp,
+            tsa=_name_attr(ts.signing_cert, "common_name"),
+            intact=ts.intact,
+            valid=ts.valid,
+            trusted=ts.trusted,
+        )
+        if ts is not None
+        else None
+    )
+    paths = [status.validation_path]
+    if ts is not None:
+        paths.append(ts.validation_path)
+    level = _pades_level(
+        subfilter=str(sig.get("/SubFilter")),
+        crypto_ok=status.intact and status.valid and status.trusted,
+        timestamp_ok=timestamp is not None and timestamp.ok,
+        later_doc_ts_ok=any(t.ok and t.revision > es.signed_revision for t in doc_ts),
+        revinfo_ok=_revinfo_covers(paths, dss_crl_issuers, has_ocsp),
+    )
+    mod = status.modification_level
+    trust_problem = status.trust_problem_indic
+    return SignatureReport(
+        **common,
+        signing_time=status.signer_reported_dt,
+        timestamp=timestamp,
+        intact=status.intact,
+        valid=status.valid,
+        trusted=status.trusted,
+        trust_problem=getattr(trust_problem, "name", None) if trust_problem else None,
+        coverage=status.coverage.name if status.coverage is not None else None,
+        modification_level=mod.name if mod is not None else None,
+        docmdp_ok=status.docmdp_ok,
+        pades_level=level,
+        ok=status.bottom_line,
+    )
+
+
+def _document_timestamp(es: EmbeddedPdfSignature, trust: TrustStore) -> DocumentTimestampReport:
+    try:
+        status = validate_pdf_timestamp(es, validation_context=trust.validation_context())
+    except Exception as e:  # a malformed timestamp is a finding, not a crash
+        return DocumentTimestampReport(
+            field_name=str(es.field_name), revision=es.signed_revision, time=None, tsa=None,
+            intact=False, valid=False, trusted=False, coverage=None, modification_level=None,
+            ok=False, error=f"{type(e).__name__}: {e}",
+        )  # fmt: skip
+    mod = status.modification_level
+    ok = status.intact and status.valid and status.trusted
+    # A document timestamp may only be followed by DSS/timestamp updates (or signatures).
+    ok = ok and (status.docmdp_ok is not False)
+    return DocumentTimestampReport(
+        field_name=str(es.field_name),
+        revision=es.signed_revision,
+        time=status.timestamp,
+        tsa=_name_attr(status.signing_cert, "common_name"),
+        intact=status.intact,
+        valid=status.valid,
+        trusted=status.trusted,
+        coverage=status.coverage.name if status.coverage is not None else None,
+        modification_level=mod.name if mod is not None else None,
+        ok=ok,
+    )
+
+
+def _pades_level(
+    *,
+    subfilter: str,
+    crypto_ok: bool,
+    timestamp_ok: bool,
+    later_doc_ts_ok: bool,
+    revinfo_ok: bool,
+) -> str | None:
+    if subfilter != PADES_SUBFILTER or not crypto_ok:
+        return None
+    if not (timestamp_ok or later_doc_ts_ok):
+        return "B-B"
+    if not revinfo_ok:
+        return "B-T"
+    if not later_doc_ts_ok:
+        return "B-LT"
+    return "B-LTA"
+
+
+def _revinfo_covers(paths: Iterable[Any], crl_issuers: set[bytes], has_ocsp: bool) -> bool:
+    """Every non-root certificate on the paths has a CRL from its issuer in the DSS."""
+    for path in paths:
+        if path is None:
+            return False
+        for cert in path.iter_certs(include_root=False):
+            if cert.issuer.dump() not in crl_issuers and not has_ocsp:
+                return False
+    return True
+
+
+def _dss_crl_issuers(dss: DocumentSecurityStore | None) -> set[bytes]:
+    if dss is None:
+        return set()
+    issuers = set()
+    for ref in dss.crls:
+        try:
+            crl = asn1_crl.CertificateList.load(ref.get_object().data)
+            issuers.add(crl.issuer.dump())
+        except (ValueError, TypeError):
+            continue
+    return issuers
+
+
+def _is_certification(es: EmbeddedPdfSignature) -> bool:
+    refs = es.sig_object.get("/Reference") or []
+    return any(ref.get_object().get("/TransformMethod") == "/DocMDP" for ref in refs)
+
+
+def _name_attr(cert: Any, attr: str) -> str | None:
+    value = cert.subject.native.get(attr)
+    return str(value) if value is not None else None
+
+
+def _text(value: Any) -> str | None:
+    return str(value) if value is not None else None
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.name
+    return value
