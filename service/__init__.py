@@ -34,7 +34,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from service.api import bp as api_bp
     from service.api.openapi import docs_page
 
+    from service.public import bp as public_bp
+
     app.register_blueprint(api_bp)
+    app.register_blueprint(public_bp)
     app.add_url_rule("/docs", "docs", docs_page)
     app.add_url_rule("/healthz", "healthz", lambda: {"status": "ok"})
     return app

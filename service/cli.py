@@ -23,6 +23,19 @@ def init_command() -> None:
         Path(current_app.config[key]).mkdir(parents=True, exist_ok=True)
     upgrade_schema(current_app.extensions["skp.engine"])
     click.echo(f"Database ready: {_safe_url(current_app.config['DATABASE_URL'])}")
+    pki_dir = Path(current_app.config["PKI_DIR"])
+    if not (pki_dir / "pki.json").exists():
+        from signing import create_dev_pki
+
+        create_dev_pki(
+            pki_dir,
+            organisation=current_app.config["PKI_ORGANISATION"],
+            key_passphrase=current_app.config["KEY_ENCRYPTION_SECRET"].encode(),
+            crl_base_url=current_app.config["PUBLIC_URL"].rstrip("/") + "/pki",
+        )
+        click.echo(f"Development CA and timestamp authority created in {pki_dir}")
+    else:
+        click.echo(f"PKI: {pki_dir}")
     click.echo(f"Instance folder: {current_app.instance_path}")
 
 
@@ -59,3 +72,24 @@ def clients_create(name: str, scopes: str, replace: bool) -> None:
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(skp)
+
+
+@skp.command("verify")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def verify_command(path: str) -> None:
+    """Validate every signature of a PDF and say whether this service issued it (JSON)."""
+    import json
+    from pathlib import Path
+
+    from service.errors import ServiceError
+    from service.services import get_services
+    from service.workflow.verification import verify_pdf
+
+    try:
+        result = verify_pdf(get_session(), get_services(), Path(path).read_bytes(),
+                            actor="cli", ip=None)
+    except ServiceError as error:
+        raise click.ClickException(error.detail) from None
+    click.echo(json.dumps(result, indent=2, ensure_ascii=False))
+    if not result["ok"]:
+        raise SystemExit(1)

@@ -38,6 +38,7 @@ def default_config(instance_path: str) -> dict[str, Any]:
         "JSON_SORT_KEYS": False,
         "SIGN_LINK_TTL_DAYS": 14,
         "TSA_URL": None,
+        "PKI_ORGANISATION": "skp-sign (CA pengembangan)",
         "CONVERTER_PROCESSES": 2,
         "CONVERTER_TIMEOUT": 60.0,
         "CONVERTER_WORK_DIR": str(instance / "libreoffice"),

@@ -4,12 +4,22 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, func
+from sqlalchemy import (
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.db import Base
 
-__all__ = ["ApiClient", "AuditEvent", "Base", "Document", "Revision", "Signer", "utcnow"]
+__all__ = ["ApiClient", "AuditEvent", "Base", "Document", "Revision", "Signer", "SignerKey", "utcnow"]
 
 
 def utcnow() -> datetime:
@@ -97,8 +107,31 @@ class Signer(Base):
     status: Mapped[str] = mapped_column(String(20))
     signed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     field_name: Mapped[str] = mapped_column(String(60))
+    #: Per-link nonce; the token is an HMAC of it under the server key, so the table alone
+    #: never reveals a usable link. A new nonce (re-issue) kills the old link.
+    link_nonce: Mapped[str | None] = mapped_column(String(64))
+    link_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    link_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    reject_reason: Mapped[str | None] = mapped_column(Text)
+    #: Plt/Plh: the official who signs in this role instead (JSON of nama, nip, jabatan).
+    delegate_json: Mapped[str | None] = mapped_column(Text)
 
     document: Mapped[Document] = relationship(back_populates="signers")
+
+
+class SignerKey(Base):
+    """A signer's key: PKCS#12 encrypted under the passphrase only the signer knows."""
+
+    __tablename__ = "signer_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nip: Mapped[str] = mapped_column(String(18), unique=True)
+    p12: Mapped[bytes] = mapped_column(LargeBinary)
+    certificate_pem: Mapped[str] = mapped_column(Text)
+    #: ``issued`` by the instance CA, or ``uploaded`` by the signer.
+    source: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class Revision(Base):

@@ -13,6 +13,7 @@ from service.storage import DocumentStore, FilesystemStore
 
 if TYPE_CHECKING:
     from service.documents.converter import PdfConverter
+    from signing import DevPki, DocumentSigner, Timestamper, TrustStore
 
 __all__ = ["Services", "get_services", "init_app"]
 
@@ -25,6 +26,9 @@ class Services:
     runner: JobRunner
     config: dict[str, Any]
     _converter: PdfConverter | None = None
+    _pki: DevPki | None = None
+    _seal_signer: DocumentSigner | None = None
+    _timestamper: Timestamper | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def converter(self) -> PdfConverter:
@@ -41,6 +45,35 @@ class Services:
 
     def warm_up(self) -> None:
         self.converter()
+
+    def pki(self) -> DevPki:
+        """The instance PKI (keys decrypted once with the instance secret, kept in memory)."""
+        with self._lock:
+            if self._pki is None:
+                from signing import load_dev_pki
+
+                self._pki = load_dev_pki(
+                    self.config["PKI_DIR"],
+                    key_passphrase=self.config["KEY_ENCRYPTION_SECRET"].encode(),
+                )
+            return self._pki
+
+    def seal_signer(self) -> DocumentSigner:
+        if self._seal_signer is None:
+            self._seal_signer = self.pki().seal_signer()
+        return self._seal_signer
+
+    def timestamper(self) -> Timestamper:
+        """An external TSA when ``TSA_URL`` is set, else the instance's own."""
+        if self._timestamper is None:
+            from signing import HttpTsa
+
+            url = self.config.get("TSA_URL")
+            self._timestamper = HttpTsa(url) if url else self.pki().local_tsa()
+        return self._timestamper
+
+    def trust(self) -> TrustStore:
+        return self.pki().trust_store()
 
     def close(self) -> None:
         self.runner.close()

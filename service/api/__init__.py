@@ -4,6 +4,6 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from service.api import documents, openapi, scores  # noqa: E402  (views register on bp)
+from service.api import documents, openapi, scores, verify  # noqa: E402  (views register on bp)
 
-__all__ = ["bp", "documents", "openapi", "scores"]
+__all__ = ["bp", "documents", "openapi", "scores", "verify"]

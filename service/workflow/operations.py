@@ -104,6 +104,7 @@ def create_document(
                 email=person.get("email"),
                 status="waiting",
                 field_name=f"ttd_{peran}",
+                failed_attempts=0,
             )
         )
     session.add(document)

@@ -55,9 +55,24 @@ def upgrade() -> None:
         sa.Column("status", sa.String(20), nullable=False),
         sa.Column("signed_at", TS, nullable=True),
         sa.Column("field_name", sa.String(60), nullable=False),
+        sa.Column("link_nonce", sa.String(64), nullable=True),
+        sa.Column("link_expires_at", TS, nullable=True),
+        sa.Column("link_used_at", TS, nullable=True),
+        sa.Column("failed_attempts", sa.Integer(), nullable=False),
+        sa.Column("reject_reason", sa.Text(), nullable=True),
+        sa.Column("delegate_json", sa.Text(), nullable=True),
         sa.UniqueConstraint("document_id", "urutan", name="uq_signers_urutan"),
     )
     op.create_index("ix_signers_document_id", "signers", ["document_id"])
+    op.create_table(
+        "signer_keys",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("nip", sa.String(18), nullable=False, unique=True),
+        sa.Column("p12", sa.LargeBinary(), nullable=False),
+        sa.Column("certificate_pem", sa.Text(), nullable=False),
+        sa.Column("source", sa.String(20), nullable=False),
+        sa.Column("created_at", TS, nullable=False),
+    )
     op.create_table(
         "revisions",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -90,5 +105,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("audit_events")
     op.drop_table("revisions")
+    op.drop_table("signer_keys")
     op.drop_table("signers")
     op.drop_table("documents")

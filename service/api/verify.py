@@ -1,0 +1,29 @@
+"""POST /api/v1/verify: validate an uploaded PDF."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import g, request
+
+from service.api import bp
+from service.clients import require_scope
+from service.db import get_session
+from service.errors import UnprocessableError, UnsupportedMediaTypeError
+from service.services import get_services
+from service.workflow.verification import verify_pdf
+
+
+@bp.post("/verify")
+@require_scope()
+def verify() -> dict[str, Any]:
+    if request.mimetype != "multipart/form-data":
+        raise UnsupportedMediaTypeError("Kirim berkas PDF sebagai multipart/form-data, bidang 'file'.")
+    upload = request.files.get("file")
+    if upload is None:
+        raise UnprocessableError(errors=[{"field": "file", "message": "wajib diisi"}])
+    data = upload.read()
+    if not data.startswith(b"%PDF-"):
+        raise UnprocessableError(errors=[{"field": "file", "message": "berkas bukan PDF"}])
+    return verify_pdf(get_session(), get_services(), data, actor=f"client:{g.api_client.name}",
+                      ip=request.remote_addr)

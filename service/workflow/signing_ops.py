@@ -1,0 +1,178 @@
+"""Sealing and approval signatures on stored documents: the service side of :mod:`signing`.
+
+Every signature follows :mod:`service.workflow.revisions`: new bytes → new file → one guarded commit.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from service import audit
+from service.errors import ConflictError, ServiceError, UnprocessableError
+from service.models import Document, Signer, SignerKey, utcnow
+from service.workflow.revisions import commit_revision, read_revision
+
+if TYPE_CHECKING:
+    from service.services import Services
+    from signing import DocumentSigner
+
+__all__ = ["PERAN_LABEL", "LockedError", "seal_document", "sign_document"]
+
+PERAN_LABEL = {
+    "pegawai": "Pegawai yang Dinilai",
+    "pejabat_penilai": "Pejabat Penilai Kinerja",
+    "atasan_pejabat_penilai": "Atasan Pejabat Penilai Kinerja",
+}
+
+#: Wrong passphrases allowed before the signer's link locks (api.md: "locked after 5").
+MAX_FAILED_ATTEMPTS = 5
+
+
+class LockedError(ServiceError):
+    status = 423
+
+
+class WrongPassphraseProblem(UnprocessableError):
+    """The passphrase does not open the signer's key."""
+
+
+def seal_document(session: Session, services: Services, document: Document) -> None:
+    """Certify revision 0 with the instance seal; the document then awaits its first signer."""
+    from signing import seal
+
+    unsigned = read_revision(session, services.store, document, 0)
+    sealed = seal(
+        unsigned,
+        signer=services.seal_signer(),
+        timestamper=services.timestamper(),
+        trust=services.trust(),
+        location=json.loads(document.payload_json).get("tempat"),
+    )
+
+    def ready(_revision: object) -> None:
+        document.status = "awaiting_signature"
+        if document.signers:
+            document.signers[0].status = "pending"
+        audit.record(session, event="sealed", actor="system", document_id=document.id,
+                     data={"revision": 1})
+
+    commit_revision(session, services.store, document, data=sealed, kind="seal", based_on=0,
+                    before_commit=ready)
+
+
+def _signer_key(
+    session: Session, services: Services, document: Document, signer: Signer, passphrase: str
+) -> DocumentSigner:
+    """Open the signer's PKCS#12 with the passphrase, issuing key and certificate on first use."""
+    from signing import Pkcs12Signer, new_signer_p12
+    from signing.errors import KeyFileError
+
+    row = session.scalar(select(SignerKey).where(SignerKey.nip == signer.nip))
+    pki = services.pki()
+    if row is None:
+        payload = json.loads(document.payload_json)
+        p12 = new_signer_p12(
+            pki,
+            nama=signer.nama,
+            nip=signer.nip,
+            jabatan=signer.jabatan,
+            instansi=payload.get("instansi") or pki.organisation,
+            passphrase=passphrase.encode(),
+        )
+        row = SignerKey(nip=signer.nip, p12=p12, certificate_pem="", source="issued")
+        loaded = Pkcs12Signer.load(p12, passphrase.encode(), chain=pki.chain)
+        from cryptography.hazmat.primitives.serialization import Encoding
+
+        row.certificate_pem = loaded.certificate.public_bytes(Encoding.PEM).decode()
+        session.add(row)
+        return loaded
+    try:
+        return Pkcs12Signer.load(row.p12, passphrase.encode(), chain=pki.chain)
+    except KeyFileError as error:
+        raise WrongPassphraseProblem(error.message) from None
+
+
+def sign_document(
+    session: Session,
+    services: Services,
+    document: Document,
+    *,
+    urutan: int,
+    passphrase: str,
+    actor: str,
+    ip: str | None,
+) -> Signer:
+    """Add signer ``urutan``'s approval signature; the last one also gets the LTA timestamp.
+
+    :raises ConflictError: out of turn, document not awaiting signatures, or lost a race.
+    :raises WrongPassphraseProblem: the passphrase does not open the key (counted; locks at 5).
+    """
+    from signing import StampInfo, add_document_timestamp, approve
+
+    if document.status != "awaiting_signature":
+        raise ConflictError(f"Dokumen berstatus {document.status!r}, tidak menunggu tanda tangan.")
+    signer = next((s for s in document.signers if s.urutan == urutan), None)
+    if signer is None or signer.status != "pending":
+        raise ConflictError("Belum atau bukan lagi giliran penanda tangan ini.")
+    if signer.failed_attempts >= MAX_FAILED_ATTEMPTS:
+        raise LockedError("Tautan terkunci setelah 5 kali frasa sandi salah.")
+    based_on = document.current_revision
+    try:
+        key = _signer_key(session, services, document, signer, passphrase)
+    except WrongPassphraseProblem:
+        session.rollback()
+        signer.failed_attempts += 1
+        audit.record(session, event="sign_failed", actor=actor, document_id=document.id, ip=ip,
+                     data={"urutan": urutan, "failed_attempts": signer.failed_attempts})
+        session.commit()
+        raise
+    current = read_revision(session, services.store, document, based_on)
+    now = datetime.now(UTC)
+    signed = approve(
+        current,
+        field_name=signer.field_name,
+        signer=key,
+        timestamper=services.timestamper(),
+        trust=services.trust(),
+        stamp=StampInfo(
+            nama=signer.nama,
+            nip=signer.nip,
+            peran_label=PERAN_LABEL[signer.peran],
+            waktu=now,
+            verify_url=f"{services.config['PUBLIC_URL'].rstrip('/')}/v/{document.verification_code}",
+        ),
+    )
+    last = signer is document.signers[-1]
+    if last:
+        signed = add_document_timestamp(signed, timestamper=services.timestamper(),
+                                        trust=services.trust())
+
+    def advance(_revision: object) -> None:
+        signer.status = "signed"
+        signer.signed_at = utcnow()
+        signer.link_used_at = signer.link_used_at or utcnow()
+        following = [s for s in document.signers if s.urutan > urutan]
+        if following:
+            following[0].status = "pending"
+        else:
+            document.status = "completed"
+        audit.record(session, event="signed", actor=actor, document_id=document.id, ip=ip,
+                     data={"urutan": urutan, "peran": signer.peran, "nip": signer.nip,
+                           "revision": based_on + 1})
+        if last:
+            audit.record(session, event="completed", actor="system", document_id=document.id)
+
+    try:
+        commit_revision(session, services.store, document, data=signed,
+                        kind="signature", based_on=based_on, before_commit=advance)
+    except IntegrityError:
+        # A concurrent first use created the same signer's key; that attempt won.
+        session.rollback()
+        raise ConflictError("Dokumen sedang ditandatangani oleh permintaan lain.") from None
+    return signer
