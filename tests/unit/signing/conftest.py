@@ -1,0 +1,128 @@
+"""Shared fixtures: one real dev PKI per session (RSA-2048), signers for the three roles, pdfsig."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from signing.pdf import StampInfo, add_signature_fields
+from signing.pki import DevPki, TrustStore, create_dev_pki, new_signer_p12
+from signing.signers import Pkcs12Signer
+from signing.timestamps import LocalTsa
+from tests.unit.signing.support import PERAN_LABEL, ROLES, field_specs, make_nss_db, sample_pdf
+
+PKI_PASSPHRASE = b"kunci-instans-dev"
+SIGNER_PASSPHRASE = b"frasa-sandi-penandatangan"
+# Tests open many .p12 files; production uses DEFAULT_KDF_ROUNDS (600 000, ~0.2 s per open).
+TEST_KDF_ROUNDS = 2_000
+WIB = timezone(timedelta(hours=7))
+
+
+@dataclass(frozen=True)
+class Person:
+    role: str
+    nama: str
+    nip: str
+    jabatan: str
+    p12: bytes
+
+    @property
+    def field_name(self) -> str:
+        return f"ttd_{self.role}"
+
+    def stamp(self) -> StampInfo:
+        return StampInfo(
+            nama=self.nama,
+            nip=self.nip,
+            peran_label=PERAN_LABEL[self.role],
+            waktu=datetime.now(WIB),
+            verify_url="https://skp.example.go.id/v/ABCD-1234",
+        )
+
+
+@pytest.fixture(scope="session")
+def pki(tmp_path_factory: pytest.TempPathFactory) -> DevPki:
+    return create_dev_pki(
+        tmp_path_factory.mktemp("pki"), organisation="Pemerintah Kabupaten Contoh", key_passphrase=PKI_PASSPHRASE
+    )
+
+
+@pytest.fixture(scope="session")
+def trust(pki: DevPki) -> TrustStore:
+    return pki.trust_store()
+
+
+@pytest.fixture(scope="session")
+def tsa(pki: DevPki) -> LocalTsa:
+    return pki.local_tsa()
+
+
+@pytest.fixture(scope="session")
+def sealer(pki: DevPki) -> Pkcs12Signer:
+    return pki.seal_signer()
+
+
+@pytest.fixture(scope="session")
+def people(pki: DevPki) -> dict[str, Person]:
+    names = {
+        "pegawai": ("Siti Rahmawati, S.E.", "199003152015032001", "Analis Keuangan"),
+        "pejabat_penilai": ("Drs. Bambang Wijaya, M.Si.", "197501102000031002", "Kepala Bidang Anggaran"),
+        "atasan_pejabat_penilai": ("Ir. Dewi Lestari, M.T.", "196812201994032003", "Kepala Badan Keuangan"),
+    }
+    people = {}
+    for role in ROLES:
+        nama, nip, jabatan = names[role]
+        p12 = new_signer_p12(
+            pki, nama=nama, nip=nip, jabatan=jabatan, instansi="Pemerintah Kabupaten Contoh",
+            passphrase=SIGNER_PASSPHRASE, kdf_rounds=TEST_KDF_ROUNDS,
+        )  # fmt: skip
+        people[role] = Person(role=role, nama=nama, nip=nip, jabatan=jabatan, p12=p12)
+    return people
+
+
+@pytest.fixture(scope="session")
+def signers(people: dict[str, Person]) -> dict[str, Pkcs12Signer]:
+    return {role: Pkcs12Signer.load(p.p12, SIGNER_PASSPHRASE) for role, p in people.items()}
+
+
+@pytest.fixture(scope="session")
+def unsigned_pdf() -> bytes:
+    """The sample document with its three approval fields (ready for the seal)."""
+    return add_signature_fields(sample_pdf(pages=2), field_specs(last_page=1))
+
+
+@pytest.fixture(scope="session")
+def nssdir(pki: DevPki, tmp_path_factory: pytest.TempPathFactory) -> str:
+    return make_nss_db(tmp_path_factory.mktemp("nss"), pki.directory / "root-ca.cert.pem")
+
+
+@pytest.fixture(scope="session")
+def signed_versions(
+    unsigned_pdf: bytes,
+    sealer: Pkcs12Signer,
+    signers: dict[str, Pkcs12Signer],
+    people: dict[str, Person],
+    tsa: LocalTsa,
+    trust: TrustStore,
+) -> list[bytes]:
+    """[sealed, +pegawai, +pejabat penilai, +atasan, +document timestamp] for tamper tests."""
+    from signing.pdf import add_document_timestamp, approve, seal
+
+    versions = [seal(unsigned_pdf, signer=sealer, timestamper=tsa, trust=trust)]
+    for role in ROLES:
+        person = people[role]
+        versions.append(
+            approve(
+                versions[-1], field_name=person.field_name, signer=signers[role], timestamper=tsa,
+                trust=trust, stamp=person.stamp(),
+            )
+        )  # fmt: skip
+    versions.append(add_document_timestamp(versions[-1], timestamper=tsa, trust=trust))
+    return versions
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
