@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 
@@ -46,7 +45,9 @@ class Person:
 @pytest.fixture(scope="session")
 def pki(tmp_path_factory: pytest.TempPathFactory) -> DevPki:
     return create_dev_pki(
-        tmp_path_factory.mktemp("pki"), organisation="Pemerintah Kabupaten Contoh", key_passphrase=PKI_PASSPHRASE
+        tmp_path_factory.mktemp("pki"),
+        organisation="Pemerintah Kabupaten Contoh",
+        key_passphrase=PKI_PASSPHRASE,
     )
 
 
@@ -101,6 +102,7 @@ def nssdir(pki: DevPki, tmp_path_factory: pytest.TempPathFactory) -> str:
 
 @pytest.fixture(scope="session")
 def signed_versions(
+    *,
     unsigned_pdf: bytes,
     sealer: Pkcs12Signer,
     signers: dict[str, Pkcs12Signer],

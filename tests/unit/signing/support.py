@@ -140,7 +140,17 @@ def init_softhsm_token(directory: Path, *, label: str = "skp-test", user_pin: st
         encoding="utf-8",
     )
     subprocess.run(
-        ["softhsm2-util", "--init-token", "--free", "--label", label, "--pin", user_pin, "--so-pin", "654321"],
+        [
+            "softhsm2-util",
+            "--init-token",
+            "--free",
+            "--label",
+            label,
+            "--pin",
+            user_pin,
+            "--so-pin",
+            "654321",
+        ],
         check=True,
         capture_output=True,
         env={**os.environ, "SOFTHSM2_CONF": str(conf)},

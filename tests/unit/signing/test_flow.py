@@ -22,6 +22,7 @@ FIELDS_IN_ORDER = ["segel", *(f"ttd_{r}" for r in ROLES)]
 
 @pytest.mark.parametrize("step", [0, 1, 2, 3, 4], ids=["seal", *ROLES, "lta"])
 def test_every_earlier_signature_survives_each_step(
+    *,
     step: int,
     signed_versions: list[bytes],
     unsigned_pdf: bytes,
@@ -44,7 +45,8 @@ def test_every_earlier_signature_survives_each_step(
         assert sig.valid, sig.field_name
         assert sig.trusted, sig.field_name
         assert sig.docmdp_ok, sig.field_name
-        assert sig.timestamp is not None and sig.timestamp.ok, sig.field_name
+        assert sig.timestamp is not None
+        assert sig.timestamp.ok, sig.field_name
         assert sig.coverage == "ENTIRE_REVISION"  # each is followed by at least its DSS revision
         assert sig.pades_level in {"B-LT", "B-LTA"}
         assert sig.ok, sig.field_name
@@ -75,7 +77,9 @@ def test_every_earlier_signature_survives_each_step(
         assert entries[name].signature_type == "ETSI.CAdES.detached"
 
 
-def test_final_file_is_b_lta(signed_versions: list[bytes], trust: TrustStore, nssdir: str, tmp_path: Path) -> None:
+def test_final_file_is_b_lta(
+    signed_versions: list[bytes], trust: TrustStore, nssdir: str, tmp_path: Path
+) -> None:
     final = signed_versions[-1]
     report = validate(final, trust)
     assert report.pades_level == "B-LTA"
@@ -104,7 +108,9 @@ def test_report_as_dict_is_json_ready(signed_versions: list[bytes], trust: Trust
     assert '"coverage": "ENTIRE_REVISION"' in text
 
 
-def test_archival_timestamp_can_be_renewed(signed_versions: list[bytes], tsa: LocalTsa, trust: TrustStore) -> None:
+def test_archival_timestamp_can_be_renewed(
+    signed_versions: list[bytes], tsa: LocalTsa, trust: TrustStore
+) -> None:
     renewed = add_document_timestamp(signed_versions[-1], timestamper=tsa, trust=trust)
     report = validate(renewed, trust)
     assert len(report.document_timestamps) == 2
