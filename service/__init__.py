@@ -18,7 +18,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         instance_relative_config=True,
         instance_path=os.path.abspath(instance_path) if instance_path else None,
     )
-    from service import cli, config, db, errors, services
+    from service import cli, config, db, errors, security, services
     from service.jsonio import DecimalJSONProvider
 
     if test_config is None:
@@ -29,15 +29,20 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     services.init_app(app)
     errors.init_app(app)
+    security.init_app(app)
     cli.init_app(app)
 
     from service.api import bp as api_bp
     from service.api.openapi import docs_page
 
+    from service.pages.signing import bp as signing_bp
+    from service.pages.verify import bp as verify_bp
     from service.public import bp as public_bp
 
     app.register_blueprint(api_bp)
     app.register_blueprint(public_bp)
+    app.register_blueprint(signing_bp)
+    app.register_blueprint(verify_bp)
     app.add_url_rule("/docs", "docs", docs_page)
     app.add_url_rule("/healthz", "healthz", lambda: {"status": "ok"})
     return app

@@ -15,14 +15,22 @@ from service.clients import require_scope
 from service.db import get_session
 from service.errors import NotFoundError, UnprocessableError
 from service.jsonio import json_body
-from service.models import AuditEvent, Document
+from service.models import AuditEvent, Document, Signer
 from service.schemas import DocumentPayloadSchema
 from service.scoring import ScoringError, score_payload
 from service.services import get_services
 from service.workflow import operations
+from service.workflow.links import live_token
 from service.workflow.revisions import read_revision
 
 _payload_schema = DocumentPayloadSchema()
+
+
+def sign_url(signer: Signer) -> str | None:
+    """The live signing link of the signer whose turn it is; ``None`` for everyone else."""
+    config = current_app.config
+    token = live_token(signer, secret=config["SECRET_KEY"])
+    return f"{config['PUBLIC_URL'].rstrip('/')}/sign/{token}" if token else None
 
 
 def document_dict(document: Document) -> dict[str, Any]:
@@ -44,7 +52,7 @@ def document_dict(document: Document) -> dict[str, Any]:
                 "nip": s.nip,
                 "status": s.status,
                 "signed_at": s.signed_at.isoformat() if s.signed_at else None,
-                "sign_url": None,
+                "sign_url": sign_url(s),
             }
             for s in document.signers
         ],

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from service import audit
 from service.errors import ConflictError, NotFoundError
 from service.jobs import JobRunner
-from service.models import ApiClient, Document, Signer
+from service.models import ApiClient, Document, Signer, utcnow
 
 __all__ = [
     "SIGNING_ORDER",
@@ -25,6 +25,7 @@ __all__ = [
     "cancel_document",
     "create_document",
     "get_document",
+    "reject_document",
     "request_hash",
 ]
 
@@ -169,5 +170,21 @@ def cancel_document(
         if signer.status in ("waiting", "pending"):
             signer.status = "cancelled"
     audit.record(session, event="cancelled", actor=actor, document_id=document.id, ip=ip)
+    session.commit()
+    return document
+
+
+def reject_document(
+    session: Session, document: Document, signer: Signer, *, alasan: str, actor: str, ip: str | None
+) -> Document:
+    """The signer refuses with a reason: the document stops and no later link will be issued."""
+    if document.status != "awaiting_signature" or signer.status != "pending":
+        raise ConflictError("Dokumen tidak sedang menunggu keputusan penanda tangan ini.")
+    signer.status = "rejected"
+    signer.reject_reason = alasan
+    signer.link_used_at = utcnow()
+    document.status = "rejected"
+    audit.record(session, event="rejected", actor=actor, document_id=document.id, ip=ip,
+                 data={"urutan": signer.urutan, "peran": signer.peran, "alasan": alasan})
     session.commit()
     return document

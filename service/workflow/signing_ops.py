@@ -6,7 +6,7 @@ Every signature follows :mod:`service.workflow.revisions`: new bytes → new fil
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from service import audit
 from service.errors import ConflictError, ServiceError, UnprocessableError
 from service.models import Document, Signer, SignerKey, utcnow
+from service.workflow.links import issue_link
 from service.workflow.revisions import commit_revision, read_revision
 
 if TYPE_CHECKING:
@@ -57,13 +58,22 @@ def seal_document(session: Session, services: Services, document: Document) -> N
 
     def ready(_revision: object) -> None:
         document.status = "awaiting_signature"
-        if document.signers:
-            document.signers[0].status = "pending"
         audit.record(session, event="sealed", actor="system", document_id=document.id,
                      data={"revision": 1})
+        if document.signers:
+            make_pending(session, services, document, document.signers[0])
 
     commit_revision(session, services.store, document, data=sealed, kind="seal", based_on=0,
                     before_commit=ready)
+
+
+def make_pending(session: Session, services: Services, document: Document, signer: Signer) -> None:
+    """It is ``signer``'s turn: issue the link and record it."""
+    signer.status = "pending"
+    issue_link(signer, ttl=timedelta(days=services.config["SIGN_LINK_TTL_DAYS"]))
+    audit.record(session, event="link_issued", actor="system", document_id=document.id,
+                 data={"urutan": signer.urutan, "peran": signer.peran,
+                       "expires_at": signer.link_expires_at})
 
 
 def _signer_key(
@@ -159,7 +169,7 @@ def sign_document(
         signer.link_used_at = signer.link_used_at or utcnow()
         following = [s for s in document.signers if s.urutan > urutan]
         if following:
-            following[0].status = "pending"
+            make_pending(session, services, document, following[0])
         else:
             document.status = "completed"
         audit.record(session, event="signed", actor=actor, document_id=document.id, ip=ip,

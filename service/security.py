@@ -1,0 +1,51 @@
+"""Browser-facing protection: CSRF tokens in the signed session cookie and security headers."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+
+from flask import Flask, Response, abort, request, session
+
+__all__ = ["csrf_token", "init_app", "require_csrf"]
+
+_CSP = (
+    "default-src 'none'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+    "form-action 'self'; frame-src 'self'; object-src 'self'; base-uri 'none'; "
+    "frame-ancestors 'none'"
+)
+
+
+def csrf_token() -> str:
+    """This browser session's CSRF token (created on first use)."""
+    if "csrf" not in session:
+        session["csrf"] = secrets.token_urlsafe(32)
+    token: str = session["csrf"]
+    return token
+
+
+def require_csrf() -> None:
+    """Refuse a form post whose ``csrf_token`` does not match the session's (400)."""
+    sent = request.form.get("csrf_token", "")
+    expected = session.get("csrf")
+    if not expected or not sent or not hmac.compare_digest(str(expected), sent):
+        abort(400, "Formulir kedaluwarsa atau tidak sah (CSRF); muat ulang halaman.")
+
+
+def _headers(response: Response) -> Response:
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    if response.mimetype == "text/html":
+        response.headers.setdefault("Content-Security-Policy", _CSP)
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    if app.config["PUBLIC_URL"].startswith("https://"):
+        app.config["SESSION_COOKIE_SECURE"] = True
+    app.after_request(_headers)
+    app.jinja_env.globals["csrf_token"] = csrf_token

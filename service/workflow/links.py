@@ -1,0 +1,75 @@
+"""Signing links: 256-bit tokens derived from a server key and a per-link nonce.
+
+The token is ``<signer id>.<HMAC-SHA256(server key, id:nonce)>``. The database holds only the
+nonce, so it never reveals a usable link, yet the service can show the live link again in API
+answers and webhooks. Re-issuing draws a new nonce, which kills the old token; using the link
+sets ``link_used_at``, which kills it too.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from service.errors import NotFoundError, ServiceError
+from service.models import Signer, utcnow
+
+__all__ = ["LinkGoneError", "issue_link", "live_token", "resolve_token"]
+
+
+class LinkGoneError(ServiceError):
+    """The link was used, has expired or was revoked."""
+
+    status = 410
+
+
+def _mac(secret: str, signer_id: int, nonce: str) -> str:
+    digest = hmac.new(secret.encode(), f"skp-link:{signer_id}:{nonce}".encode(), hashlib.sha256)
+    return base64.urlsafe_b64encode(digest.digest()).rstrip(b"=").decode()
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def issue_link(signer: Signer, *, ttl: timedelta) -> None:
+    """Give ``signer`` a fresh link; the previous one, if any, dies (see :func:`live_token`)."""
+    signer.link_nonce = secrets.token_hex(16)
+    signer.link_expires_at = utcnow() + ttl
+    signer.link_used_at = None
+
+
+def live_token(signer: Signer, *, secret: str) -> str | None:
+    """The token of ``signer``'s link while it can still be used, else ``None``."""
+    if (
+        signer.status != "pending"
+        or signer.link_nonce is None
+        or signer.link_used_at is not None
+        or signer.link_expires_at is None
+        or _aware(signer.link_expires_at) <= datetime.now(UTC)
+    ):
+        return None
+    return f"{signer.id}.{_mac(secret, signer.id, signer.link_nonce)}"
+
+
+def resolve_token(session: Session, token: str, *, secret: str) -> Signer:
+    """The signer a token belongs to; 404 for a token that never existed, 410 for a dead one."""
+    signer_id, _, mac = token.partition(".")
+    if not signer_id.isdigit() or len(signer_id) > 12 or len(mac) != 43:
+        raise NotFoundError("Tautan tidak dikenal.")
+    signer = session.get(Signer, int(signer_id))
+    if signer is None or signer.link_nonce is None:
+        raise NotFoundError("Tautan tidak dikenal.")
+    if not hmac.compare_digest(_mac(secret, signer.id, signer.link_nonce), mac):
+        # Either forged or an older link whose nonce was replaced by a re-issue.
+        raise LinkGoneError("Tautan ini sudah tidak berlaku (diganti atau dicabut).")
+    if signer.link_used_at is not None:
+        raise LinkGoneError("Tautan ini sudah digunakan.")
+    if signer.link_expires_at is None or _aware(signer.link_expires_at) <= datetime.now(UTC):
+        raise LinkGoneError("Tautan ini sudah kedaluwarsa.")
+    return signer
