@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -101,7 +101,14 @@ class TrustStore:
     """Intermediate CA certificates that may be needed to build a path."""
 
     crls: tuple[x509.CertificateRevocationList, ...] = ()
-    """CRLs for every CA in the hierarchy (hard-fail needs one per issuing CA)."""
+    """CRLs for every CA in the hierarchy (one per issuing CA)."""
+
+    revocation_mode: Literal["require", "hard-fail"] = "require"
+    """``require``: every non-root certificate must be covered by a CRL (or OCSP response) here
+    or in the PDF. ``hard-fail`` (certvalidator's legacy mode) only checks certificates that
+    declare a CRL distribution point or OCSP responder, and silently skips the others, so a
+    revoked dev-PKI certificate without distribution points would pass; use it only for
+    external CAs whose certificates all declare them."""
 
     @classmethod
     def from_pem(
@@ -143,7 +150,7 @@ class TrustStore:
             other_certs=others,
             crls=crls,
             allow_fetching=False,
-            revocation_mode="hard-fail",
+            revocation_mode=self.revocation_mode,
             moment=moment,
         )
 
