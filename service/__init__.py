@@ -35,6 +35,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from service.api import bp as api_bp
     from service.api.openapi import docs_page
 
+    from service.pages.archive import bp as archive_bp
     from service.pages.signing import bp as signing_bp
     from service.pages.verify import bp as verify_bp
     from service.public import bp as public_bp
@@ -43,6 +44,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(public_bp)
     app.register_blueprint(signing_bp)
     app.register_blueprint(verify_bp)
+    app.register_blueprint(archive_bp)
     app.add_url_rule("/docs", "docs", docs_page)
     app.add_url_rule("/healthz", "healthz", lambda: {"status": "ok"})
     return app

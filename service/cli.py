@@ -93,3 +93,44 @@ def verify_command(path: str) -> None:
     click.echo(json.dumps(result, indent=2, ensure_ascii=False))
     if not result["ok"]:
         raise SystemExit(1)
+
+
+users = AppGroup("users", help="Web accounts (archivists).")
+skp.add_command(users)
+
+
+@users.command("create")
+@click.argument("username")
+@click.option("--role", type=click.Choice(["arsiparis"]), default="arsiparis", show_default=True)
+@click.password_option(help="Prompted for when not given (at least 12 characters).")
+def users_create(username: str, role: str, password: str) -> None:
+    """Create a login for an archivist."""
+    from service.users import create_user
+
+    try:
+        create_user(get_session(), username, password, role=role)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"User {username!r} created with role {role}.")
+
+
+audit_group = AppGroup("audit", help="The hash-chained audit trail.")
+skp.add_command(audit_group)
+
+
+@audit_group.command("verify")
+def audit_verify() -> None:
+    """Recompute the audit chain; exit 1 and list each break if a row was changed or removed."""
+    from sqlalchemy import func, select
+
+    from service.audit import verify_chain
+    from service.models import AuditEvent
+
+    session = get_session()
+    breaks = list(verify_chain(session))
+    count = session.scalar(select(func.count(AuditEvent.id)))
+    if breaks:
+        for item in breaks:
+            click.echo(f"event {item.event_id}: {item.reason}", err=True)
+        raise click.ClickException(f"audit chain broken at {len(breaks)} place(s) of {count} events")
+    click.echo(f"audit chain intact: {count} events")

@@ -11,7 +11,7 @@ from flask.json.provider import DefaultJSONProvider
 
 from service.errors import ServiceError, UnsupportedMediaTypeError
 
-__all__ = ["DecimalJSONProvider", "json_body", "parse_json"]
+__all__ = ["DecimalJSONProvider", "json_body", "json_number", "parse_json"]
 
 
 class MalformedJSONError(ServiceError):
@@ -41,7 +41,8 @@ def json_body() -> dict[str, Any]:
     return body
 
 
-def _default(value: Any) -> Any:
+def json_number(value: Any) -> Any:
+    """``default=`` hook for :func:`json.dumps`: a ``Decimal`` becomes a JSON number."""
     if isinstance(value, Decimal):
         # Values are rounded to 2 dp before they get here; a float's repr of such a value
         # prints the same digits, so the number on the wire equals the Decimal.
@@ -52,6 +53,6 @@ def _default(value: Any) -> Any:
 class DecimalJSONProvider(DefaultJSONProvider):
     """Flask's provider, but ``Decimal`` becomes a JSON number, not a string."""
 
-    default = staticmethod(_default)
+    default = staticmethod(json_number)
     sort_keys = False
     ensure_ascii = False

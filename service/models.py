@@ -19,7 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.db import Base
 
-__all__ = ["ApiClient", "AuditEvent", "Base", "Document", "Revision", "Signer", "SignerKey", "utcnow"]
+__all__ = ["ApiClient", "AuditEvent", "Base", "Document", "Revision", "Signer", "SignerKey", "User", "WebhookDelivery", "utcnow"]
 
 
 def utcnow() -> datetime:
@@ -55,7 +55,8 @@ class Document(Base):
     __table_args__ = (
         UniqueConstraint("client_id", "idempotency_key", name="uq_documents_idempotency"),
         Index("ix_documents_nip_created", "pegawai_nip", "created_at"),
-        Index("ix_documents_unit_periode", "unit_kerja", "periode_tahun"),
+        Index("ix_documents_unit_periode", "unit_kerja", "periode_tahun", "created_at"),
+        Index("ix_documents_created", "created_at"),
     )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
@@ -67,7 +68,7 @@ class Document(Base):
     regime: Mapped[str] = mapped_column(String(30))
     status: Mapped[str] = mapped_column(String(30), index=True)
     failure_reason: Mapped[str | None] = mapped_column(Text)
-    #: The request body exactly as received (JSON text): nothing a client sent is dropped.
+    #: The request body exactly as received: nothing a client sent is dropped or rewritten.
     payload_json: Mapped[str] = mapped_column(Text)
     hasil_json: Mapped[str] = mapped_column(Text)
     verification_code: Mapped[str] = mapped_column(String(40), unique=True)
@@ -168,3 +169,36 @@ class AuditEvent(Base):
     #: Unique, so two writers racing for the same predecessor cannot fork the chain.
     prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class WebhookDelivery(Base):
+    """Outbox row: written in the same transaction as the change it reports, sent afterwards."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (Index("ix_webhook_due", "delivered_at", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[str] = mapped_column(String(40), index=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("api_clients.id"))
+    event: Mapped[str] = mapped_column(String(40))
+    url: Mapped[str] = mapped_column(String(2000))
+    body: Mapped[str] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_status: Mapped[int | None] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class User(Base):
+    """A person who logs in to the web pages (archivists)."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(300))
+    role: Mapped[str] = mapped_column(String(30))
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from typing import Any
 
 from flask import Flask, Response, abort, request, session
 
@@ -49,3 +50,12 @@ def init_app(app: Flask) -> None:
         app.config["SESSION_COOKIE_SECURE"] = True
     app.after_request(_headers)
     app.jinja_env.globals["csrf_token"] = csrf_token
+    app.jinja_env.filters["urlencode_args"] = _urlencode_args
+
+
+def _urlencode_args(args: Any, **override: str) -> str:
+    from urllib.parse import urlencode
+
+    merged = {k: v for k, v in args.items() if k not in override}
+    merged.update(override)
+    return urlencode(merged)

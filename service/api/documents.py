@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from flask import Response, current_app, g, request
+from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
 from service import audit
@@ -13,61 +14,25 @@ from service.api import bp
 from service.api.scores import scoring_problem
 from service.clients import require_scope
 from service.db import get_session
-from service.errors import NotFoundError, UnprocessableError
+from service.errors import ForbiddenError, NotFoundError, UnprocessableError
 from service.jsonio import json_body
-from service.models import AuditEvent, Document, Signer
+from service.models import AuditEvent, Document
 from service.schemas import DocumentPayloadSchema
 from service.scoring import ScoringError, score_payload
 from service.services import get_services
-from service.workflow import operations
-from service.workflow.links import live_token
+from service.workflow import archive, operations, representation
+from service.workflow.archive import ArchiveQuery
 from service.workflow.revisions import read_revision
 
 _payload_schema = DocumentPayloadSchema()
 
-
-def sign_url(signer: Signer) -> str | None:
-    """The live signing link of the signer whose turn it is; ``None`` for everyone else."""
-    config = current_app.config
-    token = live_token(signer, secret=config["SECRET_KEY"])
-    return f"{config['PUBLIC_URL'].rstrip('/')}/sign/{token}" if token else None
+STATUSES = {"rendering", "awaiting_signature", "completed", "rejected", "cancelled", "failed"}
 
 
 def document_dict(document: Document) -> dict[str, Any]:
-    """The api.md representation of a document."""
-    base = f"/api/v1/documents/{document.id}"
-    body: dict[str, Any] = {
-        "id": document.id,
-        "status": document.status,
-        "type": document.type,
-        "regime": document.regime,
-        "hasil": json.loads(document.hasil_json),
-        "verification_code": document.verification_code,
-        "revision": document.current_revision if document.current_revision >= 0 else None,
-        "signers": [
-            {
-                "urutan": s.urutan,
-                "peran": s.peran,
-                "nama": s.nama,
-                "nip": s.nip,
-                "status": s.status,
-                "signed_at": s.signed_at.isoformat() if s.signed_at else None,
-                "sign_url": sign_url(s),
-            }
-            for s in document.signers
-        ],
-        "created_at": document.created_at.isoformat(),
-        "links": {
-            "self": base,
-            "pdf": f"{base}/pdf",
-            "docx": f"{base}/docx",
-            "audit": f"{base}/audit",
-            "verify": f"/v/{document.verification_code}",
-        },
-    }
-    if document.failure_reason:
-        body["failure_reason"] = document.failure_reason
-    return body
+    return representation.document_dict(
+        document, public_url=current_app.config["PUBLIC_URL"], secret=current_app.config["SECRET_KEY"]
+    )
 
 
 @bp.post("/documents")
@@ -90,6 +55,7 @@ def create_document() -> tuple[dict[str, Any], int]:
         client=g.api_client,
         idempotency_key=key,
         body=body,
+        raw_body=request.get_data(as_text=True),
         payload=payload,
         hasil=hasil,
         ip=request.remote_addr,
@@ -174,3 +140,36 @@ def cancel(document_id: str) -> dict[str, Any]:
     )
     current_app.logger.info("document %s cancelled", document.id)
     return document_dict(document)
+
+
+class ArchiveQuerySchema(Schema):
+    """Query string of ``GET /api/v1/documents``; unknown parameters are refused, not ignored."""
+
+    nip = fields.String(validate=validate.Regexp(r"^\d{1,18}$", error="harus berupa angka NIP"))
+    nama = fields.String(validate=validate.Length(max=200))
+    unit_kerja = fields.String(validate=validate.Length(max=300))
+    periode = fields.Integer(validate=validate.Range(min=2000, max=2100))
+    type = fields.String(
+        validate=validate.OneOf(["skp", "manual_iku", "evaluasi", "dokumen_penilaian"])
+    )
+    status = fields.String(validate=validate.OneOf(sorted(STATUSES)))
+    q = fields.String(validate=validate.Length(max=200))
+    cursor = fields.String(validate=validate.Length(max=200))
+    limit = fields.Integer(validate=validate.Range(min=1, max=100), load_default=20)
+
+
+_archive_schema = ArchiveQuerySchema()
+
+
+@bp.get("/documents")
+@require_scope()
+def list_documents() -> dict[str, Any]:
+    """Archive search; a client with ``archive:read`` sees every client's documents."""
+    client = g.api_client
+    if not {"archive:read", "documents:read"} & client.scope_set:
+        raise ForbiddenError("Kunci API ini tidak memiliki cakupan: archive:read.")
+    args = _archive_schema.load(request.args.to_dict())
+    query = ArchiveQuery(**args)
+    page = archive.search(get_session(), query, client_id=None if "archive:read" in client.scope_set
+                          else client.id)
+    return {"items": [document_dict(d) for d in page.items], "next_cursor": page.next_cursor}

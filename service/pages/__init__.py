@@ -1,1 +1,22 @@
 """Server-rendered pages for people: officials signing, archivists, public verification."""
+
+from __future__ import annotations
+
+from flask import current_app, render_template
+from werkzeug.exceptions import HTTPException
+
+from service.errors import ServiceError
+
+__all__ = ["error_page"]
+
+
+def error_page(error: Exception) -> tuple[str, int]:
+    """Errors on pages are pages too (Indonesian, no trace), with the right status."""
+    if isinstance(error, ServiceError):
+        status, detail = error.status, error.detail
+    elif isinstance(error, HTTPException):
+        status, detail = error.code or 500, str(error.description)
+    else:
+        current_app.logger.exception("page failed", exc_info=error)
+        status, detail = 500, "Terjadi kesalahan pada layanan. Silakan coba lagi nanti."
+    return render_template("sign_error.html", status=status, detail=detail), status

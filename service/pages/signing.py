@@ -11,12 +11,12 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, render_template, request
 from sqlalchemy import select
-from werkzeug.exceptions import HTTPException
 
 from service import audit
 from service.db import get_session
-from service.errors import ConflictError, ServiceError, UnprocessableError
+from service.errors import ConflictError, UnprocessableError
 from service.models import Document, Signer, SignerKey
+from service.pages import error_page
 from service.security import require_csrf
 from service.services import get_services
 from service.workflow import operations
@@ -119,15 +119,4 @@ def decide(token: str) -> tuple[str, int]:
     return render_template("sign_done.html", document=document, signer=signer, rejected=False), 200
 
 
-def _error_page(error: Exception) -> tuple[str, int]:
-    if isinstance(error, ServiceError):
-        status, detail = error.status, error.detail
-    elif isinstance(error, HTTPException):
-        status, detail = error.code or 500, str(error.description)
-    else:
-        current_app.logger.exception("signing page failed", exc_info=error)
-        status, detail = 500, "Terjadi kesalahan pada layanan. Silakan coba lagi nanti."
-    return render_template("sign_error.html", status=status, detail=detail), status
-
-
-bp.register_error_handler(Exception, _error_page)
+bp.register_error_handler(Exception, error_page)

@@ -9,6 +9,7 @@ from flask import Blueprint, render_template, request
 from sqlalchemy import select
 
 from service.db import get_session
+from service.pages import error_page
 from service.errors import NotFoundError, ServiceError
 from service.models import Document
 from service.pages.signing import TYPE_LABEL
@@ -72,3 +73,6 @@ def check_upload(code: str) -> tuple[str, int]:
         return render_template("verify.html", upload_error=error.detail, **context), 422
     belongs = uploaded["document_id"] == document.id
     return render_template("verify.html", uploaded=uploaded, belongs=belongs, **context), 200
+
+
+bp.register_error_handler(Exception, error_page)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from service import audit
 from service.errors import ConflictError, NotFoundError
 from service.jobs import JobRunner
+from service.jsonio import json_number
 from service.models import ApiClient, Document, Signer, utcnow
 
 __all__ = [
@@ -62,6 +63,7 @@ def create_document(
     client: ApiClient,
     idempotency_key: str,
     body: Mapping[str, Any],
+    raw_body: str,
     payload: Mapping[str, Any],
     hasil: Mapping[str, Any],
     ip: str | None,
@@ -80,8 +82,8 @@ def create_document(
         type=payload["type"],
         regime=payload["regime"],
         status="rendering",
-        payload_json=json.dumps(body, ensure_ascii=False, default=_canonical),
-        hasil_json=json.dumps(hasil, ensure_ascii=False, default=_canonical),
+        payload_json=raw_body,
+        hasil_json=json.dumps(hasil, ensure_ascii=False, default=json_number),
         verification_code=secrets.token_hex(8),
         pegawai_nip=pegawai["nip"],
         pegawai_nama=pegawai["nama"],

@@ -41,7 +41,10 @@ def upgrade() -> None:
     )
     op.create_index("ix_documents_status", "documents", ["status"])
     op.create_index("ix_documents_nip_created", "documents", ["pegawai_nip", "created_at"])
-    op.create_index("ix_documents_unit_periode", "documents", ["unit_kerja", "periode_tahun"])
+    op.create_index(
+        "ix_documents_unit_periode", "documents", ["unit_kerja", "periode_tahun", "created_at"]
+    )
+    op.create_index("ix_documents_created", "documents", ["created_at"])
     op.create_table(
         "signers",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -100,9 +103,37 @@ def upgrade() -> None:
         sa.Column("hash", sa.String(64), nullable=False, unique=True),
     )
     op.create_index("ix_audit_events_document_id", "audit_events", ["document_id"])
+    op.create_table(
+        "webhook_deliveries",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("document_id", sa.String(40), nullable=False),
+        sa.Column("client_id", sa.Integer(), sa.ForeignKey("api_clients.id"), nullable=False),
+        sa.Column("event", sa.String(40), nullable=False),
+        sa.Column("url", sa.String(2000), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("next_attempt_at", TS, nullable=False),
+        sa.Column("delivered_at", TS, nullable=True),
+        sa.Column("last_status", sa.Integer(), nullable=True),
+        sa.Column("last_error", sa.Text(), nullable=True),
+        sa.Column("created_at", TS, nullable=False),
+    )
+    op.create_index("ix_webhook_deliveries_document_id", "webhook_deliveries", ["document_id"])
+    op.create_index("ix_webhook_due", "webhook_deliveries", ["delivered_at", "next_attempt_at"])
+    op.create_table(
+        "users",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("username", sa.String(100), nullable=False, unique=True),
+        sa.Column("password_hash", sa.String(300), nullable=False),
+        sa.Column("role", sa.String(30), nullable=False),
+        sa.Column("failed_logins", sa.Integer(), nullable=False),
+        sa.Column("created_at", TS, nullable=False),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("users")
+    op.drop_table("webhook_deliveries")
     op.drop_table("audit_events")
     op.drop_table("revisions")
     op.drop_table("signer_keys")

@@ -1,0 +1,54 @@
+"""The api.md representation of a document, shared by API answers and webhook bodies."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from service.models import Document, Signer
+from service.workflow.links import live_token
+
+__all__ = ["document_dict", "sign_url"]
+
+
+def sign_url(signer: Signer, *, public_url: str, secret: str) -> str | None:
+    """The live signing link of the signer whose turn it is; ``None`` for everyone else."""
+    token = live_token(signer, secret=secret)
+    return f"{public_url.rstrip('/')}/sign/{token}" if token else None
+
+
+def document_dict(document: Document, *, public_url: str, secret: str) -> dict[str, Any]:
+    """The api.md representation of a document."""
+    base = f"/api/v1/documents/{document.id}"
+    body: dict[str, Any] = {
+        "id": document.id,
+        "status": document.status,
+        "type": document.type,
+        "regime": document.regime,
+        "hasil": json.loads(document.hasil_json),
+        "verification_code": document.verification_code,
+        "revision": document.current_revision if document.current_revision >= 0 else None,
+        "signers": [
+            {
+                "urutan": s.urutan,
+                "peran": s.peran,
+                "nama": s.nama,
+                "nip": s.nip,
+                "status": s.status,
+                "signed_at": s.signed_at.isoformat() if s.signed_at else None,
+                "sign_url": sign_url(s, public_url=public_url, secret=secret),
+            }
+            for s in document.signers
+        ],
+        "created_at": document.created_at.isoformat(),
+        "links": {
+            "self": base,
+            "pdf": f"{base}/pdf",
+            "docx": f"{base}/docx",
+            "audit": f"{base}/audit",
+            "verify": f"/v/{document.verification_code}",
+        },
+    }
+    if document.failure_reason:
+        body["failure_reason"] = document.failure_reason
+    return body

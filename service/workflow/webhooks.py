@@ -1,0 +1,149 @@
+"""Webhooks through a persisted outbox: enqueue with the change, deliver in order, retry with backoff.
+
+A row is written in the transaction that makes the change, so a crash can lose neither. Delivery
+sends, per document, the oldest undelivered event first and nothing newer until it succeeds, so a
+receiver that was down gets every event, in order, once it is back, also after a restart.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import threading
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import requests
+from flask import Flask
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from service.jsonio import json_number
+from service.models import ApiClient, Document, WebhookDelivery, utcnow
+from service.workflow.representation import document_dict
+
+__all__ = ["Dispatcher", "backoff", "deliver_due", "enqueue", "signature_header"]
+
+log = logging.getLogger(__name__)
+
+EVENTS = ("document.ready", "document.signed", "document.completed", "document.rejected",
+          "document.failed")
+#: Retry schedule: 2 s, 4 s, 8 s … capped at one hour; never given up (the outbox keeps it).
+BACKOFF_BASE = 2.0
+BACKOFF_CAP = 3600.0
+
+
+def backoff(attempts: int) -> timedelta:
+    return timedelta(seconds=min(BACKOFF_CAP, BACKOFF_BASE ** max(1, attempts)))
+
+
+def signature_header(secret: str, body: bytes) -> str:
+    """``X-SKP-Signature`` value: ``sha256=<hex HMAC-SHA256 of the body>``."""
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def enqueue(
+    session: Session, document: Document, event: str, *, public_url: str, secret: str
+) -> None:
+    """Add one delivery for ``event`` if the document has a callback URL (caller commits)."""
+    if event not in EVENTS:
+        raise ValueError(event)
+    url = json.loads(document.payload_json).get("callback_url")
+    if not url:
+        return
+    session.flush()
+    body = {
+        "event": event,
+        "at": datetime.now(UTC).isoformat(),
+        "document": document_dict(document, public_url=public_url, secret=secret),
+    }
+    session.add(
+        WebhookDelivery(
+            document_id=document.id,
+            client_id=document.client_id,
+            event=event,
+            url=url,
+            body=json.dumps(body, ensure_ascii=False, default=json_number),
+            attempts=0,
+            next_attempt_at=utcnow(),
+        )
+    )
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def deliver_due(session: Session, *, timeout: float = 5.0, http: Any = requests) -> int:
+    """Try every document's oldest undelivered event that is due; returns how many succeeded."""
+    heads = (
+        select(func.min(WebhookDelivery.id))
+        .where(WebhookDelivery.delivered_at.is_(None))
+        .group_by(WebhookDelivery.document_id)
+    )
+    now = datetime.now(UTC)
+    sent = 0
+    for delivery in session.scalars(
+        select(WebhookDelivery).where(WebhookDelivery.id.in_(heads)).order_by(WebhookDelivery.id)
+    ):
+        if _aware(delivery.next_attempt_at) > now:
+            continue
+        client = session.get(ApiClient, delivery.client_id)
+        body = delivery.body.encode()
+        delivery.attempts += 1
+        try:
+            response = http.post(
+                delivery.url,
+                data=body,
+                timeout=timeout,
+                allow_redirects=False,
+                headers={
+                    "Content-Type": "application/json",
+                    "X-SKP-Event": delivery.event,
+                    "X-SKP-Delivery": str(delivery.id),
+                    "X-SKP-Signature": signature_header(client.webhook_secret if client else "", body),
+                },
+            )
+            delivery.last_status = response.status_code
+            ok = 200 <= response.status_code < 300
+            delivery.last_error = None if ok else f"HTTP {response.status_code}"
+        except requests.RequestException as error:
+            ok = False
+            delivery.last_error = f"{type(error).__name__}: {error}"[:500]
+        if ok:
+            delivery.delivered_at = utcnow()
+            sent += 1
+        else:
+            delivery.next_attempt_at = utcnow() + backoff(delivery.attempts)
+        session.commit()
+    return sent
+
+
+class Dispatcher:
+    """A background thread that delivers due webhooks every ``interval`` seconds."""
+
+    def __init__(self, *, app: Flask, interval: float = 1.0) -> None:
+        self.app = app
+        self.interval = interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="skp-webhooks", daemon=True)
+
+    def start(self) -> Dispatcher:
+        self._thread.start()
+        return self
+
+    def _loop(self) -> None:
+        from service.db import get_session
+
+        while not self._stop.wait(self.interval):
+            try:
+                with self.app.app_context():
+                    deliver_due(get_session())
+            except Exception:
+                log.exception("webhook delivery round failed")
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
