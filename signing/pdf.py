@@ -45,6 +45,7 @@ from signing.timestamps import Timestamper
 
 __all__ = [
     "DEFAULT_SEAL_REASON",
+    "PARSE_ERRORS",
     "ROLE_MARKER",
     "FieldSpec",
     "SignatureField",
@@ -67,7 +68,18 @@ ROLE_MARKER = " sebagai "
 _STAMP_TEXT = "%(nama)s\nNIP. %(nip)s\n%(peran)s\n%(waktu)s"
 _STAMP_STYLE = QRStampStyle(stamp_text=_STAMP_TEXT, border_width=1, innsep=2)
 
-_PARSE_ERRORS = (PyHankoPdfError, KeyError, ValueError, TypeError, IndexError, AttributeError)
+# pyHanko reports some structural damage with plain built-in exceptions (an ``assert`` on the
+# xref stream type, KeyError for a missing /Root ...), so all of these mean "cannot read".
+PARSE_ERRORS = (
+    PyHankoPdfError,
+    AssertionError,
+    AttributeError,
+    IndexError,
+    KeyError,
+    RecursionError,
+    TypeError,
+    ValueError,
+)
 
 # Indonesian time zones by UTC offset, for the date shown on the stamp.
 _ZONES = {timedelta(hours=7): "WIB", timedelta(hours=8): "WITA", timedelta(hours=9): "WIT"}
@@ -125,7 +137,7 @@ def open_pdf(pdf: bytes) -> PdfFileReader:
         reader = PdfFileReader(BytesIO(pdf), strict=True)
         # Touch the document catalog and page tree: a broken xref often only shows here.
         _ = reader.root["/Pages"]
-    except _PARSE_ERRORS as e:
+    except PARSE_ERRORS as e:
         raise InvalidPdfError(f"{type(e).__name__}: {e}") from e
     return reader
 
@@ -361,7 +373,7 @@ def _writer(pdf: bytes) -> IncrementalPdfFileWriter:
     try:
         writer = IncrementalPdfFileWriter(BytesIO(pdf), strict=True)
         _ = writer.root["/Pages"]
-    except _PARSE_ERRORS as e:
+    except PARSE_ERRORS as e:
         raise InvalidPdfError(f"{type(e).__name__}: {e}") from e
     return writer
 

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
-from asn1crypto import cms, tsp
+from asn1crypto import cms, core, tsp
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
@@ -171,7 +171,7 @@ def respond_to_tsa_request(request_der: bytes, tsa: LocalTsa) -> bytes:
         return _rejection("bad_alg", f"digest algorithm {algorithm} not accepted")
     if len(digest) != expected:
         return _rejection("bad_data_format", "message imprint length does not match its algorithm")
-    if request["policy"].native is not None:
+    if request["req_policy"].native is not None:
         return _rejection("unaccepted_policy", "no policy other than the default is offered")
     response = tsa.respond(request)
     der: bytes = response.dump()
@@ -186,5 +186,11 @@ def _rejection(failure: str, text: str) -> bytes:
             "fail_info": tsp.PKIFailureInfo({failure}),
         }
     )
-    der: bytes = tsp.TimeStampResp({"status": status}).dump()
+    der: bytes = _StatusOnlyResp({"status": status}).dump()
     return der
+
+
+class _StatusOnlyResp(core.Sequence):  # type: ignore[misc]
+    """``TimeStampResp`` without a token: asn1crypto declares the token mandatory, RFC 3161 not."""
+
+    _fields = [("status", tsp.PKIStatusInfo)]  # noqa: RUF012 - asn1crypto's declaration style

@@ -24,7 +24,8 @@ from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko.sign.validation.errors import NoDSSFoundError
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 
-from signing.pdf import ROLE_MARKER, open_pdf
+from signing.errors import InvalidPdfError
+from signing.pdf import PARSE_ERRORS, ROLE_MARKER, open_pdf
 from signing.pki import TrustStore
 
 __all__ = [
@@ -174,20 +175,19 @@ def validate(pdf: bytes, trust: TrustStore) -> ValidationReport:
     reader = open_pdf(pdf)
     revisions = reader.xrefs.total_revisions
     try:
-        dss: DocumentSecurityStore | None = DocumentSecurityStore.read_dss(reader)
-    except NoDSSFoundError:
-        dss = None
+        try:
+            dss: DocumentSecurityStore | None = DocumentSecurityStore.read_dss(reader)
+        except NoDSSFoundError:
+            dss = None
+        regular = sorted(reader.embedded_regular_signatures, key=lambda e: e.signed_revision)
+        timestamps = sorted(reader.embedded_timestamp_signatures, key=lambda e: e.signed_revision)
+    except PARSE_ERRORS as e:
+        raise InvalidPdfError(f"{type(e).__name__}: {e}") from e
     dss_crl_issuers = _dss_crl_issuers(dss)
     has_ocsp = bool(dss and dss.ocsps)
 
-    doc_ts = tuple(
-        _document_timestamp(es, trust)
-        for es in sorted(reader.embedded_timestamp_signatures, key=lambda e: e.signed_revision)
-    )
-    signatures = tuple(
-        _signature(es, trust, doc_ts, dss_crl_issuers, has_ocsp)
-        for es in sorted(reader.embedded_regular_signatures, key=lambda e: e.signed_revision)
-    )
+    doc_ts = tuple(_document_timestamp(es, trust) for es in timestamps)
+    signatures = tuple(_signature(es, trust, doc_ts, dss_crl_issuers, has_ocsp) for es in regular)
     return ValidationReport(
         revisions=revisions,
         signatures=signatures,
