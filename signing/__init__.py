@@ -32,7 +32,14 @@ if TYPE_CHECKING:
         refresh_crls,
         revoke,
     )
-    from signing.signers import DocumentSigner, P12Inspection, Pkcs11Signer, Pkcs12Signer, inspect_p12
+    from signing.signers import (
+        DocumentSigner,
+        P12Inspection,
+        Pkcs11Session,
+        Pkcs11Signer,
+        Pkcs12Signer,
+        inspect_p12,
+    )
     from signing.timestamps import HttpTsa, LocalTsa, Timestamper, respond_to_tsa_request
     from signing.validation import ValidationReport, validate
 
@@ -43,6 +50,7 @@ __all__ = [
     "HttpTsa",
     "LocalTsa",
     "P12Inspection",
+    "Pkcs11Session",
     "Pkcs11Signer",
     "Pkcs12Signer",
     "SignatureField",
@@ -78,7 +86,8 @@ _HOME = {
         "signing.pki",
     ),
     **dict.fromkeys(
-        ["DocumentSigner", "P12Inspection", "Pkcs11Signer", "Pkcs12Signer", "inspect_p12"],
+        ["DocumentSigner", "P12Inspection", "Pkcs11Session", "Pkcs11Signer", "Pkcs12Signer",
+         "inspect_p12"],
         "signing.signers",
     ),
     **dict.fromkeys(

@@ -3,7 +3,8 @@
 :class:`DocumentSigner` is all :mod:`signing.pdf` needs. Implementations are named by mechanism:
 
 * :class:`Pkcs12Signer` — key material in memory, from a ``.p12`` or from PEM (the instance seal);
-* :class:`Pkcs11Signer` — key in a hardware token or HSM, reached through a PKCS#11 module.
+* :class:`Pkcs11Signer` — key in a hardware token or HSM, reached through a PKCS#11 module
+  (one :class:`Pkcs11Session` per token, shared by its keys).
 
 pyHanko 0.38's :class:`~pyhanko.sign.signers.pdf_cms.SimpleSigner` re-parses its private key
 from DER on every ``sign_raw`` call (about 30 ms of RSA key validation, twice per signature with
@@ -43,6 +44,7 @@ from signing.pki import TrustStore
 __all__ = [
     "DocumentSigner",
     "P12Inspection",
+    "Pkcs11Session",
     "Pkcs11Signer",
     "Pkcs12Signer",
     "inspect_p12",
@@ -204,58 +206,110 @@ class Pkcs12Signer:
         return self._chain
 
 
-class Pkcs11Signer:
-    """A signer whose key stays in a PKCS#11 token (smart card, HSM, SoftHSM2).
+class Pkcs11Session:
+    """A logged-in session on a PKCS#11 token, opened once and shared by its key signers.
 
-    One session is opened and logged in here and reused for every signature until
-    :meth:`close`. Use it as a context manager to close it reliably.
+    PKCS#11 login state belongs to the application, not the session: a second login to the
+    same token from this process fails with ``UserAlreadyLoggedIn``. So open one session per
+    token and take each key's signer from it with :meth:`signer`.
 
     :param module_path: Path of the PKCS#11 module, e.g. ``/usr/lib/softhsm/libsofthsm2.so``.
     :param token_label: Label of the token to use.
     :param user_pin: The user PIN.
-    :param key_label: Label of the private key (defaults to ``cert_label``).
-    :param cert_label: Label of the certificate object (defaults to ``key_label``).
-    :param key_id: CKA_ID of the key, instead of a label.
-    :param chain: Chain certificates to embed (tokens often hold only the leaf).
-    :raises TokenError: if the module, token, login or objects cannot be used.
+    :raises TokenError: if the module or token cannot be found or the login fails.
     """
 
-    def __init__(
-        self,
-        *,
-        module_path: str,
-        token_label: str,
-        user_pin: str,
-        key_label: str | None = None,
-        cert_label: str | None = None,
-        key_id: bytes | None = None,
-        chain: Sequence[x509.Certificate] = (),
-    ) -> None:
+    def __init__(self, *, module_path: str, token_label: str, user_pin: str) -> None:
         from pyhanko.config.pkcs11 import TokenCriteria
-        from pyhanko.sign.pkcs11 import PKCS11Signer, open_pkcs11_session
+        from pyhanko.sign.pkcs11 import open_pkcs11_session
 
+        self.module_path = module_path
+        self.token_label = token_label
         try:
             self._session = open_pkcs11_session(
                 module_path, token_criteria=TokenCriteria(label=token_label), user_pin=user_pin
             )
         except Exception as e:  # python-pkcs11 raises many unrelated classes
             raise TokenError(f"sesi tidak dapat dibuka: {type(e).__name__} {e}", module=module_path) from e
+
+    def signer(
+        self,
+        *,
+        key_label: str | None = None,
+        cert_label: str | None = None,
+        key_id: bytes | None = None,
+        chain: Sequence[x509.Certificate] = (),
+    ) -> Pkcs11Signer:
+        """A signer for one key on this token.
+
+        :param key_label: Label of the private key (defaults to ``cert_label``).
+        :param cert_label: Label of the certificate object (defaults to ``key_label``).
+        :param key_id: CKA_ID of key and certificate, instead of labels.
+        :param chain: Chain certificates to embed (tokens often hold only the leaf).
+        :raises TokenError: if the key or certificate is not on the token.
+        """
+        return Pkcs11Signer(
+            session=self, key_label=key_label, cert_label=cert_label, key_id=key_id, chain=chain
+        )
+
+    @property
+    def pkcs11_session(self) -> Any:
+        """The underlying ``pkcs11.Session``."""
+        return self._session
+
+    def close(self) -> None:
+        """Log out and close the session."""
+        self._session.close()
+
+    def __enter__(self) -> Pkcs11Session:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class Pkcs11Signer:
+    """A signer whose key stays in a PKCS#11 token (smart card, HSM, SoftHSM2).
+
+    Signs through the session of a :class:`Pkcs11Session` (opened and logged in once); the key
+    handle and certificate are looked up here, once, so a missing object fails now rather than
+    in the middle of writing a PDF revision.
+
+    :param session: The open token session.
+    :param key_label: Label of the private key (defaults to ``cert_label``).
+    :param cert_label: Label of the certificate object (defaults to ``key_label``).
+    :param key_id: CKA_ID of key and certificate, instead of labels.
+    :param chain: Chain certificates to embed.
+    :raises TokenError: if the key or certificate is not on the token.
+    """
+
+    def __init__(
+        self,
+        *,
+        session: Pkcs11Session,
+        key_label: str | None = None,
+        cert_label: str | None = None,
+        key_id: bytes | None = None,
+        chain: Sequence[x509.Certificate] = (),
+    ) -> None:
+        from pyhanko.sign.pkcs11 import PKCS11Signer
+
+        self.session = session
         try:
             self._signer = PKCS11Signer(
-                self._session,
+                session.pkcs11_session,
                 key_label=key_label,
                 cert_label=cert_label,
                 key_id=key_id,
+                cert_id=key_id,
                 ca_chain=[cert_to_asn1(c) for c in chain],
             )
-            # Load key handle and certificate now so that a missing object fails here, not in
-            # the middle of writing a PDF revision.
             self._signer._load_objects()  # type: ignore[no-untyped-call]
             self._certificate = cert_from_asn1(self._signer.signing_cert)
-        except Exception as e:
-            self._session.close()
-            raise TokenError(f"objek kunci/sertifikat: {type(e).__name__} {e}", module=module_path) from e
-        self._chain = tuple(chain)
+        except Exception as e:  # python-pkcs11/pyHanko raise many unrelated classes
+            raise TokenError(
+                f"objek kunci/sertifikat: {type(e).__name__} {e}", module=session.module_path
+            ) from e
 
     @property
     def pyhanko_signer(self) -> Signer:
@@ -266,16 +320,6 @@ class Pkcs11Signer:
     def certificate(self) -> x509.Certificate:
         """The signing certificate read from the token."""
         return self._certificate
-
-    def close(self) -> None:
-        """Log out and close the session."""
-        self._session.close()
-
-    def __enter__(self) -> Pkcs11Signer:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
 
 # -- inspecting an uploaded .p12 ------------------------------------------------------------------

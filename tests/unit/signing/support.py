@@ -127,7 +127,6 @@ class SoftHsmToken:
     conf: Path
     label: str
     user_pin: str
-    key_label: str
 
 
 def init_softhsm_token(directory: Path, *, label: str = "skp-test", user_pin: str = "123456") -> SoftHsmToken:
@@ -155,7 +154,7 @@ def init_softhsm_token(directory: Path, *, label: str = "skp-test", user_pin: st
         capture_output=True,
         env={**os.environ, "SOFTHSM2_CONF": str(conf)},
     )
-    return SoftHsmToken(conf=conf, label=label, user_pin=user_pin, key_label="")
+    return SoftHsmToken(conf=conf, label=label, user_pin=user_pin)
 
 
 def pkcs11_tool(token: SoftHsmToken, *args: str) -> bytes:

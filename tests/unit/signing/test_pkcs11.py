@@ -1,0 +1,141 @@
+"""The same flow with keys that never leave a token: SoftHSM2 through PKCS#11."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+
+from signing.errors import TokenError
+from signing.pdf import add_document_timestamp, approve, seal
+from signing.pki import DevPki, TrustStore, issue_signer_certificate
+from signing.signers import (
+    DocumentSigner,
+    Pkcs11Session,
+    Pkcs11Signer,
+    Pkcs12Signer,
+    subject_nama,
+    subject_nip,
+)
+from signing.timestamps import LocalTsa
+from signing.validation import validate
+from tests.unit.signing.conftest import Person
+from tests.unit.signing.support import (
+    ROLES,
+    SOFTHSM_MODULE,
+    SoftHsmToken,
+    init_softhsm_token,
+    pdfsig,
+    pkcs11_tool,
+)
+
+pytestmark = pytest.mark.skipif(
+    not (Path(SOFTHSM_MODULE).exists() and shutil.which("pkcs11-tool")),
+    reason="SoftHSM2/opensc not installed",
+)
+
+
+@pytest.fixture(scope="module")
+def token(
+    tmp_path_factory: pytest.TempPathFactory, pki: DevPki, people: dict[str, Person]
+) -> Iterator[SoftHsmToken]:
+    """A token with one RSA-2048 key per role, generated inside it, and its certificate."""
+    directory = tmp_path_factory.mktemp("softhsm")
+    token = init_softhsm_token(directory)
+    for i, role in enumerate(ROLES, start=1):
+        key_id = f"{i:02x}"
+        pkcs11_tool(token, "--keypairgen", "--key-type", "rsa:2048", "--label", role, "--id", key_id)
+        spki = pkcs11_tool(token, "--read-object", "--type", "pubkey", "--label", role)
+        person = people[role]
+        cert = issue_signer_certificate(
+            pki, public_key=serialization.load_der_public_key(spki), nama=person.nama,  # type: ignore[arg-type]
+            nip=person.nip, jabatan=person.jabatan, instansi="Pemerintah Kabupaten Contoh",
+        )  # fmt: skip
+        cert_file = directory / f"{role}.cert.der"
+        cert_file.write_bytes(cert.public_bytes(serialization.Encoding.DER))
+        pkcs11_tool(
+            token, "--write-object", str(cert_file), "--type", "cert", "--label", role, "--id", key_id
+        )
+    # SoftHSM reads its configuration when python-pkcs11 first initialises the module.
+    previous = os.environ.get("SOFTHSM2_CONF")
+    os.environ["SOFTHSM2_CONF"] = str(token.conf)
+    yield token
+    if previous is None:
+        os.environ.pop("SOFTHSM2_CONF", None)
+    else:
+        os.environ["SOFTHSM2_CONF"] = previous
+
+
+def test_wrong_pin_is_a_token_error(token: SoftHsmToken) -> None:
+    # First in the module: once a session is logged in, PKCS#11 answers UserAlreadyLoggedIn.
+    with pytest.raises(TokenError) as exc:
+        Pkcs11Session(module_path=SOFTHSM_MODULE, token_label=token.label, user_pin="000000")
+    assert "PinIncorrect" in exc.value.reason
+
+
+def test_unknown_token_is_a_token_error(token: SoftHsmToken) -> None:
+    with pytest.raises(TokenError):
+        Pkcs11Session(module_path=SOFTHSM_MODULE, token_label="token-lain", user_pin=token.user_pin)
+
+
+@pytest.fixture(scope="module")
+def hsm_session(token: SoftHsmToken) -> Iterator[Pkcs11Session]:
+    with Pkcs11Session(
+        module_path=SOFTHSM_MODULE, token_label=token.label, user_pin=token.user_pin
+    ) as session:
+        yield session
+
+
+@pytest.fixture(scope="module")
+def hsm_signers(hsm_session: Pkcs11Session, pki: DevPki) -> dict[str, Pkcs11Signer]:
+    return {role: hsm_session.signer(key_label=role, chain=pki.chain) for role in ROLES}
+
+
+def test_unknown_key_is_a_token_error(hsm_session: Pkcs11Session) -> None:
+    with pytest.raises(TokenError):
+        hsm_session.signer(key_label="tidak-ada")
+
+
+def test_pkcs11_signer_satisfies_the_protocol(
+    hsm_signers: dict[str, Pkcs11Signer], people: dict[str, Person]
+) -> None:
+    signer = hsm_signers["pegawai"]
+    assert isinstance(signer, DocumentSigner)
+    assert subject_nama(signer.certificate) == people["pegawai"].nama
+    assert subject_nip(signer.certificate) == people["pegawai"].nip
+
+
+def test_seal_three_hsm_approvals_and_lta(
+    *,
+    hsm_signers: dict[str, Pkcs11Signer],
+    people: dict[str, Person],
+    unsigned_pdf: bytes,
+    sealer: Pkcs12Signer,
+    tsa: LocalTsa,
+    trust: TrustStore,
+    nssdir: str,
+    tmp_path: Path,
+) -> None:
+    pdf = seal(unsigned_pdf, signer=sealer, timestamper=tsa, trust=trust)
+    for n, role in enumerate(ROLES, start=1):
+        person = people[role]
+        pdf = approve(
+            pdf, field_name=person.field_name, signer=hsm_signers[role], timestamper=tsa,
+            trust=trust, stamp=person.stamp(),
+        )  # fmt: skip
+        report = validate(pdf, trust)
+        assert len(report.signatures) == n + 1
+        assert report.ok, [(s.field_name, s.ok) for s in report.signatures]
+        entries = pdfsig(pdf, nssdir=nssdir, workdir=tmp_path)
+        for sig in report.signatures:
+            assert entries[sig.field_name].signature_validation == "Signature is Valid."
+            assert entries[sig.field_name].certificate_validation == "Certificate is Trusted."
+    pdf = add_document_timestamp(pdf, timestamper=tsa, trust=trust)
+    report = validate(pdf, trust)
+    assert report.ok
+    assert report.pades_level == "B-LTA"
+    assert report.signature("ttd_pegawai").signer_nip == people["pegawai"].nip
