@@ -1,0 +1,157 @@
+"""Pure scoring of SKP documents under the three regimes (rules.md, docs/architecture.md).
+
+Two entry points: :func:`score_payload` (the ``hasil`` of ``POST /api/v1/scores``) and :func:`check_unit`
+(``POST /api/v1/units/check``). Standard library only: no Flask, database or I/O, so the web layer,
+the document renderer and the tests call the same arithmetic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from decimal import Decimal, localcontext
+from types import ModuleType
+from typing import Any
+
+from service.scoring import permenpanrb_6_2022, permenpanrb_8_2021, policy, pp46_2011
+from service.scoring.common import CONTEXT, ScoringError, label, round2, to_decimal
+
+__all__ = ["PREDIKAT", "REGIMES", "ScoringError", "check_unit", "score_payload"]
+
+#: Regime id → the module that scores it.
+REGIMES: Mapping[str, ModuleType] = {
+    "pp46_2011": pp46_2011,
+    "permenpanrb_8_2021": permenpanrb_8_2021,
+    "permenpanrb_6_2022": permenpanrb_6_2022,
+}
+
+#: Final predikat (sebutan for pp46_2011) ids per regime, best to worst.
+PREDIKAT: Mapping[str, Sequence[str]] = {
+    "pp46_2011": pp46_2011.SEBUTAN,
+    "permenpanrb_8_2021": permenpanrb_8_2021.PREDIKAT,
+    "permenpanrb_6_2022": permenpanrb_6_2022.PREDIKAT,
+}
+
+_RENCANA = frozenset({"skp", "manual_iku"})
+_PENILAIAN = frozenset({"evaluasi", "dokumen_penilaian"})
+
+
+def _regime(regime: object) -> ModuleType:
+    if not isinstance(regime, str) or regime not in REGIMES:
+        raise ScoringError("regime", "harus salah satu dari " + ", ".join(REGIMES))
+    return REGIMES[regime]
+
+
+def score_payload(payload: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``hasil`` object of api.md for the payload's regime and type.
+
+    ``evaluasi`` and ``dokumen_penilaian`` carry realisasi and get the full scores; ``skp`` and
+    ``manual_iku`` are plans and get the plan checks only. Decimal values are rounded half-up to 2 dp,
+    ids have a ``…_label`` beside them.
+
+    :param payload: the validated payload of docs/architecture.md (Decimals, dates, ``regime`` set).
+    :raises ScoringError: a rule the schema cannot see (field = dotted path); the web layer answers 422.
+    """
+    module = _regime(payload.get("regime"))
+    kind = payload.get("type")
+    if kind not in _RENCANA | _PENILAIAN:
+        raise ScoringError("type", "harus salah satu dari skp, manual_iku, evaluasi, dokumen_penilaian")
+    with localcontext(CONTEXT):
+        if kind in _PENILAIAN:
+            result: dict[str, Any] = module.hasil(payload)
+        else:
+            result = module.hasil_rencana(payload)
+    return result
+
+
+def _persen_teks(value: Decimal) -> str:
+    """A percent as Indonesian text: 40 → "40", 33.333… → "33,33"."""
+    text = f"{round2(value):f}".rstrip("0").rstrip(".")
+    return text.replace(".", ",")
+
+
+def _warnings(
+    aturan: Sequence[policy.AturanDistribusi], jumlah: Mapping[str, int], total: int
+) -> list[dict[str, str]]:
+    warnings = []
+    for rule in aturan:
+        count = sum(jumlah[p] for p in rule.predikat)
+        if not rule.terpenuhi(count, total):
+            persen = _persen_teks(Decimal(count) * 100 / total)
+            warnings.append({
+                "aturan": rule.aturan,
+                "pesan": f"Diharapkan {rule.uraian}; unit ini {persen} % ({count} dari {total} pegawai).",
+            })
+    return warnings
+
+
+def check_unit(
+    regime: str, pegawai: Sequence[Mapping[str, Any]], capaian_organisasi: str | None
+) -> dict[str, Any]:
+    """Distribution of predikat in a unit kerja, warnings against the regime's rules, and the ranking.
+
+    permenpanrb_8_2021: ≤ 20 % sangat baik, 60–70 % baik, ≤ 20 % below (rules.md §3); ranking by nilai
+    (as shown), then predikat. permenpanrb_6_2022: the pola distribusi of ``capaian_organisasi``
+    (rules.md §4); ranking by predikat alone (no nilai). pp46_2011: ranking only. Warnings are guidance
+    and never block. Ties share a rank (see :func:`policy.peringkat_bersama`).
+
+    :raises ScoringError: unknown regime, no pegawai, an unknown predikat id, a duplicate NIP, or an
+        unknown capaian organisasi.
+    """
+    order = PREDIKAT.get(regime)
+    if order is None:
+        raise ScoringError("regime", "harus salah satu dari " + ", ".join(REGIMES))
+    if not pegawai:
+        raise ScoringError("pegawai", "minimal satu pegawai")
+    with localcontext(CONTEXT):
+        rows = []
+        seen: set[str] = set()
+        for index, item in enumerate(pegawai):
+            nip = str(item.get("nip", ""))
+            if nip in seen:
+                raise ScoringError(f"pegawai.{index}.nip", "NIP ganda dalam satu unit")
+            seen.add(nip)
+            predikat = item.get("predikat")
+            if predikat not in order:
+                raise ScoringError(f"pegawai.{index}.predikat", "harus salah satu dari " + ", ".join(order))
+            nilai = item.get("nilai")
+            shown = None if nilai is None else round2(to_decimal(nilai, f"pegawai.{index}.nilai"))
+            rows.append((nip, str(predikat), shown))
+
+        total = len(rows)
+        jumlah = {p: sum(1 for _, q, _ in rows if q == p) for p in order}
+        distribusi = {
+            p: {"jumlah": n, "persen": round2(Decimal(n) * 100 / total)} for p, n in jumlah.items()
+        }
+
+        warnings: list[dict[str, str]] = []
+        if regime == "permenpanrb_8_2021":
+            warnings = _warnings(policy.DISTRIBUSI_8_2021, jumlah, total)
+        elif regime == "permenpanrb_6_2022":
+            if capaian_organisasi is None:
+                warnings = [{
+                    "aturan": "pola_distribusi.capaian_organisasi",
+                    "pesan": "Capaian kinerja organisasi tidak diisi; pola distribusi tidak dapat diperiksa.",
+                }]
+            elif capaian_organisasi not in policy.POLA_DISTRIBUSI_6_2022:
+                raise ScoringError(
+                    "capaian_organisasi",
+                    "harus salah satu dari " + ", ".join(permenpanrb_6_2022.CAPAIAN_ORGANISASI),
+                )
+            else:
+                warnings = _warnings(policy.POLA_DISTRIBUSI_6_2022[capaian_organisasi], jumlah, total)
+
+        uses_nilai = regime != "permenpanrb_6_2022"
+
+        def key(row: tuple[str, str, Decimal | None]) -> tuple[object, ...]:
+            _, predikat, nilai = row
+            rank_nilai = (nilai is None, -nilai if nilai is not None else Decimal(0)) if uses_nilai else ()
+            return (*rank_nilai, order.index(predikat))
+
+        rows.sort(key=lambda row: (key(row), row[0]))
+        ranks = policy.peringkat_bersama([key(row) for row in rows])
+        peringkat = [
+            {"nip": nip, "peringkat": rank, "predikat": predikat, "predikat_label": label(predikat),
+             "nilai": nilai}
+            for (nip, predikat, nilai), rank in zip(rows, ranks, strict=True)
+        ]
+    return {"distribusi": distribusi, "warnings": warnings, "peringkat": peringkat}

@@ -1,0 +1,142 @@
+"""Arithmetic and vocabulary shared by the three regimes (rules.md §0).
+
+Everything is :class:`decimal.Decimal`: several boundaries are exact (efficiency 24 %, capaian 100 %,
+nilai 110) and binary floats land on the wrong side of them. Values keep full precision until they are
+shown; :func:`round2` is the only rounding of a shown value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
+from typing import Any
+
+__all__ = [
+    "CONTEXT",
+    "JABATAN_STRUKTURAL",
+    "LABELS",
+    "ScoringError",
+    "angka",
+    "angka_opsional",
+    "label",
+    "mean",
+    "round2",
+    "round_whole",
+    "to_decimal",
+    "with_label",
+]
+
+#: Working precision for a scoring run. 50 significant digits keep divisions such as 266 / 3 far
+#: beyond anything shown, whatever the caller's thread context says.
+CONTEXT = Context(prec=50)
+
+#: Jabatan whose holders lead people: only they are rated on kepemimpinan (rules.md §2, §3).
+JABATAN_STRUKTURAL = frozenset({"jpt", "administrator", "pengawas"})
+
+HUNDRED = Decimal(100)
+_CENT = Decimal("0.01")
+_ONE = Decimal(1)
+
+#: Indonesian labels for ids that do not read well when merely capitalised.
+LABELS: Mapping[str, str] = {
+    "kurang_misconduct": "Kurang/Misconduct",
+    "di_atas_ekspektasi": "Di Atas Ekspektasi",
+    "sesuai_ekspektasi": "Sesuai Ekspektasi",
+    "di_bawah_ekspektasi": "Di Bawah Ekspektasi",
+}
+
+
+class ScoringError(ValueError):
+    """A rule the schema cannot see was broken; the web layer answers 422 with ``field``.
+
+    :param field: dotted path into the payload (``skp.kegiatan.2.target.waktu``).
+    :param message: Indonesian, shown to the official next to the field.
+    """
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+def to_decimal(value: object, field: str = "") -> Decimal:
+    """Convert a JSON number or numeric string through ``str`` (never via float arithmetic)."""
+    if isinstance(value, bool) or not isinstance(value, (Decimal, int, float, str)):
+        raise ScoringError(field, "harus berupa angka")
+    try:
+        number = value if isinstance(value, Decimal) else Decimal(str(value).strip())
+    except InvalidOperation:
+        raise ScoringError(field, "harus berupa angka") from None
+    if not number.is_finite():
+        raise ScoringError(field, "harus berupa angka yang terhingga")
+    return number
+
+
+def round2(value: Decimal) -> Decimal:
+    """Round half-up to 2 decimals: the value as shown on the form and in the API (rules.md §0)."""
+    # Enough digits for the integer part, so quantize never runs out of precision on a large value.
+    context = Context(prec=max(28, value.adjusted() + 4), rounding=ROUND_HALF_UP)
+    return value.quantize(_CENT, context=context)
+
+
+def round_whole(value: Decimal) -> Decimal:
+    """Round half-up to a whole number (used for the 8/2021 capaian policy)."""
+    context = Context(prec=max(28, value.adjusted() + 2), rounding=ROUND_HALF_UP)
+    return value.quantize(_ONE, context=context)
+
+
+def mean(values: Iterable[Decimal]) -> Decimal:
+    """Arithmetic mean at full precision; callers make sure there is at least one value."""
+    items = list(values)
+    return sum(items, Decimal(0)) / len(items)
+
+
+def label(id_: str) -> str:
+    """The Indonesian label of an id: ``sangat_baik`` → ``Sangat Baik``."""
+    return LABELS.get(id_) or id_.replace("_", " ").title()
+
+
+def with_label(key: str, id_: str) -> dict[str, str]:
+    """``{key: id, key_label: label}``: every id in a response has its label beside it (api.md)."""
+    return {key: id_, f"{key}_label": label(id_)}
+
+
+def angka_opsional(
+    data: Mapping[str, Any],
+    key: str,
+    field: str,
+    *,
+    lebih_dari_nol: bool = False,
+    maksimum: Decimal | None = None,
+) -> Decimal | None:
+    """Read an optional number from a payload mapping, checking what scoring divides by or bounds.
+
+    The schema validates these already; scoring checks again because it is also called directly,
+    and a zero target would otherwise surface as a division error instead of a 422.
+    """
+    if data.get(key) is None:
+        return None
+    path = f"{field}.{key}" if field else key
+    number = to_decimal(data[key], path)
+    if lebih_dari_nol and number <= 0:
+        raise ScoringError(path, "harus lebih dari 0")
+    if number < 0:
+        raise ScoringError(path, "tidak boleh negatif")
+    if maksimum is not None and number > maksimum:
+        raise ScoringError(path, f"paling tinggi {maksimum}")
+    return number
+
+
+def angka(
+    data: Mapping[str, Any],
+    key: str,
+    field: str,
+    *,
+    lebih_dari_nol: bool = False,
+    maksimum: Decimal | None = None,
+) -> Decimal:
+    """Read a required number; see :func:`angka_opsional`."""
+    number = angka_opsional(data, key, field, lebih_dari_nol=lebih_dari_nol, maksimum=maksimum)
+    if number is None:
+        raise ScoringError(f"{field}.{key}" if field else key, "wajib diisi")
+    return number
