@@ -76,25 +76,38 @@ __all__ = [
 
 _HOME = {
     **dict.fromkeys(
-        ["FieldSpec", "SignatureField", "StampInfo", "add_document_timestamp",
-         "add_signature_fields", "approve", "seal", "signature_fields"],
+        [
+            "FieldSpec",
+            "SignatureField",
+            "StampInfo",
+            "add_document_timestamp",
+            "add_signature_fields",
+            "approve",
+            "seal",
+            "signature_fields",
+        ],
         "signing.pdf",
     ),
     **dict.fromkeys(
-        ["DevPki", "TrustStore", "create_dev_pki", "issue_signer_certificate", "load_dev_pki",
-         "new_signer_p12", "refresh_crls", "revoke"],
+        [
+            "DevPki",
+            "TrustStore",
+            "create_dev_pki",
+            "issue_signer_certificate",
+            "load_dev_pki",
+            "new_signer_p12",
+            "refresh_crls",
+            "revoke",
+        ],
         "signing.pki",
     ),
     **dict.fromkeys(
-        ["DocumentSigner", "P12Inspection", "Pkcs11Session", "Pkcs11Signer", "Pkcs12Signer",
-         "inspect_p12"],
+        ["DocumentSigner", "P12Inspection", "Pkcs11Session", "Pkcs11Signer", "Pkcs12Signer", "inspect_p12"],
         "signing.signers",
     ),
-    **dict.fromkeys(
-        ["HttpTsa", "LocalTsa", "Timestamper", "respond_to_tsa_request"], "signing.timestamps"
-    ),
+    **dict.fromkeys(["HttpTsa", "LocalTsa", "Timestamper", "respond_to_tsa_request"], "signing.timestamps"),
     **dict.fromkeys(["ValidationReport", "validate"], "signing.validation"),
-}  # fmt: skip
+}
 
 
 def __getattr__(name: str) -> Any:

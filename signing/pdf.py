@@ -345,16 +345,16 @@ def add_document_timestamp(
     :raises InvalidPdfError: if the input cannot be parsed.
     :raises TimestampError: if the TSA fails or an earlier timestamp does not validate.
     """
-    reader = open_pdf(pdf)
+    writer = _writer(pdf)
     stamper = PdfTimeStamper(timestamper.pyhanko_timestamper, field_name=field_name)
     out = BytesIO()
     with _translate_errors(field_name):
-        if reader.embedded_timestamp_signatures:
+        if _has_document_timestamp(pdf, writer):
+            # Renewal: pyHanko validates the newest timestamp and adds its revocation data first.
             stamper.update_archival_timestamp_chain(
-                reader, trust.validation_context(), in_place=False, output=out
+                writer.prev, trust.validation_context(), in_place=False, output=out
             )
         else:
-            writer = _writer(pdf)
             stamper.timestamp_pdf(
                 writer,
                 MD_ALGORITHM,
@@ -392,6 +392,19 @@ def _find_field(writer: IncrementalPdfFileWriter, name: str, *, must_exist: bool
     if must_exist:
         raise FieldNotFoundError(name, available=[n for n, _v, _r in all_fields])
     return None
+
+
+def _has_document_timestamp(pdf: bytes, writer: IncrementalPdfFileWriter) -> bool:
+    # Resolving a signature field's /V makes pyHanko parse its whole /Contents hex string (tens of
+    # ms per signature), so look for the token in the raw bytes first. A timestamp hidden in a
+    # compressed object stream would be missed; then a fresh timestamp is added instead of a
+    # renewal, which is still a valid B-LTA file.
+    if b"/DocTimeStamp" not in pdf:
+        return False
+    return any(
+        value is not None and value.get_object().get("/Type") == "/DocTimeStamp"
+        for _name, value, _ref in sig_fields.enumerate_sig_fields(writer, filled_status=True)
+    )
 
 
 def _require_lock(writer: IncrementalPdfFileWriter, name: str) -> None:

@@ -228,11 +228,20 @@ def _signature(
         )
     except Exception as e:  # a malformed signature is a finding, not a crash
         return SignatureReport(
-            **common, signing_time=es.self_reported_timestamp, timestamp=None, intact=False,
-            valid=False, trusted=False, trust_problem=None, coverage=None,
-            modification_level=None, docmdp_ok=None, pades_level=None, ok=False,
+            **common,
+            signing_time=es.self_reported_timestamp,
+            timestamp=None,
+            intact=False,
+            valid=False,
+            trusted=False,
+            trust_problem=None,
+            coverage=None,
+            modification_level=None,
+            docmdp_ok=None,
+            pades_level=None,
+            ok=False,
             error=f"{type(e).__name__}: {e}",
-        )  # fmt: skip
+        )
     ts = status.timestamp_validity
     timestamp = (
         TimestampReport(
@@ -278,10 +287,18 @@ def _document_timestamp(es: EmbeddedPdfSignature, trust: TrustStore) -> Document
         status = validate_pdf_timestamp(es, validation_context=trust.validation_context())
     except Exception as e:  # a malformed timestamp is a finding, not a crash
         return DocumentTimestampReport(
-            field_name=str(es.field_name), revision=es.signed_revision, time=None, tsa=None,
-            intact=False, valid=False, trusted=False, coverage=None, modification_level=None,
-            ok=False, error=f"{type(e).__name__}: {e}",
-        )  # fmt: skip
+            field_name=str(es.field_name),
+            revision=es.signed_revision,
+            time=None,
+            tsa=None,
+            intact=False,
+            valid=False,
+            trusted=False,
+            coverage=None,
+            modification_level=None,
+            ok=False,
+            error=f"{type(e).__name__}: {e}",
+        )
     mod = status.modification_level
     ok = status.intact and status.valid and status.trusted
     # A document timestamp may only be followed by DSS/timestamp updates (or signatures).

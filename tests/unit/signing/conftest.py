@@ -77,9 +77,14 @@ def people(pki: DevPki) -> dict[str, Person]:
     for role in ROLES:
         nama, nip, jabatan = names[role]
         p12 = new_signer_p12(
-            pki, nama=nama, nip=nip, jabatan=jabatan, instansi="Pemerintah Kabupaten Contoh",
-            passphrase=SIGNER_PASSPHRASE, kdf_rounds=TEST_KDF_ROUNDS,
-        )  # fmt: skip
+            pki,
+            nama=nama,
+            nip=nip,
+            jabatan=jabatan,
+            instansi="Pemerintah Kabupaten Contoh",
+            passphrase=SIGNER_PASSPHRASE,
+            kdf_rounds=TEST_KDF_ROUNDS,
+        )
         people[role] = Person(role=role, nama=nama, nip=nip, jabatan=jabatan, p12=p12)
     return people
 
@@ -118,10 +123,14 @@ def signed_versions(
         person = people[role]
         versions.append(
             approve(
-                versions[-1], field_name=person.field_name, signer=signers[role], timestamper=tsa,
-                trust=trust, stamp=person.stamp(),
+                versions[-1],
+                field_name=person.field_name,
+                signer=signers[role],
+                timestamper=tsa,
+                trust=trust,
+                stamp=person.stamp(),
             )
-        )  # fmt: skip
+        )
     versions.append(add_document_timestamp(versions[-1], timestamper=tsa, trust=trust))
     return versions
 

@@ -160,12 +160,21 @@ def init_softhsm_token(directory: Path, *, label: str = "skp-test", user_pin: st
 def pkcs11_tool(token: SoftHsmToken, *args: str) -> bytes:
     """Run ``pkcs11-tool`` against the SoftHSM2 module with the token's private config."""
     result = subprocess.run(
-        ["pkcs11-tool", "--module", SOFTHSM_MODULE, "--token-label", token.label, "--login",
-         "--pin", token.user_pin, *args],
+        [
+            "pkcs11-tool",
+            "--module",
+            SOFTHSM_MODULE,
+            "--token-label",
+            token.label,
+            "--login",
+            "--pin",
+            token.user_pin,
+            *args,
+        ],
         check=True,
         capture_output=True,
         env={**os.environ, "SOFTHSM2_CONF": str(token.conf)},
-    )  # fmt: skip
+    )
     return result.stdout
 
 

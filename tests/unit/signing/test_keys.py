@@ -91,9 +91,13 @@ def test_certificate_profiles(pki: DevPki) -> None:
 def test_signer_certificate_carries_nip_jabatan_instansi(pki: DevPki) -> None:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     cert = issue_signer_certificate(
-        pki, public_key=key.public_key(), nama="Agus Salim", nip="198507232010011004",
-        jabatan="Pranata Komputer", instansi="Dinas Kominfo",
-    )  # fmt: skip
+        pki,
+        public_key=key.public_key(),
+        nama="Agus Salim",
+        nip="198507232010011004",
+        jabatan="Pranata Komputer",
+        instansi="Dinas Kominfo",
+    )
     subject = cert.subject
     assert subject.get_attributes_for_oid(NameOID.SERIAL_NUMBER)[0].value == "198507232010011004"
     assert subject.get_attributes_for_oid(NameOID.TITLE)[0].value == "Pranata Komputer"

@@ -52,9 +52,13 @@ def token(
         spki = pkcs11_tool(token, "--read-object", "--type", "pubkey", "--label", role)
         person = people[role]
         cert = issue_signer_certificate(
-            pki, public_key=serialization.load_der_public_key(spki), nama=person.nama,  # type: ignore[arg-type]
-            nip=person.nip, jabatan=person.jabatan, instansi="Pemerintah Kabupaten Contoh",
-        )  # fmt: skip
+            pki,
+            public_key=serialization.load_der_public_key(spki),
+            nama=person.nama,  # type: ignore[arg-type]
+            nip=person.nip,
+            jabatan=person.jabatan,
+            instansi="Pemerintah Kabupaten Contoh",
+        )
         cert_file = directory / f"{role}.cert.der"
         cert_file.write_bytes(cert.public_bytes(serialization.Encoding.DER))
         pkcs11_tool(
@@ -124,9 +128,13 @@ def test_seal_three_hsm_approvals_and_lta(
     for n, role in enumerate(ROLES, start=1):
         person = people[role]
         pdf = approve(
-            pdf, field_name=person.field_name, signer=hsm_signers[role], timestamper=tsa,
-            trust=trust, stamp=person.stamp(),
-        )  # fmt: skip
+            pdf,
+            field_name=person.field_name,
+            signer=hsm_signers[role],
+            timestamper=tsa,
+            trust=trust,
+            stamp=person.stamp(),
+        )
         report = validate(pdf, trust)
         assert len(report.signatures) == n + 1
         assert report.ok, [(s.field_name, s.ok) for s in report.signatures]

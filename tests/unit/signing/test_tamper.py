@@ -162,9 +162,13 @@ def test_approve_refuses_a_signed_field(
     person = people["pegawai"]
     with pytest.raises(FieldAlreadySignedError) as exc:
         approve(
-            signed_versions[1], field_name=person.field_name, signer=signers["pegawai"],
-            timestamper=tsa, trust=trust, stamp=person.stamp(),
-        )  # fmt: skip
+            signed_versions[1],
+            field_name=person.field_name,
+            signer=signers["pegawai"],
+            timestamper=tsa,
+            trust=trust,
+            stamp=person.stamp(),
+        )
     assert exc.value.field_name == "ttd_pegawai"
 
 
@@ -178,9 +182,13 @@ def test_approve_refuses_an_unknown_field(
 ) -> None:
     with pytest.raises(FieldNotFoundError) as exc:
         approve(
-            signed_versions[0], field_name="ttd_kepala_dinas", signer=signers["pegawai"],
-            timestamper=tsa, trust=trust, stamp=people["pegawai"].stamp(),
-        )  # fmt: skip
+            signed_versions[0],
+            field_name="ttd_kepala_dinas",
+            signer=signers["pegawai"],
+            timestamper=tsa,
+            trust=trust,
+            stamp=people["pegawai"].stamp(),
+        )
     assert "ttd_pegawai" in exc.value.available
 
 
@@ -197,9 +205,12 @@ def test_approve_requires_the_field_lock_unless_told_otherwise(
     )
     sealed = seal(pdf, signer=sealer, timestamper=tsa, trust=trust)
     kwargs = {
-        "field_name": "ttd_pegawai", "signer": signers["pegawai"], "timestamper": tsa,
-        "trust": trust, "stamp": people["pegawai"].stamp(),
-    }  # fmt: skip
+        "field_name": "ttd_pegawai",
+        "signer": signers["pegawai"],
+        "timestamper": tsa,
+        "trust": trust,
+        "stamp": people["pegawai"].stamp(),
+    }
     with pytest.raises(InvalidFieldSpecError):
         approve(sealed, **kwargs)  # type: ignore[arg-type]
     signed = approve(sealed, lock_field=False, **kwargs)  # type: ignore[arg-type]
