@@ -51,8 +51,8 @@ def test_supporting_activities_as_in_seed_002(kode: str, ak: str) -> None:
 
 
 def test_doubtful_seed_values_are_shipped_with_a_note() -> None:
-    # The seed prints teknologi tepat guna "kompleks = 1, sederhana = 2" and kepramukaan "pengurus aktif = 12";
-    # both look like typos. They are shipped as printed, flagged for the form.
+    # The seed prints teknologi tepat guna "kompleks = 1, sederhana = 2" and kepramukaan
+    # "pengurus aktif = 12"; both look like typos. They are shipped as printed, flagged for the form.
     assert pp46.angka_kredit_guru("teknologi_tepat_guna_kompleks").angka_kredit == 1
     assert pp46.angka_kredit_guru("teknologi_tepat_guna_kompleks").catatan
     assert pp46.angka_kredit_guru("kepramukaan_pengurus").angka_kredit == 12

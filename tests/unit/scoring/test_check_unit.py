@@ -41,7 +41,8 @@ def test_8_2021_fitting_unit() -> None:
 
 def test_8_2021_bounds_are_inclusive() -> None:
     # 1 of 5 = 20 % sangat baik (≤ 20), 3 of 5 = 60 % baik (≥ 60), 1 of 5 = 20 % below (≤ 20)
-    result = check_unit("permenpanrb_8_2021", _unit("sangat_baik", "baik", "baik", "baik", "sangat_kurang"), None)
+    unit = _unit("sangat_baik", "baik", "baik", "baik", "sangat_kurang")
+    result = check_unit("permenpanrb_8_2021", unit, None)
     assert result["warnings"] == []
 
 
@@ -59,10 +60,12 @@ def test_8_2021_broken_rules() -> None:
 
 def test_8_2021_too_many_baik_and_below() -> None:
     # 4 of 5 baik = 80 % > 70 %; then 3 of 4 below = 75 % > 20 % and baik 25 % < 60 %
-    assert _aturan(check_unit("permenpanrb_8_2021", _unit("baik", "baik", "baik", "baik", "cukup"), None)) == {
+    unit = _unit("baik", "baik", "baik", "baik", "cukup")
+    assert _aturan(check_unit("permenpanrb_8_2021", unit, None)) == {
         "distribusi_8_2021.sesuai_ekspektasi_maks",
     }
-    assert _aturan(check_unit("permenpanrb_8_2021", _unit("baik", "cukup", "kurang", "sangat_kurang"), None)) == {
+    unit = _unit("baik", "cukup", "kurang", "sangat_kurang")
+    assert _aturan(check_unit("permenpanrb_8_2021", unit, None)) == {
         "distribusi_8_2021.sesuai_ekspektasi_min", "distribusi_8_2021.di_bawah_ekspektasi",
     }
 
@@ -135,7 +138,8 @@ def test_6_2022_fitting_units(capaian: str, fitting: list[str]) -> None:
         # 8 of 10 = 80 % > 70 %
         ("istimewa", ["sangat_baik"] * 8 + ["baik"] * 2, {"pola_distribusi.istimewa.sangat_baik_maks"}),
         # 6 baik, 4 sangat baik: nobody butuh perbaikan or kurang misconduct
-        ("baik", ["baik"] * 6 + ["sangat_baik"] * 4, {"pola_distribusi.baik.ada_butuh_perbaikan_atau_kurang"}),
+        ("baik", ["baik"] * 6 + ["sangat_baik"] * 4,
+         {"pola_distribusi.baik.ada_butuh_perbaikan_atau_kurang"}),
         # 8 of 10 baik = 80 % > 70 %
         ("baik", ["baik"] * 8 + ["butuh_perbaikan"] * 2, {"pola_distribusi.baik.baik_maks"}),
         # kurang misconduct 6 (60 %), but no butuh perbaikan (0 % < 10 %) and 2 sangat baik (20 % > 10 %)

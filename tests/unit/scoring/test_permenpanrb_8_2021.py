@@ -108,14 +108,14 @@ def test_capaian_is_rounded_to_whole_percent_before_the_table(
 def test_maksimal_uses_the_rounded_capaian() -> None:
     # 99.5 % rounds to 100 %: the maksimal target counts as met → 120
     result = pk.nilai_iki(Iki(target=D(100), realisasi=D("99.5"), maksimal=True))
-    assert (result.kategori, result.nilai) == ("sangat_baik", 120)
+    assert (result.kategori, result.nilai) == ("sangat_baik", D(120))
 
 
 def test_negative_capaian_reads_the_table_at_zero() -> None:
     # kondisi khusus, 25 of 10: (1 + (1 − 2.5)) × 100 = −50 → reported; the table reads 0 → nilai 0
     result = pk.nilai_iki(Iki(target=D(10), realisasi=D(25), kondisi_khusus=True))
     assert result.capaian == -50
-    assert (result.kategori, result.nilai) == ("sangat_kurang", 0)
+    assert (result.kategori, result.nilai) == ("sangat_kurang", D(0))
 
 
 # --- nilai SKP -------------------------------------------------------------------------------------

@@ -55,7 +55,9 @@ def test_survei_weights_and_empty_group_policy() -> None:
     assert policy.SURVEI_KELOMPOK_KOSONG_DITOLAK is True
 
 
-@pytest.mark.parametrize(("text", "recorded"), [("Ide baru", True), ("", False), ("  \n", False), (None, False)])
+@pytest.mark.parametrize(
+    ("text", "recorded"), [("Ide baru", True), ("", False), ("  \n", False), (None, False)]
+)
 def test_ide_baru_recorded(text: str | None, recorded: bool) -> None:
     assert policy.ide_baru_tercatat(text) is recorded
 

@@ -72,8 +72,11 @@ def test_biaya_uses_the_same_formula() -> None:
 # --- nilai capaian per kegiatan ----------------------------------------------------------------------
 
 
-def _kegiatan(target: tuple[int, int, int, int | None], realisasi: tuple[int, int, int, int | None]) -> Kegiatan:
-    def aspek(values: tuple[int, int, int, int | None]) -> Aspek:
+Row = tuple[int, int, int, int | None]
+
+
+def _kegiatan(target: Row, realisasi: Row) -> Kegiatan:
+    def aspek(values: Row) -> Aspek:
         k, q, w, b = values
         return Aspek(D(k), D(q), D(w), None if b is None else D(b))
 
@@ -84,7 +87,7 @@ def test_nilai_capaian_without_biaya_divides_by_3() -> None:
     # kuantitas 12/12 → 100; kualitas 90/100 → 90; waktu R = T → 76
     # penghitungan 266; nilai capaian 266 / 3 = 88.666… → 88.67
     nilai = pp46.nilai_capaian(_kegiatan((12, 100, 12, None), (12, 90, 12, None)))
-    assert (nilai.kuantitas, nilai.kualitas, nilai.waktu, nilai.biaya) == (100, 90, 76, None)
+    assert (nilai.kuantitas, nilai.kualitas, nilai.waktu, nilai.biaya) == (D(100), D(90), D(76), None)
     assert nilai.penghitungan == 266
     assert nilai.jumlah_aspek == 3
     assert round2(nilai.nilai_capaian) == D("88.67")
@@ -102,7 +105,7 @@ def test_nilai_capaian_with_biaya_divides_by_4() -> None:
 def test_kegiatan_not_done_scores_zero_everywhere() -> None:
     # realisasi kuantitas 0: every aspect 0, even waktu (whose formula would give 176 for R = 0)
     nilai = pp46.nilai_capaian(_kegiatan((5, 100, 6, 500), (0, 0, 0, 0)))
-    assert (nilai.kuantitas, nilai.kualitas, nilai.waktu, nilai.biaya) == (0, 0, 0, 0)
+    assert (nilai.kuantitas, nilai.kualitas, nilai.waktu, nilai.biaya) == (D(0), D(0), D(0), D(0))
     assert nilai.nilai_capaian == 0
     assert nilai.jumlah_aspek == 4
     without_biaya = pp46.nilai_capaian(_kegiatan((5, 100, 6, None), (0, 0, 0, None)))
