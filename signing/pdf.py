@@ -286,6 +286,7 @@ def approve(
     :raises SignatureFailedError: if pyHanko refuses (e.g. the signer's certificate does not
         validate against ``trust``).
     :raises TimestampError: if the TSA fails.
+    :raises ValueError: if ``stamp.waktu`` has no time zone.
     """
 
     def make_writer() -> IncrementalPdfFileWriter:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -133,7 +133,3 @@ def signed_versions(
         )
     versions.append(add_document_timestamp(versions[-1], timestamper=tsa, trust=trust))
     return versions
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
