@@ -94,8 +94,8 @@ def decide(token: str) -> tuple[str, int]:
             return _page(signer, document, 422, error="Alasan penolakan wajib diisi.")
         if len(alasan) > 2000:
             return _page(signer, document, 422, error="Alasan penolakan terlalu panjang.")
-        operations.reject_document(session, document, signer, alasan=alasan[:2000], actor=actor,
-                                   ip=request.remote_addr)
+        operations.reject_document(session, document, signer, alasan=alasan, actor=actor,
+                                   ip=request.remote_addr, config=current_app.config)
         return render_template("sign_done.html", document=document, signer=signer,
                                rejected=True), 200
     if keputusan != "tandatangani":

@@ -177,7 +177,14 @@ def cancel_document(
 
 
 def reject_document(
-    session: Session, document: Document, signer: Signer, *, alasan: str, actor: str, ip: str | None
+    session: Session,
+    document: Document,
+    signer: Signer,
+    *,
+    alasan: str,
+    actor: str,
+    ip: str | None,
+    config: Mapping[str, Any],
 ) -> Document:
     """The signer refuses with a reason: the document stops and no later link will be issued."""
     if document.status != "awaiting_signature" or signer.status != "pending":
@@ -188,5 +195,8 @@ def reject_document(
     document.status = "rejected"
     audit.record(session, event="rejected", actor=actor, document_id=document.id, ip=ip,
                  data={"urutan": signer.urutan, "peran": signer.peran, "alasan": alasan})
+    from service.workflow.webhooks import enqueue
+
+    enqueue(session, document, "document.rejected", config=config)
     session.commit()
     return document

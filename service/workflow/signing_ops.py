@@ -18,6 +18,7 @@ from service.errors import ConflictError, ServiceError, UnprocessableError
 from service.models import Document, Signer, SignerKey, utcnow
 from service.workflow.links import issue_link
 from service.workflow.revisions import commit_revision, read_revision
+from service.workflow.webhooks import enqueue
 
 if TYPE_CHECKING:
     from service.services import Services
@@ -62,6 +63,7 @@ def seal_document(session: Session, services: Services, document: Document) -> N
                      data={"revision": 1})
         if document.signers:
             make_pending(session, services, document, document.signers[0])
+        enqueue(session, document, "document.ready", config=services.config)
 
     commit_revision(session, services.store, document, data=sealed, kind="seal", based_on=0,
                     before_commit=ready)
@@ -175,8 +177,10 @@ def sign_document(
         audit.record(session, event="signed", actor=actor, document_id=document.id, ip=ip,
                      data={"urutan": urutan, "peran": signer.peran, "nip": signer.nip,
                            "revision": based_on + 1})
+        enqueue(session, document, "document.signed", config=services.config)
         if last:
             audit.record(session, event="completed", actor="system", document_id=document.id)
+            enqueue(session, document, "document.completed", config=services.config)
 
     try:
         commit_revision(session, services.store, document, data=signed,

@@ -13,6 +13,7 @@ import json
 import logging
 import threading
 from datetime import UTC, datetime, timedelta
+from collections.abc import Mapping
 from typing import Any
 
 import requests
@@ -44,10 +45,11 @@ def signature_header(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-def enqueue(
-    session: Session, document: Document, event: str, *, public_url: str, secret: str
-) -> None:
-    """Add one delivery for ``event`` if the document has a callback URL (caller commits)."""
+def enqueue(session: Session, document: Document, event: str, *, config: Mapping[str, Any]) -> None:
+    """Add one delivery for ``event`` if the document has a callback URL (caller commits).
+
+    ``config`` supplies ``PUBLIC_URL`` and ``SECRET_KEY`` for the signing links in the body.
+    """
     if event not in EVENTS:
         raise ValueError(event)
     url = json.loads(document.payload_json).get("callback_url")
@@ -57,7 +59,9 @@ def enqueue(
     body = {
         "event": event,
         "at": datetime.now(UTC).isoformat(),
-        "document": document_dict(document, public_url=public_url, secret=secret),
+        "document": document_dict(
+            document, public_url=config["PUBLIC_URL"], secret=config["SECRET_KEY"]
+        ),
     }
     session.add(
         WebhookDelivery(
