@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
 from flask import Response, current_app, g, request
@@ -173,3 +174,42 @@ def list_documents() -> dict[str, Any]:
     page = archive.search(get_session(), query, client_id=None if "archive:read" in client.scope_set
                           else client.id)
     return {"items": [document_dict(d) for d in page.items], "next_cursor": page.next_cursor}
+
+
+class DelegateSchema(Schema):
+    """A Plt/Plh official who signs in the role instead of the one named in the payload."""
+
+    jenis = fields.String(required=True, validate=validate.OneOf(["plt", "plh"]))
+    nama = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    nip = fields.String(required=True, validate=validate.Regexp(r"^\d{18}$", error="harus 18 digit"))
+    jabatan = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    email = fields.Email(validate=validate.Length(max=300))
+    keterangan = fields.String(validate=validate.Length(max=500))
+
+
+_delegate_schema = DelegateSchema()
+
+
+def _ttl() -> timedelta:
+    return timedelta(days=current_app.config["SIGN_LINK_TTL_DAYS"])
+
+
+@bp.post("/documents/<document_id>/signers/<int:urutan>/reissue")
+@require_scope("documents:write")
+def reissue(document_id: str, urutan: int) -> dict[str, Any]:
+    session = get_session()
+    document = operations.get_document(session, document_id, client=g.api_client)
+    operations.reissue_link(session, document, urutan, ttl=_ttl(),
+                            actor=f"client:{g.api_client.name}", ip=request.remote_addr)
+    return document_dict(document)
+
+
+@bp.post("/documents/<document_id>/signers/<int:urutan>/delegate")
+@require_scope("documents:write")
+def delegate(document_id: str, urutan: int) -> dict[str, Any]:
+    session = get_session()
+    document = operations.get_document(session, document_id, client=g.api_client)
+    body = _delegate_schema.load(json_body())
+    operations.delegate_signer(session, document, urutan, delegate=body, ttl=_ttl(),
+                               actor=f"client:{g.api_client.name}", ip=request.remote_addr)
+    return document_dict(document)

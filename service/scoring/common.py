@@ -20,7 +20,9 @@ __all__ = [
     "angka_opsional",
     "label",
     "mean",
+    "periksa_kepemimpinan",
     "round2",
+    "round2_opsional",
     "round_whole",
     "to_decimal",
     "with_label",
@@ -79,6 +81,11 @@ def round2(value: Decimal) -> Decimal:
     return value.quantize(_CENT, context=context)
 
 
+def round2_opsional(value: Decimal | None) -> Decimal | None:
+    """:func:`round2` for a value that may be absent (biaya without target, an empty rater group)."""
+    return None if value is None else round2(value)
+
+
 def round_whole(value: Decimal) -> Decimal:
     """Round half-up to a whole number (used for the 8/2021 capaian policy)."""
     context = Context(prec=max(28, value.adjusted() + 2), rounding=ROUND_HALF_UP)
@@ -99,6 +106,17 @@ def label(id_: str) -> str:
 def with_label(key: str, id_: str) -> dict[str, str]:
     """``{key: id, key_label: label}``: every id in a response has its label beside it (api.md)."""
     return {key: id_, f"{key}_label": label(id_)}
+
+
+def periksa_kepemimpinan(dinilai: bool, jenis_jabatan: str, field: str) -> None:
+    """Kepemimpinan is rated exactly for jabatan struktural (rules.md §2; §3 applies the same rule).
+
+    :raises ScoringError: kepemimpinan given for a non-struktural jabatan, or missing for a struktural one.
+    """
+    if jenis_jabatan in JABATAN_STRUKTURAL and not dinilai:
+        raise ScoringError(field, "wajib diisi untuk jabatan struktural (JPT, administrator, pengawas)")
+    if jenis_jabatan not in JABATAN_STRUKTURAL and dinilai:
+        raise ScoringError(field, "hanya dinilai untuk jabatan struktural (JPT, administrator, pengawas)")
 
 
 def angka_opsional(

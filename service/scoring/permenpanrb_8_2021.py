@@ -15,12 +15,13 @@ from typing import Any, Literal
 from service.scoring import policy
 from service.scoring.common import (
     HUNDRED,
-    JABATAN_STRUKTURAL,
     ScoringError,
     angka,
     angka_opsional,
     mean,
+    periksa_kepemimpinan,
     round2,
+    round2_opsional,
     with_label,
 )
 
@@ -259,18 +260,10 @@ def nilai_perilaku_penilai(aspek: Mapping[str, Decimal], jenis_jabatan: str, fie
     :param field: dotted path of the rater's ratings, for the error.
     :raises ScoringError: a missing aspect, or kepemimpinan against the jabatan (same rule as §2).
     """
-    struktural = jenis_jabatan in JABATAN_STRUKTURAL
     for name in ASPEK_PERILAKU[:-1]:
         if name not in aspek:
             raise ScoringError(f"{field}.{name}", "wajib diisi")
-    if struktural and "kepemimpinan" not in aspek:
-        raise ScoringError(
-            f"{field}.kepemimpinan", "wajib diisi untuk jabatan struktural (JPT, administrator, pengawas)"
-        )
-    if not struktural and "kepemimpinan" in aspek:
-        raise ScoringError(
-            f"{field}.kepemimpinan", "hanya dinilai untuk jabatan struktural (JPT, administrator, pengawas)"
-        )
+    periksa_kepemimpinan("kepemimpinan" in aspek, jenis_jabatan, f"{field}.kepemimpinan")
     return mean(aspek[name] for name in ASPEK_PERILAKU if name in aspek)
 
 
@@ -443,10 +436,6 @@ def penilaian_dari_payload(payload: Mapping[str, Any]) -> PenilaianKinerja:
     )
 
 
-def _opt(value: Decimal | None) -> Decimal | None:
-    return None if value is None else round2(value)
-
-
 def hasil(payload: Mapping[str, Any]) -> dict[str, Any]:
     """The full ``hasil`` of an evaluasi or dokumen penilaian (api.md), rounded for showing."""
     penilaian = penilaian_dari_payload(payload)
@@ -458,7 +447,7 @@ def hasil(payload: Mapping[str, Any]) -> dict[str, Any]:
                 "capaian_tepat": round2(i.capaian_tepat),
                 **with_label("kategori", i.kategori),
                 "nilai": round2(i.nilai),
-                "bobot": _opt(item.bobot),
+                "bobot": round2_opsional(item.bobot),
             }
             for i, item in zip(result.iki, penilaian.kinerja_utama, strict=True)
         ],
@@ -471,8 +460,8 @@ def hasil(payload: Mapping[str, Any]) -> dict[str, Any]:
         "perilaku_kerja": {
             "mode": penilaian.perilaku.mode,
             "atasan": round2(result.perilaku.atasan),
-            "rekan": _opt(result.perilaku.rekan),
-            "bawahan": _opt(result.perilaku.bawahan),
+            "rekan": round2_opsional(result.perilaku.rekan),
+            "bawahan": round2_opsional(result.perilaku.bawahan),
         },
         "nilai_perilaku": round2(result.perilaku.nilai),
         "bobot": result.bobot,

@@ -15,12 +15,13 @@ from typing import Any
 from service.scoring import policy
 from service.scoring.common import (
     HUNDRED,
-    JABATAN_STRUKTURAL,
     ScoringError,
     angka,
     angka_opsional,
     mean,
+    periksa_kepemimpinan,
     round2,
+    round2_opsional,
     with_label,
 )
 
@@ -297,12 +298,7 @@ def nilai_perilaku_kerja(perilaku: PerilakuKerja, jenis_jabatan: str) -> NilaiPe
 
     :raises ScoringError: kepemimpinan given for a non-struktural jabatan, or missing for a struktural one.
     """
-    struktural = jenis_jabatan in JABATAN_STRUKTURAL
-    field = "perilaku_kerja.kepemimpinan"
-    if struktural and perilaku.kepemimpinan is None:
-        raise ScoringError(field, "wajib diisi untuk jabatan struktural (JPT, administrator, pengawas)")
-    if not struktural and perilaku.kepemimpinan is not None:
-        raise ScoringError(field, "hanya dinilai untuk jabatan struktural (JPT, administrator, pengawas)")
+    periksa_kepemimpinan(perilaku.kepemimpinan is not None, jenis_jabatan, "perilaku_kerja.kepemimpinan")
     aspek = perilaku.aspek()
     jumlah = sum(aspek.values(), _NOL)
     return NilaiPerilaku(aspek=aspek, jumlah=jumlah, rata_rata=jumlah / len(aspek))
@@ -579,19 +575,16 @@ def _jumlah_angka_kredit(payload: Mapping[str, Any]) -> Decimal:
     )
 
 
-def _opt(value: Decimal | None) -> Decimal | None:
-    return None if value is None else round2(value)
-
-
 def hasil(payload: Mapping[str, Any]) -> dict[str, Any]:
     """The full ``hasil`` of an evaluasi or dokumen penilaian (api.md), rounded for showing."""
-    result = penilaian_prestasi_kerja(penilaian_dari_payload(payload))
+    penilaian = penilaian_dari_payload(payload)
+    result = penilaian_prestasi_kerja(penilaian)
     kegiatan = [
         {
             "kuantitas": round2(k.kuantitas),
             "kualitas": round2(k.kualitas),
             "waktu": round2(k.waktu),
-            "biaya": _opt(k.biaya),
+            "biaya": round2_opsional(k.biaya),
             "penghitungan": round2(k.penghitungan),
             "jumlah_aspek": k.jumlah_aspek,
             "nilai_capaian": round2(k.nilai_capaian),
@@ -605,13 +598,10 @@ def hasil(payload: Mapping[str, Any]) -> dict[str, Any]:
         "jumlah_angka_kredit": round2(_jumlah_angka_kredit(payload)),
         "rata_rata_capaian": round2(result.rata_rata_capaian),
         "tugas_tambahan": {
-            "jumlah": len((payload.get("skp") or {}).get("tugas_tambahan") or []),
+            "jumlah": penilaian.jumlah_tugas_tambahan,
             "nilai": round2(result.nilai_tugas_tambahan),
         },
-        "kreativitas": {
-            "jumlah": len((payload.get("skp") or {}).get("kreativitas") or []),
-            "nilai": round2(result.nilai_kreativitas),
-        },
+        "kreativitas": {"jumlah": len(penilaian.kreativitas), "nilai": round2(result.nilai_kreativitas)},
         "nilai_skp": round2(result.nilai_skp),
         **with_label("sebutan_skp", sebutan(result.nilai_skp)),
         "perilaku_kerja": {

@@ -7,6 +7,7 @@ import json
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -18,6 +19,7 @@ from service import audit
 from service.errors import ConflictError, NotFoundError
 from service.jobs import JobRunner
 from service.jsonio import json_number
+from service.workflow.links import issue_link
 from service.models import ApiClient, Document, Signer, utcnow
 
 __all__ = [
@@ -25,7 +27,9 @@ __all__ = [
     "Created",
     "cancel_document",
     "create_document",
+    "delegate_signer",
     "get_document",
+    "reissue_link",
     "reject_document",
     "request_hash",
 ]
@@ -200,3 +204,63 @@ def reject_document(
     enqueue(session, document, "document.rejected", config=config)
     session.commit()
     return document
+
+
+def _signer(document: Document, urutan: int) -> Signer:
+    signer = next((s for s in document.signers if s.urutan == urutan), None)
+    if signer is None:
+        raise NotFoundError(f"Penanda tangan urutan {urutan} tidak ada.")
+    return signer
+
+
+def reissue_link(
+    session: Session,
+    document: Document,
+    urutan: int,
+    *,
+    ttl: timedelta,
+    actor: str,
+    ip: str | None,
+) -> Signer:
+    """A new link for the signer whose turn it is; the old one stops working at once."""
+    signer = _signer(document, urutan)
+    if document.status != "awaiting_signature" or signer.status != "pending":
+        raise ConflictError("Tautan hanya dapat diterbitkan ulang untuk penanda tangan yang sedang giliran.")
+    issue_link(signer, ttl=ttl)
+    audit.record(session, event="reissued", actor=actor, document_id=document.id, ip=ip,
+                 data={"urutan": urutan, "peran": signer.peran})
+    session.commit()
+    return signer
+
+
+def delegate_signer(
+    session: Session,
+    document: Document,
+    urutan: int,
+    *,
+    delegate: Mapping[str, Any],
+    ttl: timedelta,
+    actor: str,
+    ip: str | None,
+) -> Signer:
+    """Plt/Plh: another official signs in this role; the original official is kept on record."""
+    signer = _signer(document, urutan)
+    if document.status in FINAL_STATUSES or signer.status not in ("waiting", "pending"):
+        raise ConflictError("Penanda tangan ini tidak dapat didelegasikan lagi.")
+    original = {"nama": signer.nama, "nip": signer.nip, "jabatan": signer.jabatan}
+    signer.delegate_json = json.dumps(
+        {"jenis": delegate["jenis"], "semula": original, "keterangan": delegate.get("keterangan")},
+        ensure_ascii=False,
+    )
+    signer.nama = delegate["nama"]
+    signer.nip = delegate["nip"]
+    signer.jabatan = delegate["jabatan"]
+    signer.email = delegate.get("email")
+    signer.failed_attempts = 0
+    if signer.status == "pending":
+        issue_link(signer, ttl=ttl)
+    audit.record(session, event="delegated", actor=actor, document_id=document.id, ip=ip,
+                 data={"urutan": urutan, "peran": signer.peran, "jenis": delegate["jenis"],
+                       "semula": original, "pengganti": {"nama": signer.nama, "nip": signer.nip}})
+    session.commit()
+    return signer

@@ -69,6 +69,15 @@ def seal_document(session: Session, services: Services, document: Document) -> N
                     before_commit=ready)
 
 
+def peran_label(signer: Signer) -> str:
+    """The role as printed on the stamp; a Plt/Plh signs "Plt. <role>"."""
+    label = PERAN_LABEL[signer.peran]
+    if signer.delegate_json:
+        jenis = json.loads(signer.delegate_json)["jenis"]
+        label = f"{jenis.capitalize()}. {label}"
+    return label
+
+
 def make_pending(session: Session, services: Services, document: Document, signer: Signer) -> None:
     """It is ``signer``'s turn: issue the link and record it."""
     signer.status = "pending"
@@ -155,7 +164,7 @@ def sign_document(
         stamp=StampInfo(
             nama=signer.nama,
             nip=signer.nip,
-            peran_label=PERAN_LABEL[signer.peran],
+            peran_label=peran_label(signer),
             waktu=now,
             verify_url=f"{services.config['PUBLIC_URL'].rstrip('/')}/v/{document.verification_code}",
         ),
