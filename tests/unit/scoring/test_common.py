@@ -12,7 +12,9 @@ from service.scoring.common import (
     angka_opsional,
     label,
     mean,
+    periksa_kepemimpinan,
     round2,
+    round2_opsional,
     round_whole,
     to_decimal,
     with_label,
@@ -98,3 +100,23 @@ def test_angka_reads_and_checks() -> None:
         angka(data, "kualitas", "t", maksimum=Decimal(100))
     with pytest.raises(ScoringError, match=r"t\.biaya: wajib diisi"):
         angka(data, "biaya", "t")
+
+
+def test_round2_opsional_keeps_absence() -> None:
+    assert round2_opsional(None) is None
+    assert round2_opsional(Decimal("91.755")) == Decimal("91.76")
+
+
+@pytest.mark.parametrize(
+    ("dinilai", "jenis_jabatan", "refused"),
+    [(True, "jpt", False), (True, "administrator", False), (True, "pengawas", False),
+     (False, "pengawas", True), (True, "pelaksana", True), (True, "fungsional", True),
+     (False, "fungsional", False)],
+)
+def test_kepemimpinan_only_for_struktural(dinilai: bool, jenis_jabatan: str, refused: bool) -> None:
+    if refused:
+        with pytest.raises(ScoringError) as info:
+            periksa_kepemimpinan(dinilai, jenis_jabatan, "perilaku_kerja.kepemimpinan")
+        assert info.value.field == "perilaku_kerja.kepemimpinan"
+    else:
+        periksa_kepemimpinan(dinilai, jenis_jabatan, "perilaku_kerja.kepemimpinan")
