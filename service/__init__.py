@@ -34,7 +34,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from service.api import bp as api_bp
     from service.api.openapi import docs_page
-
     from service.pages.archive import bp as archive_bp
     from service.pages.signing import bp as signing_bp
     from service.pages.verify import bp as verify_bp

@@ -19,7 +19,18 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.db import Base
 
-__all__ = ["ApiClient", "AuditEvent", "Base", "Document", "Revision", "Signer", "SignerKey", "User", "WebhookDelivery", "utcnow"]
+__all__ = [
+    "ApiClient",
+    "AuditEvent",
+    "Base",
+    "Document",
+    "Revision",
+    "Signer",
+    "SignerKey",
+    "User",
+    "WebhookDelivery",
+    "utcnow",
+]
 
 
 def utcnow() -> datetime:

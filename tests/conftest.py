@@ -48,17 +48,48 @@ def database_url(tmp_path: Path) -> Iterator[str]:
         admin.dispose()
 
 
+KEY_SECRET = secrets.token_urlsafe(40)
+
+
+@pytest.fixture(scope="session")
+def pki_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One real instance PKI for the session (RSA key generation is the slow part)."""
+    from signing import create_dev_pki
+
+    directory = tmp_path_factory.mktemp("pki") / "pki"
+    create_dev_pki(directory, organisation="Pemerintah Provinsi Uji", key_passphrase=KEY_SECRET.encode())
+    return directory
+
+
+class RecordingRunner:
+    """A job runner that only records what was submitted; tests run the jobs when they choose."""
+
+    def __init__(self) -> None:
+        self.submitted: list[tuple[str, str]] = []
+
+    def submit(self, name: str, document_id: str) -> None:
+        self.submitted.append((name, document_id))
+
+    def wait_idle(self, timeout: float) -> bool:
+        return True
+
+    def close(self) -> None:
+        pass
+
+
 @pytest.fixture
-def app_config(tmp_path: Path, database_url: str) -> dict[str, Any]:
+def app_config(tmp_path: Path, database_url: str, pki_dir: Path) -> dict[str, Any]:
     instance = tmp_path / "instance"
     return {
         "TESTING": True,
         "SECRET_KEY": secrets.token_urlsafe(40),
-        "KEY_ENCRYPTION_SECRET": secrets.token_urlsafe(40),
+        "KEY_ENCRYPTION_SECRET": KEY_SECRET,
         "DATABASE_URL": database_url,
         "FILES_DIR": str(instance / "files"),
-        "PKI_DIR": str(instance / "pki"),
+        "PKI_DIR": str(pki_dir),
         "INSTANCE_TEMPLATES_DIR": str(instance / "form_templates"),
+        "PUBLIC_URL": "http://localhost:5000",
+        "RUNNER": RecordingRunner(),
     }
 
 

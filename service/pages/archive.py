@@ -13,9 +13,9 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from service import audit
 from service.db import get_session
-from service.pages import error_page
 from service.errors import ServiceError
 from service.models import AuditEvent, Document, Revision, User
+from service.pages import error_page
 from service.pages.signing import TYPE_LABEL
 from service.pages.verify import mask_nip
 from service.security import require_csrf

@@ -9,9 +9,9 @@ from flask import Blueprint, render_template, request
 from sqlalchemy import select
 
 from service.db import get_session
-from service.pages import error_page
 from service.errors import NotFoundError, ServiceError
 from service.models import Document
+from service.pages import error_page
 from service.pages.signing import TYPE_LABEL
 from service.security import require_csrf
 from service.services import get_services

@@ -57,7 +57,7 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
-def build_query(query: ArchiveQuery, *, client_id: int | None = None) -> Select[tuple[Document]]:
+def build_query(query: ArchiveQuery, *, client_id: int | None = None) -> Select[Document]:
     """The SELECT for ``query``; bound parameters only, so search text can never become SQL."""
     stmt = select(Document)
     if client_id is not None:

@@ -19,8 +19,8 @@ from service import audit
 from service.errors import ConflictError, NotFoundError
 from service.jobs import JobRunner
 from service.jsonio import json_number
-from service.workflow.links import issue_link
 from service.models import ApiClient, Document, Signer, utcnow
+from service.workflow.links import issue_link
 
 __all__ = [
     "SIGNING_ORDER",

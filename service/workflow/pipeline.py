@@ -87,7 +87,7 @@ def render_job(document_id: str) -> None:
                             based_on=-1, before_commit=rendered)
         if document.current_revision == 0:
             seal_document(session, services, document)
-    except Exception as error:  # noqa: BLE001  (every failure must end as a readable status)
+    except Exception as error:
         session.rollback()
         _fail(document_id, _reason(error))
 

@@ -40,7 +40,7 @@ class LockedError(ServiceError):
     status = 423
 
 
-class WrongPassphraseProblem(UnprocessableError):
+class WrongPassphraseServiceError(UnprocessableError):
     """The passphrase does not open the signer's key."""
 
 
@@ -116,7 +116,7 @@ def _signer_key(
     try:
         return Pkcs12Signer.load(row.p12, passphrase.encode(), chain=pki.chain)
     except KeyFileError as error:
-        raise WrongPassphraseProblem(error.message) from None
+        raise WrongPassphraseServiceError(error.message) from None
 
 
 def sign_document(
@@ -132,7 +132,7 @@ def sign_document(
     """Add signer ``urutan``'s approval signature; the last one also gets the LTA timestamp.
 
     :raises ConflictError: out of turn, document not awaiting signatures, or lost a race.
-    :raises WrongPassphraseProblem: the passphrase does not open the key (counted; locks at 5).
+    :raises WrongPassphraseServiceError: the passphrase does not open the key (counted; locks at 5).
     """
     from signing import StampInfo, add_document_timestamp, approve
 
@@ -146,7 +146,7 @@ def sign_document(
     based_on = document.current_revision
     try:
         key = _signer_key(session, services, document, signer, passphrase)
-    except WrongPassphraseProblem:
+    except WrongPassphraseServiceError:
         session.rollback()
         signer.failed_attempts += 1
         audit.record(session, event="sign_failed", actor=actor, document_id=document.id, ip=ip,

@@ -12,8 +12,8 @@ import hmac
 import json
 import logging
 import threading
-from datetime import UTC, datetime, timedelta
 from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import requests

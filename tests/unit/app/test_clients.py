@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import select

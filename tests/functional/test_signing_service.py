@@ -1,0 +1,196 @@
+"""Signatures through the service: order, passphrases, crash safety and concurrency."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from service.db import get_session
+from service.errors import ConflictError
+from service.services import get_services
+from service.workflow.revisions import read_revision
+from service.workflow.signing_ops import LockedError, WrongPassphraseServiceError, sign_document
+from signing import validate
+from tests.functional.support import document, ready_document
+from tests.unit.signing.support import make_nss_db, pdfsig
+
+PASS = {1: "frasa-sandi-pegawai", 2: "frasa-sandi-penilai", 3: "frasa-sandi-atasan"}
+
+
+def _sign(app: Flask, document_id: str, urutan: int, passphrase: str | None = None) -> None:
+    with app.app_context():
+        sign_document(get_session(), get_services(), document(app, document_id), urutan=urutan,
+                      passphrase=passphrase or PASS[urutan], actor="test", ip="127.0.0.1")
+
+
+def _current_pdf(app: Flask, document_id: str) -> bytes:
+    with app.app_context():
+        doc = document(app, document_id)
+        return read_revision(get_session(), get_services().store, doc, doc.current_revision)
+
+
+def test_three_signatures_in_order_end_b_lta_and_valid_everywhere(
+    app: Flask, pki_dir: Path, tmp_path: Path
+) -> None:
+    document_id = ready_document(app)
+    with app.app_context():
+        trust = get_services().trust()
+        assert document(app, document_id).status == "awaiting_signature"
+    for urutan in (1, 2, 3):
+        _sign(app, document_id, urutan)
+        report = validate(_current_pdf(app, document_id), trust)
+        # The seal plus every approval so far, each still intact, valid and trusted.
+        assert len(report.signatures) == 1 + urutan
+        assert all(s.intact and s.valid and s.trusted for s in report.signatures), report.as_dict()
+    with app.app_context():
+        doc = document(app, document_id)
+        assert doc.status == "completed"
+        assert [s.status for s in doc.signers] == ["signed", "signed", "signed"]
+        assert doc.current_revision == 4
+    final = _current_pdf(app, document_id)
+    report = validate(final, trust)
+    assert report.ok
+    assert report.pades_level == "B-LTA"
+    nss = make_nss_db(tmp_path / "nss", pki_dir / "root-ca.cert.pem")
+    path = tmp_path / "final.pdf"
+    path.write_bytes(final)
+    output = pdfsig(path, nss)
+    assert output.count("Signature is Valid.") == 4
+    assert output.count("Certificate is Trusted.") == 4
+
+
+def test_out_of_turn_is_refused(app: Flask) -> None:
+    document_id = ready_document(app)
+    with pytest.raises(ConflictError):
+        _sign(app, document_id, 2)
+    with app.app_context():
+        assert document(app, document_id).current_revision == 1
+
+
+def test_wrong_passphrase_is_counted_and_locks_after_five(app: Flask) -> None:
+    document_id = ready_document(app)
+    _sign(app, document_id, 1)  # first use: the key is issued under PASS[1]
+    second = ready_document(app, idempotency_key="k-2")
+    for attempt in range(1, 6):
+        with pytest.raises(WrongPassphraseServiceError):
+            _sign(app, second, 1, "bukan-frasa-yang-benar")
+        with app.app_context():
+            assert document(app, second).signers[0].failed_attempts == attempt
+    with pytest.raises(LockedError):
+        _sign(app, second, 1)  # even the right passphrase: the link is locked
+    with app.app_context():
+        assert document(app, second).current_revision == 1
+
+
+def test_twenty_concurrent_attempts_make_exactly_one_signature(app: Flask) -> None:
+    document_id = ready_document(app)
+    _sign(app, document_id, 1)  # issue the pegawai's key first so every attempt does full work
+    other = ready_document(app, idempotency_key="k-2")
+    outcomes: list[str] = []
+    barrier = threading.Barrier(20)
+
+    def attempt() -> None:
+        barrier.wait()
+        try:
+            _sign(app, other, 1)
+            outcomes.append("signed")
+        except ConflictError:
+            outcomes.append("conflict")
+
+    threads = [threading.Thread(target=attempt) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["conflict"] * 19 + ["signed"]
+    report = validate(_current_pdf(app, other), get_trust(app))
+    approvals = [s for s in report.signatures if not s.certification]
+    assert len(approvals) == 1
+    with app.app_context():
+        doc = document(app, other)
+        assert doc.current_revision == 2
+        assert [s.status for s in doc.signers][:2] == ["signed", "pending"]
+
+
+def get_trust(app: Flask) -> Any:
+    with app.app_context():
+        return get_services().trust()
+
+
+CHILD = """
+import sys, time
+from service import create_app
+from service.db import get_session
+from service.services import get_services
+from service.storage import FilesystemStore
+from service.workflow.signing_ops import sign_document
+from service.models import Document
+
+point, document_id = sys.argv[1], sys.argv[2]
+real_put = FilesystemStore.put
+
+def put(self, document_id, name, data):
+    if name.startswith("rev-") and point == "before":
+        print("AT-POINT", flush=True); time.sleep(600)
+    real_put(self, document_id, name, data)
+    if name.startswith("rev-") and point == "after":
+        print("AT-POINT", flush=True); time.sleep(600)
+
+FilesystemStore.put = put
+app = create_app({"TESTING": True})
+with app.app_context():
+    doc = get_session().get(Document, document_id)
+    sign_document(get_session(), get_services(), doc, urutan=1, passphrase=sys.argv[3],
+                  actor="child", ip=None)
+print("SIGNED", flush=True)
+"""
+
+
+@pytest.mark.parametrize("point", ["before", "after"])
+def test_kill_9_around_the_revision_write_leaves_last_good_revision(
+    app: Flask, app_config: dict[str, Any], tmp_path: Path, point: str
+) -> None:
+    document_id = ready_document(app)
+    env = {
+        **os.environ,
+        "SKP_INSTANCE_PATH": str(tmp_path / "child-instance"),
+        "SKP_SECRET_KEY": app_config["SECRET_KEY"],
+        "SKP_KEY_ENCRYPTION_SECRET": app_config["KEY_ENCRYPTION_SECRET"],
+        "SKP_DATABASE_URL": app_config["DATABASE_URL"],
+        "SKP_FILES_DIR": app_config["FILES_DIR"],
+        "SKP_PKI_DIR": app_config["PKI_DIR"],
+    }
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD, point, document_id, PASS[1]],
+        env=env, stdout=subprocess.PIPE, text=True,
+    )
+    assert child.stdout is not None
+    line = child.stdout.readline().strip()
+    assert line == "AT-POINT", line
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait(10)
+    assert child.returncode == -signal.SIGKILL
+    files = sorted(p.name for p in (Path(app_config["FILES_DIR"]) / document_id).iterdir())
+    with app.app_context():
+        doc = document(app, document_id)
+        # The database still points at the sealed revision 1; nothing refers to a half result.
+        assert doc.current_revision == 1
+        assert doc.signers[0].status == "pending"
+        assert len(doc.revisions) == 2
+        referenced = {r.filename for r in doc.revisions}
+    orphans = [f for f in files if f.startswith("rev-") and f not in referenced]
+    assert len(orphans) == (1 if point == "after" else 0)
+    assert not [f for f in files if f.startswith(".tmp-")] or point == "before"
+    assert validate(_current_pdf(app, document_id), get_trust(app)).ok
+    # And the document can be signed again.
+    _sign(app, document_id, 1)
+    with app.app_context():
+        assert document(app, document_id).current_revision == 2
