@@ -24,7 +24,7 @@ class Services:
 
     store: DocumentStore
     runner: JobRunner
-    config: dict[str, Any]
+    config: Any  # the app.config itself, so later changes (tests, PUBLIC_URL) are seen
     _converter: PdfConverter | None = None
     _pki: DevPki | None = None
     _seal_signer: DocumentSigner | None = None
@@ -94,7 +94,7 @@ def init_app(app: Flask) -> None:
         runner = CeleryRunner(app=app, broker_url=config["CELERY_BROKER_URL"])
     else:
         runner = InProcessRunner(app=app, workers=config["CONVERTER_PROCESSES"])
-    services = Services(store=store, runner=runner, config=dict(config))
+    services = Services(store=store, runner=runner, config=config)
     if config.get("CONVERTER") is not None:
         services._converter = config["CONVERTER"]
     app.extensions["skp"] = services
