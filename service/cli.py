@@ -134,3 +134,44 @@ def audit_verify() -> None:
             click.echo(f"event {item.event_id}: {item.reason}", err=True)
         raise click.ClickException(f"audit chain broken at {len(breaks)} place(s) of {count} events")
     click.echo(f"audit chain intact: {count} events")
+
+
+webhooks_group = AppGroup("webhooks", help="The persisted webhook outbox.")
+skp.add_command(webhooks_group)
+
+
+@webhooks_group.command("deliver")
+@click.option("--loop", is_flag=True, help="Keep delivering every --interval seconds until stopped.")
+@click.option("--interval", type=float, default=2.0, show_default=True)
+def webhooks_deliver(loop: bool, interval: float) -> None:
+    """Send the webhooks that are due, oldest first per document (retries back off)."""
+    import time
+
+    from service.workflow.webhooks import deliver_due
+
+    while True:
+        sent = deliver_due(get_session())
+        if sent or not loop:
+            click.echo(f"{sent} webhook(s) delivered")
+        if not loop:
+            return
+        time.sleep(interval)
+
+
+@skp.command("worker")
+@click.option("--concurrency", default=2, show_default=True, help="Jobs run at the same time.")
+def worker_command(concurrency: int) -> None:
+    """Run conversion/signing jobs from the Celery broker, and deliver webhooks."""
+    from service.jobs import CeleryRunner
+    from service.services import get_services
+    from service.workflow.webhooks import Dispatcher
+
+    services = get_services()
+    if not isinstance(services.runner, CeleryRunner):
+        raise click.ClickException(
+            "JOB_RUNNER is 'inprocess': jobs run inside the web process. "
+            "Set SKP_JOB_RUNNER=celery (and SKP_CELERY_BROKER_URL) to use separate workers."
+        )
+    services.warm_up()
+    Dispatcher(app=current_app._get_current_object()).start()  # type: ignore[attr-defined]
+    services.runner.worker_main(concurrency)

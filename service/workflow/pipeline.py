@@ -22,7 +22,7 @@ from service.jobs import job
 from service.jsonio import parse_json
 from service.models import Document
 from service.services import Services, get_services
-from service.workflow.revisions import commit_revision
+from service.workflow.revisions import RevisionConflictError, commit_revision
 from service.workflow.signing_ops import seal_document
 
 __all__ = ["render_job", "resume_unfinished"]
@@ -87,6 +87,9 @@ def render_job(document_id: str) -> None:
                             based_on=-1, before_commit=rendered)
         if document.current_revision == 0:
             seal_document(session, services, document)
+    except RevisionConflictError:
+        # Another worker runs the same job (e.g. resumed twice) and got there first.
+        session.rollback()
     except Exception as error:
         session.rollback()
         _fail(document_id, _reason(error))

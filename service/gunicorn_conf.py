@@ -1,0 +1,57 @@
+"""gunicorn settings for ``scripts/serve``: tokens never reach the access log; background work starts once.
+
+Used as ``gunicorn -c python:service.gunicorn_conf "service:create_app()"``.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import re
+import threading
+from typing import Any
+
+from gunicorn.glogging import Logger
+
+_TOKEN = re.compile(r"^/sign/[^/?]+")
+
+
+class RedactingLogger(Logger):  # type: ignore[misc]
+    """The access log shows ``/sign/<token>`` instead of the signing token."""
+
+    def access(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any) -> None:
+        environ = dict(environ)
+        for key in ("PATH_INFO", "RAW_URI", "REQUEST_URI"):
+            if key in environ:
+                environ[key] = _TOKEN.sub("/sign/<token>", str(environ[key]))
+        super().access(resp, req, environ, request_time)
+
+
+logger_class = RedactingLogger
+accesslog = "-"
+timeout = 120
+
+_lock_file: Any = None
+
+
+def post_worker_init(worker: Any) -> None:
+    """Warm LibreOffice in every worker; one worker (holding a file lock) also runs the
+    webhook dispatcher and re-queues documents a dead process left half-rendered."""
+    global _lock_file  # noqa: PLW0603  (the lock must live as long as the worker)
+    app = worker.wsgi
+    services = app.extensions["skp"]
+    threading.Thread(target=services.warm_up, name="skp-warm-up", daemon=True).start()
+    path = os.path.join(app.instance_path, ".background.lock")
+    _lock_file = open(path, "w")  # noqa: SIM115
+    try:
+        fcntl.flock(_lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return
+    from service.workflow.pipeline import resume_unfinished
+    from service.workflow.webhooks import Dispatcher
+
+    with app.app_context():
+        resumed = resume_unfinished()
+    if resumed:
+        worker.log.info("re-queued %d unfinished document(s)", resumed)
+    Dispatcher(app=app).start()
