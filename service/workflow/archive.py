@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import Select, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from service.errors import UnprocessableError
@@ -85,12 +85,9 @@ def build_query(query: ArchiveQuery, *, client_id: int | None = None) -> Select[
         )
     if query.cursor:
         at, document_id = _decode(query.cursor)
-        stmt = stmt.where(
-            or_(
-                Document.created_at < at,
-                and_(Document.created_at == at, Document.id < document_id),
-            )
-        )
+        # Row-value comparison: one range on the (…, created_at) indexes, where the equivalent
+        # ``a < x OR (a = x AND id < y)`` makes SQLite sort every remaining row of the filter.
+        stmt = stmt.where(tuple_(Document.created_at, Document.id) < tuple_(at, document_id))
     return stmt.order_by(Document.created_at.desc(), Document.id.desc())
 
 
