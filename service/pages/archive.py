@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
 
@@ -83,30 +84,50 @@ def logout() -> BaseResponse:
     return redirect(url_for("archive.login"))
 
 
+def _search_problems(args: Any) -> list[str]:
+    """What is wrong with the search form; a wrong value is reported, never silently dropped
+    (dropping it would widen the search to every document)."""
+    problems = []
+    nip = args.get("nip", "").strip()
+    if nip and not re.fullmatch(r"[0-9]{1,18}", nip):
+        problems.append("NIP hanya berisi angka, paling banyak 18.")
+    periode = args.get("periode", "").strip()
+    if periode and not re.fullmatch(r"[0-9]{4}", periode):
+        problems.append("Periode diisi tahun empat angka, misalnya 2024.")
+    if args.get("type") and args["type"] not in TYPE_LABEL:
+        problems.append("Jenis dokumen tidak dikenal.")
+    if args.get("status") and args["status"] not in STATUS_LABEL:
+        problems.append("Status tidak dikenal.")
+    return problems
+
+
 @bp.get("/")
 @login_required
 def search_page() -> Any:
     args = request.args
-    periode = args.get("periode", "")
+    problems = _search_problems(args)
+    periode = args.get("periode", "").strip()
     query = archive.ArchiveQuery(
-        nip=args.get("nip", "").strip()[:18] or None,
+        nip=args.get("nip", "").strip() or None,
         nama=args.get("nama", "").strip()[:200] or None,
         unit_kerja=args.get("unit_kerja", "").strip()[:300] or None,
-        periode=int(periode) if periode.isdigit() and len(periode) == 4 else None,
-        type=args.get("type") if args.get("type") in TYPE_LABEL else None,
-        status=args.get("status") if args.get("status") in STATUS_LABEL else None,
+        periode=int(periode) if not problems and periode else None,
+        type=args.get("type") or None,
+        status=args.get("status") or None,
         cursor=args.get("cursor") or None,
         limit=20,
     )
-    try:
-        page = archive.search(get_session(), query)
-    except ServiceError:
-        page = archive.SearchPage(items=[], next_cursor=None)
+    page = archive.SearchPage(items=[], next_cursor=None)
+    if not problems:
+        try:
+            page = archive.search(get_session(), query)
+        except ServiceError:
+            problems.append("Tautan halaman berikutnya tidak sah; ulangi pencarian.")
     searched = any(v for k, v in args.items() if k != "cursor")
     return render_template(
         "archive_search.html", page=page, args=args, type_label=TYPE_LABEL,
-        status_label=STATUS_LABEL, searched=searched, user=_current_user(),
-    )
+        status_label=STATUS_LABEL, searched=searched, user=_current_user(), problems=problems,
+    ), 422 if problems else 200
 
 
 def _document(document_id: str) -> Document:
