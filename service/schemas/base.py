@@ -1,0 +1,70 @@
+"""The schema every request body is built from: unknown keys refused, Indonesian messages, no ``None``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from marshmallow import RAISE, Schema, ValidationError, post_load
+
+__all__ = ["MSG_TIDAK_DIKENAL", "BaseSchema", "Kesalahan"]
+
+MSG_TIDAK_DIKENAL = "bidang tidak dikenal"
+
+
+class BaseSchema(Schema):
+    """Refuses unknown keys (a misspelt field is an error, never dropped) and speaks Indonesian.
+
+    Optional fields accept ``null`` as "not given": :meth:`_tanpa_null` removes such keys, so the
+    validated payload holds only what the client sent (docs/architecture.md).
+    """
+
+    class Meta:
+        unknown = RAISE
+
+    error_messages = {  # noqa: RUF012 - marshmallow reads this class attribute
+        "unknown": MSG_TIDAK_DIKENAL,
+        "type": "harus berupa objek JSON",
+    }
+
+    @post_load
+    def _tanpa_null(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        return {key: value for key, value in data.items() if value is not None}
+
+
+Path = Sequence[str | int]
+
+
+class Kesalahan:
+    """Collects cross-field errors under dotted paths, then raises them together.
+
+    ``tambah("kegiatan.2.realisasi", "wajib diisi")`` files the message where marshmallow would
+    (list indexes as ``int``), so :func:`service.schemas.flatten_errors` prints the same path.
+    """
+
+    def __init__(self) -> None:
+        self.messages: dict[str | int, Any] = {}
+
+    def tambah(self, path: str | Path, message: str) -> None:
+        parts: list[str | int] = (
+            [int(p) if p.isdigit() else p for p in path.split(".")] if isinstance(path, str) else list(path)
+        )
+        node = self.messages
+        for part in parts[:-1]:
+            child = node.setdefault(part, {})
+            if not isinstance(child, dict):  # a message already sits here; keep both
+                child = node[part] = {"_schema": child}
+            node = child
+        leaf = node.setdefault(parts[-1], [])
+        if isinstance(leaf, dict):
+            leaf.setdefault("_schema", []).append(message)
+        elif message not in leaf:
+            leaf.append(message)
+
+    def __bool__(self) -> bool:
+        return bool(self.messages)
+
+    def raise_if_any(self) -> None:
+        """:raises ValidationError: with every message collected, when there is one."""
+        if self.messages:
+            raise ValidationError(self.messages)

@@ -1,0 +1,344 @@
+"""Fields with the input rules of rules.md §0 and Indonesian messages.
+
+Numbers become :class:`decimal.Decimal` through their text (never via float arithmetic), dates are ISO
+``YYYY-MM-DD``, text refuses control characters, and every message a client sees is Indonesian.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from marshmallow import ValidationError, fields, validate
+from marshmallow.schema import Schema
+
+__all__ = [
+    "MSG_BUKAN_ANGKA",
+    "MSG_WAJIB",
+    "Angka",
+    "Daftar",
+    "Messages",
+    "Objek",
+    "Pesan",
+    "Pilihan",
+    "Tanggal",
+    "Teks",
+    "UrlHttps",
+    "YaTidak",
+]
+
+MSG_WAJIB = "wajib diisi"
+MSG_KOSONG = "tidak boleh kosong (null)"
+MSG_BUKAN_ANGKA = "harus berupa angka"
+
+#: Inputs larger than this (in absolute value) are refused: no SKP quantity or rupiah amount comes
+#: near it, and an unbounded exponent would make the arithmetic of the scoring step arbitrarily slow.
+ANGKA_MAKSIMUM = Decimal(10) ** 15
+#: Most decimal places accepted; more are a sign of a float printed carelessly, not of a measurement.
+DESIMAL_MAKSIMUM = 10
+
+#: The type marshmallow declares for ``default_error_messages``.
+Messages = dict[str, str | list[Any] | dict[Any, Any]]
+
+_ANGKA_TEKS = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{1,3})?")
+_TANGGAL_TEKS = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# Bidirectional overrides and isolates can make a signed name read differently from what is stored.
+_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+class Pesan:
+    """Indonesian defaults for the messages every field can raise."""
+
+    default_error_messages: Messages = {  # noqa: RUF012 - marshmallow merges it along the MRO
+        "required": MSG_WAJIB,
+        "null": MSG_KOSONG,
+        "validator_failed": "nilai tidak sah",
+    }
+
+
+def _meta(description: str, extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    return {"description": description, **(extra or {})}
+
+
+class Angka(Pesan, fields.Decimal):
+    """A JSON number or numeric string as an exact ``Decimal``; booleans, NaN and Infinity are refused.
+
+    :param minimum: lowest accepted value; with ``lebih_dari=True`` the value must exceed it.
+    :param maksimum: highest accepted value (inclusive).
+    """
+
+    default_error_messages: Messages = {  # noqa: RUF012
+        "invalid": MSG_BUKAN_ANGKA,
+        "special": "harus berupa angka yang terhingga (bukan NaN atau Infinity)",
+        "too_large": "angka terlalu besar",
+        "places": f"paling banyak {DESIMAL_MAKSIMUM} angka di belakang koma",
+    }
+
+    def __init__(
+        self,
+        description: str,
+        *,
+        minimum: Decimal | int | None = None,
+        maksimum: Decimal | int | None = None,
+        lebih_dari: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        self.minimum = None if minimum is None else Decimal(minimum)
+        self.maksimum = None if maksimum is None else Decimal(maksimum)
+        self.lebih_dari = lebih_dari
+        extra: dict[str, Any] = {}
+        if self.minimum is not None:
+            extra["exclusiveMinimum" if lebih_dari else "minimum"] = _json_angka(self.minimum)
+        if self.maksimum is not None:
+            extra["maximum"] = _json_angka(self.maksimum)
+        super().__init__(metadata=_meta(description, extra), **kwargs)
+
+    def _validated(self, value: Any) -> Decimal:
+        if isinstance(value, bool) or not isinstance(value, (int, float, Decimal, str)):
+            raise self.make_error("invalid")
+        try:
+            text = value.strip() if isinstance(value, str) else str(value)
+        except ValueError:  # an int too long for str() (sys.int_info.str_digits_check_threshold)
+            raise self.make_error("too_large") from None
+        if isinstance(value, str) and not _ANGKA_TEKS.fullmatch(text):
+            lowered = text.lower().lstrip("+-")
+            raise self.make_error("special" if lowered in {"nan", "snan", "inf", "infinity"} else "invalid")
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            raise self.make_error("invalid") from None
+        if not number.is_finite():
+            raise self.make_error("special")
+        if abs(number) >= ANGKA_MAKSIMUM:
+            raise self.make_error("too_large")
+        exponent = number.as_tuple().exponent
+        if isinstance(exponent, int) and exponent < -DESIMAL_MAKSIMUM:
+            raise self.make_error("places")
+        self._batas(number)
+        return number
+
+    def _batas(self, number: Decimal) -> None:
+        low, high = self.minimum, self.maksimum
+        if low is not None and self.lebih_dari and number <= low:
+            raise ValidationError(f"harus lebih dari {_teks(low)}")
+        below = low is not None and number < low
+        above = high is not None and number > high
+        if not (below or above):
+            return
+        if low is not None and high is not None and not self.lebih_dari:
+            raise ValidationError(f"harus antara {_teks(low)} dan {_teks(high)}")
+        if high is not None and above:
+            raise ValidationError(f"paling tinggi {_teks(high)}")
+        if low is not None:
+            raise ValidationError("tidak boleh negatif" if low == 0 else f"paling rendah {_teks(low)}")
+
+
+def _teks(number: Decimal) -> str:
+    return f"{number:f}"
+
+
+def _json_angka(number: Decimal) -> int | float:
+    # For the OpenAPI document only; bounds are small round numbers, exact as int or float.
+    return int(number) if number == number.to_integral_value() else float(number)
+
+
+def periksa_teks(value: str, *, multiline: bool) -> str | None:
+    """The message for text with forbidden characters, or ``None``.
+
+    Control characters are refused except newline and tab in multi-line text; so are unpaired
+    surrogates (not encodable as UTF-8) and bidirectional overrides.
+    """
+    for char in value:
+        if char in "\n\t":
+            if not multiline:
+                return "tidak boleh memuat baris baru atau tab"
+            continue
+        category = unicodedata.category(char)
+        if category in ("Cc", "Cs") or char in _BIDI:
+            return f"memuat karakter kendali yang tidak diizinkan (U+{ord(char):04X})"
+    return None
+
+
+class Teks(Pesan, fields.String):
+    """Text with a maximum length and no control characters; a required text must not be blank.
+
+    :param multiline: allow newlines and tabs (free text such as umpan balik); names do not.
+    """
+
+    default_error_messages: Messages = {"invalid": "harus berupa teks"}  # noqa: RUF012
+
+    def __init__(
+        self,
+        description: str,
+        *,
+        max_length: int = 300,
+        multiline: bool = False,
+        boleh_kosong: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        self.max_length = max_length
+        self.multiline = multiline
+        self.boleh_kosong = boleh_kosong
+        extra: dict[str, Any] = {"maxLength": max_length}
+        if not boleh_kosong:
+            extra["minLength"] = 1
+        super().__init__(metadata=_meta(description, extra), **kwargs)
+
+    def _deserialize(
+        self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any
+    ) -> Any:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if not self.boleh_kosong and not text.strip():
+            raise ValidationError(MSG_WAJIB)
+        if len(text) > self.max_length:
+            raise ValidationError(f"paling banyak {self.max_length} karakter")
+        problem = periksa_teks(text, multiline=self.multiline)
+        if problem:
+            raise ValidationError(problem)
+        return text
+
+
+class Pilihan(Pesan, fields.String):
+    """One of a fixed set of ids (lower case, underscores); the message lists them."""
+
+    default_error_messages: Messages = {"invalid": "harus berupa teks"}  # noqa: RUF012
+
+    def __init__(self, description: str, choices: Iterable[str], **kwargs: Any) -> None:
+        self.choices = tuple(choices)
+        super().__init__(metadata=_meta(description, {"enum": list(self.choices)}), **kwargs)
+
+    def _deserialize(
+        self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any
+    ) -> Any:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if text not in self.choices:
+            raise ValidationError("harus salah satu dari " + ", ".join(self.choices))
+        return text
+
+
+class Tanggal(Pesan, fields.Date):
+    """An ISO 8601 calendar date ``YYYY-MM-DD`` as :class:`datetime.date`."""
+
+    default_error_messages: Messages = {  # noqa: RUF012
+        "invalid": "harus berupa tanggal ISO YYYY-MM-DD yang sah",
+        "format": "harus berupa tanggal ISO YYYY-MM-DD yang sah",
+    }
+
+    def __init__(self, description: str, **kwargs: Any) -> None:
+        super().__init__(metadata=_meta(description), **kwargs)
+
+    def _deserialize(
+        self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any
+    ) -> date:
+        parsed = parse_tanggal(value)
+        if parsed is None:
+            raise self.make_error("invalid")
+        return parsed
+
+
+def parse_tanggal(value: object) -> date | None:
+    """``YYYY-MM-DD`` → ``date``; ``None`` for anything else (shared with the regime dispatch)."""
+    if not isinstance(value, str) or not _TANGGAL_TEKS.fullmatch(value):
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+class YaTidak(Pesan, fields.Boolean):
+    """A JSON ``true`` or ``false``; strings and numbers such as ``"yes"`` or ``1`` are refused."""
+
+    default_error_messages: Messages = {"invalid": "harus true atau false"}  # noqa: RUF012
+
+    def __init__(self, description: str, **kwargs: Any) -> None:
+        super().__init__(metadata=_meta(description), **kwargs)
+
+    def _deserialize(
+        self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any
+    ) -> bool:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
+
+
+class UrlHttps(Pesan, fields.Url):
+    """An absolute ``https`` URL (webhooks are never sent in clear text)."""
+
+    default_error_messages: Messages = {"invalid": "harus berupa URL https yang sah"}  # noqa: RUF012
+
+    def __init__(self, description: str, *, max_length: int = 2000, **kwargs: Any) -> None:
+        self.max_length = max_length
+        super().__init__(
+            schemes={"https"},
+            require_tld=False,
+            metadata=_meta(description, {"maxLength": max_length}),
+            **kwargs,
+        )
+
+    def _deserialize(
+        self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any
+    ) -> Any:
+        if isinstance(value, str) and len(value) > self.max_length:
+            raise ValidationError(f"paling banyak {self.max_length} karakter")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class Email(Pesan, fields.Email):
+    """An e-mail address (contact data; never shown on a form)."""
+
+    default_error_messages: Messages = {"invalid": "harus berupa alamat email yang sah"}  # noqa: RUF012
+
+    def __init__(self, description: str, **kwargs: Any) -> None:
+        super().__init__(
+            validate=validate.Length(max=254, error="paling banyak {max} karakter"),
+            metadata=_meta(description, {"maxLength": 254}),
+            **kwargs,
+        )
+
+
+class Objek(Pesan, fields.Nested):
+    """A nested object validated by its own schema (unknown keys refused there)."""
+
+    default_error_messages: Messages = {"type": "harus berupa objek JSON"}  # noqa: RUF012
+
+    def __init__(self, nested: type[Schema], description: str, **kwargs: Any) -> None:
+        super().__init__(nested, metadata=_meta(description), **kwargs)
+
+
+class Daftar(Pesan, fields.List):  # type: ignore[type-arg]
+    """A JSON array with a bounded number of items (``minimum`` … ``maksimum``)."""
+
+    default_error_messages: Messages = {"invalid": "harus berupa daftar (array JSON)"}  # noqa: RUF012
+
+    def __init__(
+        self,
+        item: fields.Field,  # type: ignore[type-arg]
+        description: str,
+        *,
+        minimum: int = 0,
+        maksimum: int = 1000,
+        **kwargs: Any,
+    ) -> None:
+        self.minimum = minimum
+        self.maksimum = maksimum
+        extra: dict[str, Any] = {"maxItems": maksimum}
+        if minimum:
+            extra["minItems"] = minimum
+        super().__init__(item, metadata=_meta(description, extra), **kwargs)
+
+    def _deserialize(
+        self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any
+    ) -> Any:
+        # Count before validating the items: a list far too long is refused without reading it.
+        if isinstance(value, list | tuple):
+            if len(value) > self.maksimum:
+                raise ValidationError(f"paling banyak {self.maksimum} baris")
+            if len(value) < self.minimum:
+                message = "minimal satu baris" if self.minimum == 1 else f"minimal {self.minimum} baris"
+                raise ValidationError(message)
+        return super()._deserialize(value, attr, data, **kwargs)
