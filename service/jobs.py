@@ -108,7 +108,7 @@ class CeleryRunner:
             task_ignore_result=True,
         )
 
-        @self.celery.task(name="skp.run_job")  # type: ignore[untyped-decorator]
+        @self.celery.task(name="skp.run_job", shared=False)  # type: ignore[untyped-decorator]
         def _task(name: str, document_id: str) -> None:
             run_job(app, name, document_id)
 

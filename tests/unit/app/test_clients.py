@@ -12,7 +12,8 @@ from service.clients import create_client
 from service.db import get_session
 from service.models import ApiClient
 
-BODY = {"regime": "permenpanrb_6_2022", "pegawai": []}
+BODY = {"regime": "permenpanrb_6_2022", "capaian_organisasi": "baik",
+        "pegawai": [{"nip": "198503152010011001", "predikat": "baik"}]}
 
 
 def test_cli_prints_key_alone_on_last_line_and_stores_only_its_hash(
