@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, post_load
 
-__all__ = ["MSG_TIDAK_DIKENAL", "BaseSchema", "Kesalahan"]
+__all__ = ["MSG_TIDAK_DIKENAL", "BaseSchema", "Kesalahan", "daftar", "diisi", "objek"]
 
 MSG_TIDAK_DIKENAL = "bidang tidak dikenal"
 
@@ -33,6 +33,25 @@ class BaseSchema(Schema):
 
 
 Path = Sequence[str | int]
+
+
+# Cross-field rules read presence from the raw input: marshmallow hands a validator the fields that
+# loaded, and a partly valid object without its bad field would look as if that field were not sent.
+
+
+def objek(value: Any) -> Mapping[str, Any]:
+    """A raw JSON object, or an empty one for anything else (its own field reports the type error)."""
+    return value if isinstance(value, Mapping) else {}
+
+
+def daftar(value: Any) -> list[Any]:
+    """A raw JSON array, or an empty one for anything else."""
+    return value if isinstance(value, list) else []
+
+
+def diisi(mapping: Any, key: str) -> bool:
+    """Whether a raw object gives ``key`` a value (``null`` counts as not given)."""
+    return isinstance(mapping, Mapping) and mapping.get(key) is not None
 
 
 class Kesalahan:

@@ -19,7 +19,7 @@ from marshmallow import Schema, ValidationError, fields, post_load, validates_sc
 from service.schemas import permenpanrb_6_2022 as p6
 from service.schemas import permenpanrb_8_2021 as p8
 from service.schemas import pp46_2011 as p46
-from service.schemas.base import BaseSchema, Kesalahan
+from service.schemas.base import BaseSchema, Kesalahan, daftar, diisi, objek
 from service.schemas.fields import (
     Angka,
     Messages,
@@ -180,18 +180,6 @@ _PERILAKU = {
 }
 
 
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
-
-
-def _dict(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
-
-
-def _given(mapping: Mapping[str, Any], key: str) -> bool:
-    return mapping.get(key) is not None
-
-
 class DocumentPayloadSchema(BaseSchema):
     """A document payload (api.md "Document payload"); ``load`` returns the dict of docs/architecture.md."""
 
@@ -236,7 +224,7 @@ class DocumentPayloadSchema(BaseSchema):
     @staticmethod
     def _regime(data: Mapping[str, Any], errors: Kesalahan) -> str | None:
         """Check the given regime against the period; return the regime the payload resolves to."""
-        periode = _dict(data.get("periode"))
+        periode = objek(data.get("periode"))
         mulai, selesai = periode.get("mulai"), periode.get("selesai")
         given = data.get("regime")
         if not isinstance(mulai, date) or not isinstance(selesai, date):
@@ -267,18 +255,18 @@ class DocumentPayloadSchema(BaseSchema):
         """Fields that belong to one regime only are refused elsewhere instead of silently ignored."""
         if kind == "manual_iku" and regime != PERMENPANRB_6_2022:
             errors.tambah("type", "manual_iku hanya untuk regime permenpanrb_6_2022")
-        if _given(original, "ide_baru") and regime != PERMENPANRB_8_2021:
+        if diisi(original, "ide_baru") and regime != PERMENPANRB_8_2021:
             errors.tambah("ide_baru", "hanya untuk regime permenpanrb_8_2021")
-        if _given(original, "angka_kredit"):
+        if diisi(original, "angka_kredit"):
             if regime != PERMENPANRB_6_2022:
                 errors.tambah("angka_kredit", "hanya untuk regime permenpanrb_6_2022; pada pp46_2011 isi "
                               "angka_kredit per kegiatan")
-            elif _dict(data.get("pegawai")).get("jenis_jabatan") not in (None, "fungsional"):
+            elif objek(data.get("pegawai")).get("jenis_jabatan") not in (None, "fungsional"):
                 errors.tambah("angka_kredit", "hanya untuk jabatan fungsional")
-        evaluasi = _dict(original.get("evaluasi"))
+        evaluasi = objek(original.get("evaluasi"))
         if regime != PERMENPANRB_6_2022:
             for key in ("capaian_organisasi", "rating_hasil_kerja", "rating_perilaku_kerja"):
-                if _given(evaluasi, key):
+                if diisi(evaluasi, key):
                     errors.tambah(f"evaluasi.{key}", "hanya untuk regime permenpanrb_6_2022")
 
     @staticmethod
@@ -287,20 +275,20 @@ class DocumentPayloadSchema(BaseSchema):
         even when its neighbours have errors of their own."""
         penilaian = kind in _PENILAIAN
         atasan_wajib = kind == "dokumen_penilaian" or (kind == "evaluasi" and regime == PP46_2011)
-        if atasan_wajib and not _given(original, "atasan_pejabat_penilai"):
+        if atasan_wajib and not diisi(original, "atasan_pejabat_penilai"):
             errors.tambah("atasan_pejabat_penilai", f"wajib diisi untuk {kind} regime {regime}"
                           if kind == "evaluasi" else "wajib diisi untuk dokumen_penilaian")
-        skp = _dict(original.get("skp"))
-        if penilaian and regime in (PP46_2011, PERMENPANRB_8_2021) and not _given(original, "perilaku_kerja"):
+        skp = objek(original.get("skp"))
+        if penilaian and regime in (PP46_2011, PERMENPANRB_8_2021) and not diisi(original, "perilaku_kerja"):
             errors.tambah("perilaku_kerja", f"wajib diisi untuk {kind}")
         rows_key = {PP46_2011: "kegiatan", PERMENPANRB_8_2021: "kinerja_utama",
                     PERMENPANRB_6_2022: "hasil_kerja"}[regime]
-        for index, row in enumerate(_list(skp.get(rows_key))):
+        for index, row in enumerate(daftar(skp.get(rows_key))):
             if not isinstance(row, Mapping):
                 continue
-            if penilaian and not _given(row, "realisasi"):
+            if penilaian and not diisi(row, "realisasi"):
                 errors.tambah(f"skp.{rows_key}.{index}.realisasi", f"wajib diisi untuk {kind}")
-            if kind == "manual_iku" and not _given(row, "manual_iku"):
+            if kind == "manual_iku" and not diisi(row, "manual_iku"):
                 errors.tambah(f"skp.{rows_key}.{index}.manual_iku", "wajib diisi untuk dokumen manual_iku")
         if penilaian and regime == PERMENPANRB_6_2022:
             evaluasi = original.get("evaluasi")
@@ -308,7 +296,7 @@ class DocumentPayloadSchema(BaseSchema):
                 errors.tambah("evaluasi", f"wajib diisi untuk {kind}")
             elif isinstance(evaluasi, Mapping):
                 for key in ("rating_hasil_kerja", "rating_perilaku_kerja", "capaian_organisasi"):
-                    if not _given(evaluasi, key):
+                    if not diisi(evaluasi, key):
                         errors.tambah(f"evaluasi.{key}", f"wajib diisi untuk {kind}")
 
     @staticmethod
@@ -316,8 +304,8 @@ class DocumentPayloadSchema(BaseSchema):
         data: Mapping[str, Any], original: Mapping[str, Any], regime: str, errors: Kesalahan
     ) -> None:
         """Kepemimpinan is rated exactly for jabatan struktural (rules.md §2, §3)."""
-        jenis = _dict(data.get("pegawai")).get("jenis_jabatan")
-        perilaku = _dict(original.get("perilaku_kerja"))
+        jenis = objek(data.get("pegawai")).get("jenis_jabatan")
+        perilaku = objek(original.get("perilaku_kerja"))
         if jenis is None or not perilaku:
             return
         raters: list[tuple[str, Any]] = []
@@ -327,27 +315,27 @@ class DocumentPayloadSchema(BaseSchema):
             raters = [("perilaku_kerja.atasan", perilaku.get("atasan"))]
             if perilaku.get("mode") == "survei":
                 for group in ("rekan", "bawahan"):
-                    rows = enumerate(_list(perilaku.get(group)))
+                    rows = enumerate(daftar(perilaku.get(group)))
                     raters += [(f"perilaku_kerja.{group}.{i}", rater) for i, rater in rows]
         struktural = jenis in JABATAN_STRUKTURAL
         for path, rater in raters:
             if not isinstance(rater, Mapping):
                 continue
-            if struktural and not _given(rater, "kepemimpinan"):
+            if struktural and not diisi(rater, "kepemimpinan"):
                 errors.tambah(f"{path}.kepemimpinan", _MSG_STRUKTURAL_WAJIB)
-            elif not struktural and _given(rater, "kepemimpinan"):
+            elif not struktural and diisi(rater, "kepemimpinan"):
                 errors.tambah(f"{path}.kepemimpinan", _MSG_STRUKTURAL_SAJA)
 
     @staticmethod
     def _identitas(data: Mapping[str, Any], regime: str | None, errors: Kesalahan) -> None:
         """PPPK only from PermenPANRB 6/2022 on (rules.md §5); nobody assesses themselves."""
-        pegawai = _dict(data.get("pegawai"))
+        pegawai = objek(data.get("pegawai"))
         pppk = jenis_golongan(pegawai.get("golongan")) == "pppk"
         if pppk and regime is not None and regime != PERMENPANRB_6_2022:
             errors.tambah("pegawai.golongan", "golongan PPPK hanya dikenal pada regime permenpanrb_6_2022")
         seen: dict[str, str] = {}
         for role in ("pegawai", "pejabat_penilai", "atasan_pejabat_penilai"):
-            nip = _dict(data.get(role)).get("nip")
+            nip = objek(data.get(role)).get("nip")
             if nip is None:
                 continue
             if nip in seen:

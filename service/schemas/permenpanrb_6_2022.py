@@ -8,7 +8,7 @@ from typing import Any
 
 from marshmallow import fields, validates_schema
 
-from service.schemas.base import BaseSchema, Kesalahan
+from service.schemas.base import BaseSchema, Kesalahan, daftar, diisi, objek
 from service.schemas.fields import Angka, Daftar, Messages, Objek, Pesan, Pilihan, Teks
 from service.scoring import policy
 from service.scoring.permenpanrb_6_2022 import PERSPEKTIF, RATING
@@ -104,16 +104,17 @@ class SkpPermenPANRB6Schema(BaseSchema):
                          minimum=1, required=True)
     lampiran = Objek(LampiranSkpSchema, "Lampiran SKP", allow_none=True)
 
-    @validates_schema(skip_on_field_errors=False)
-    def _manual_iku_dan_rating(self, data: dict[str, Any], **_: Any) -> None:
-        rows = data.get("hasil_kerja") or []
+    @validates_schema(pass_original=True, skip_on_field_errors=False)
+    def _manual_iku_dan_rating(self, data: dict[str, Any], original: Any, **_: Any) -> None:
+        rows = [objek(row) for row in daftar(objek(original).get("hasil_kerja"))]
         errors = Kesalahan()
         if data.get("pendekatan") == "kuantitatif":
             for index, row in enumerate(rows):
-                if row.get("manual_iku") and not row["manual_iku"].get("formula"):
+                manual = row.get("manual_iku")
+                if isinstance(manual, Mapping) and not diisi(manual, "formula"):
                     errors.tambah(f"hasil_kerja.{index}.manual_iku.formula",
                                   "wajib diisi bila pendekatan kuantitatif")
-        rated = [row.get("rating") is not None for row in rows]
+        rated = [diisi(row, "rating") for row in rows]
         if any(rated) and not all(rated) and policy.SARAN_RATING_PERLU_SEMUA_RHK:
             for index, done in enumerate(rated):
                 if not done:

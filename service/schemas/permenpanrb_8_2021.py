@@ -8,10 +8,9 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validates_schema
 
-from service.schemas.base import BaseSchema, Kesalahan
+from service.schemas.base import BaseSchema, Kesalahan, daftar, diisi, objek
 from service.schemas.fields import Angka, Daftar, Messages, Objek, Pesan, Pilihan, Teks, YaTidak
 from service.scoring import policy
-from service.scoring.common import ScoringError
 from service.scoring.permenpanrb_8_2021 import KATEGORI
 
 __all__ = [
@@ -46,7 +45,7 @@ class RentangTargetSchema(BaseSchema):
 class TargetIki(Pesan, fields.Field):  # type: ignore[type-arg]
     """A target above 0, or a range ``{"min", "max"}``."""
 
-    default_error_messages: Messages = {"invalid": "harus berupa angka atau objek {min, max}"}  # noqa: RUF012
+    default_error_messages: Messages = {"invalid": "harus berupa angka atau objek {{min, max}}"}  # noqa: RUF012
 
     def __init__(self, description: str, **kwargs: Any) -> None:
         self._angka = Angka(description, minimum=0, lebih_dari=True)
@@ -106,17 +105,20 @@ class SkpPermenPANRB8Schema(BaseSchema):
     kinerja_tambahan = Daftar(Objek(KinerjaTambahanPermenPANRB8Schema, "Kinerja tambahan"),
                               "Kinerja tambahan", maksimum=100, allow_none=True)
 
-    @validates_schema(skip_on_field_errors=False)
-    def _bobot(self, data: dict[str, Any], **_: Any) -> None:
-        rows = data.get("kinerja_utama")
-        if not rows:
+    @validates_schema(pass_original=True, skip_on_field_errors=False)
+    def _bobot(self, data: dict[str, Any], original: Any, **_: Any) -> None:
+        # Policy (service.scoring.policy.bobot_iki): a bobot on every IKI or on none; each bobot is
+        # above 0 (field rule), so their sum is too.
+        rows = [row for row in daftar(objek(original).get("kinerja_utama")) if isinstance(row, Mapping)]
+        weighted = [diisi(row, "bobot") for row in rows]
+        if not any(weighted):
             return
-        try:
-            policy.bobot_iki([row.get("bobot") for row in rows], "kinerja_utama")
-        except ScoringError as error:
-            errors = Kesalahan()
-            errors.tambah(error.field, error.message)
-            errors.raise_if_any()
+        errors = Kesalahan()
+        for index, given in enumerate(weighted):
+            if not given:
+                errors.tambah(f"kinerja_utama.{index}.bobot",
+                              "wajib diisi bila bobot diisi pada indikator kinerja lain")
+        errors.raise_if_any()
 
 
 class AspekPerilakuPermenPANRB8Schema(BaseSchema):

@@ -6,7 +6,7 @@ from typing import Any
 
 from marshmallow import validates_schema
 
-from service.schemas.base import BaseSchema, Kesalahan
+from service.schemas.base import BaseSchema, Kesalahan, diisi, objek
 from service.schemas.fields import Angka, Daftar, Objek, Pilihan, Teks
 from service.scoring.policy import KREATIVITAS_NILAI
 
@@ -56,15 +56,15 @@ class KegiatanPP46Schema(BaseSchema):
     realisasi = Objek(RealisasiPP46Schema, "Realisasi; wajib untuk evaluasi dan dokumen_penilaian",
                       allow_none=True)
 
-    @validates_schema(skip_on_field_errors=False)
-    def _biaya(self, data: dict[str, Any], **_: Any) -> None:
-        target, realisasi = data.get("target"), data.get("realisasi")
+    @validates_schema(pass_original=True, skip_on_field_errors=False)
+    def _biaya(self, data: dict[str, Any], original: Any, **_: Any) -> None:
+        target, realisasi = objek(objek(original).get("target")), objek(objek(original).get("realisasi"))
         if not target or not realisasi:
             return
         errors = Kesalahan()
-        if target.get("biaya") is not None and realisasi.get("biaya") is None:
+        if diisi(target, "biaya") and not diisi(realisasi, "biaya"):
             errors.tambah("realisasi.biaya", "wajib diisi karena target biaya diisi")
-        if target.get("biaya") is None and realisasi.get("biaya") is not None:
+        if not diisi(target, "biaya") and diisi(realisasi, "biaya"):
             errors.tambah("realisasi.biaya", "tidak dapat dinilai karena target biaya tidak diisi")
         errors.raise_if_any()
 
