@@ -1,0 +1,149 @@
+"""Fill a form template with docxtpl inside a Jinja sandbox with autoescaping.
+
+Templates are looked up by relative name (``permenpanrb_6_2022/skp.docx``): a file of that name under
+the instance's ``form_templates/`` wins over the packaged one, so an agency can restyle a form
+without touching the code. Any failure of a template becomes :class:`TemplateRenderError` with a
+message a person can act on (the Jinja line and reason), never a stack trace.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2.sandbox import SandboxedEnvironment
+
+from service.documents.context import build_context
+
+__all__ = [
+    "TEMPLATE_NAMES",
+    "TemplateRenderError",
+    "make_environment",
+    "render_document",
+    "render_template",
+    "resolve_template",
+    "template_name",
+]
+
+#: Every packaged form, by regime.
+TEMPLATE_NAMES = (
+    "permenpanrb_6_2022/skp.docx",
+    "permenpanrb_6_2022/skp_jpt.docx",
+    "permenpanrb_6_2022/manual_iku.docx",
+    "permenpanrb_6_2022/evaluasi.docx",
+    "permenpanrb_6_2022/evaluasi_jpt.docx",
+    "permenpanrb_6_2022/dokumen_penilaian.docx",
+    "permenpanrb_8_2021/skp.docx",
+    "permenpanrb_8_2021/evaluasi.docx",
+    "permenpanrb_8_2021/dokumen_penilaian.docx",
+    "pp46_2011/skp.docx",
+    "pp46_2011/skp_guru.docx",
+    "pp46_2011/evaluasi.docx",
+    "pp46_2011/dokumen_penilaian.docx",
+)
+
+_TYPES = ("skp", "manual_iku", "evaluasi", "dokumen_penilaian")
+_REGIMES = ("pp46_2011", "permenpanrb_8_2021", "permenpanrb_6_2022")
+
+
+class TemplateRenderError(Exception):
+    """A template is missing or broken; the message names the template and the problem."""
+
+
+def template_name(payload: Mapping[str, Any]) -> str:
+    """The relative template name for a payload's regime, type and details.
+
+    JPT forms of 6/2022 (``pegawai.jenis_jabatan == "jpt"``) have their own SKP and evaluasi layout
+    (perspektif instead of the intervened RHK and aspek); a PP 46/2011 SKP whose kegiatan carry angka
+    kredit uses the guru/JF variant with the angka kredit total.
+
+    :raises TemplateRenderError: for a regime or type without a form (manual IKU exists for 6/2022 only).
+    """
+    regime, kind = payload.get("regime"), payload.get("type")
+    if regime not in _REGIMES or kind not in _TYPES:
+        raise TemplateRenderError(f"Tidak ada templat untuk regime {regime!r} dan jenis dokumen {kind!r}.")
+    if kind == "manual_iku" and regime != "permenpanrb_6_2022":
+        raise TemplateRenderError("Manual IKU hanya ada pada PermenPANRB 6/2022.")
+    jpt = (payload.get("pegawai") or {}).get("jenis_jabatan") == "jpt"
+    if regime == "permenpanrb_6_2022" and kind in ("skp", "evaluasi") and jpt:
+        return f"{regime}/{kind}_jpt.docx"
+    if regime == "pp46_2011" and kind == "skp":
+        kegiatan = (payload.get("skp") or {}).get("kegiatan") or []
+        if any(isinstance(k, Mapping) and k.get("angka_kredit") is not None for k in kegiatan):
+            return "pp46_2011/skp_guru.docx"
+    return f"{regime}/{kind}.docx"
+
+
+def resolve_template(name: str, *, packaged_dir: Path, instance_dir: Path | None) -> Path:
+    """The instance's copy of ``name`` when there is one, else the packaged file.
+
+    :raises TemplateRenderError: the name leaves the template folders, or no such file exists.
+    """
+    relative = Path(name)
+    if relative.is_absolute() or ".." in relative.parts:
+        raise TemplateRenderError(f"Nama templat tidak sah: {name}")
+    for base in (instance_dir, packaged_dir):
+        if base is not None and (Path(base) / relative).is_file():
+            return Path(base) / relative
+    raise TemplateRenderError(f"Templat {name} tidak ditemukan.")
+
+
+def make_environment() -> SandboxedEnvironment:
+    """The Jinja environment for forms: sandboxed (no attribute tricks), autoescaped, strict undefined."""
+    return SandboxedEnvironment(autoescape=True, undefined=jinja2.StrictUndefined)
+
+
+def _describe(error: Exception) -> str:
+    if isinstance(error, jinja2.TemplateSyntaxError):
+        return f"sintaks Jinja salah ({error.message})"
+    if isinstance(error, jinja2.exceptions.SecurityError):
+        return f"ekspresi terlarang ({error})"
+    if isinstance(error, jinja2.UndefinedError):
+        return f"variabel tidak dikenal ({error.message})"
+    if isinstance(error, zipfile.BadZipFile | KeyError):
+        return "berkas bukan dokumen Word (.docx) yang utuh"
+    text = re.sub(r"\s+", " ", str(error)).strip()
+    return f"{type(error).__name__}: {text[:300]}" if text else type(error).__name__
+
+
+def render_template(path: Path, context: Mapping[str, Any], *, name: str | None = None) -> bytes:
+    """Render one ``.docx`` template with a ready context; the filled Word file as bytes.
+
+    :raises TemplateRenderError: the file is not a Word document or its template code fails.
+    """
+    from docxtpl import DocxTemplate
+
+    label = name or path.name
+    try:
+        template = DocxTemplate(str(path))
+        template.render(dict(context), jinja_env=make_environment())
+        output = io.BytesIO()
+        template.save(output)
+    except Exception as error:  # every template failure is reported the same readable way
+        raise TemplateRenderError(f"Templat {label} tidak dapat diisi: {_describe(error)}.") from None
+    return output.getvalue()
+
+
+def render_document(
+    payload: Mapping[str, Any],
+    hasil: Mapping[str, Any] | None,
+    *,
+    packaged_dir: Path,
+    instance_dir: Path | None = None,
+    verification_code: str | None = None,
+) -> bytes:
+    """The filled Word form for a validated payload and its ``hasil``.
+
+    :param packaged_dir: the service's ``form_templates/``.
+    :param instance_dir: the instance's ``form_templates/`` (overrides by relative name), if any.
+    :raises TemplateRenderError: no form for the payload, or the template is broken.
+    """
+    name = template_name(payload)
+    path = resolve_template(name, packaged_dir=packaged_dir, instance_dir=instance_dir)
+    context = build_context(payload, hasil, verification_code=verification_code)
+    return render_template(path, context, name=name)
