@@ -15,8 +15,9 @@ from tests.conftest import EXAMPLES
 
 def example(name: str) -> dict[str, Any]:
     """An example payload parsed as the app parses a request body (numbers as Decimal)."""
-    data: dict[str, Any] = json.loads((EXAMPLES / f"{name}.json").read_text(encoding="utf-8"),
-                                      parse_float=Decimal)
+    data: dict[str, Any] = json.loads(
+        (EXAMPLES / f"{name}.json").read_text(encoding="utf-8"), parse_float=Decimal
+    )
     return data
 
 

@@ -18,12 +18,20 @@ from tests.unit.schemas.support import example, load
 NAMES = sorted(p.stem for p in Path(EXAMPLES).glob("*.json"))
 
 EXPECTED = {
-    "permenpanrb_6_2022_skp", "permenpanrb_6_2022_skp_jpt", "permenpanrb_6_2022_manual_iku",
-    "permenpanrb_6_2022_evaluasi", "permenpanrb_6_2022_evaluasi_tahunan",
+    "permenpanrb_6_2022_skp",
+    "permenpanrb_6_2022_skp_jpt",
+    "permenpanrb_6_2022_manual_iku",
+    "permenpanrb_6_2022_evaluasi",
+    "permenpanrb_6_2022_evaluasi_tahunan",
     "permenpanrb_6_2022_dokumen_penilaian",
-    "permenpanrb_8_2021_skp", "permenpanrb_8_2021_evaluasi", "permenpanrb_8_2021_evaluasi_survei",
+    "permenpanrb_8_2021_skp",
+    "permenpanrb_8_2021_evaluasi",
+    "permenpanrb_8_2021_evaluasi_survei",
     "permenpanrb_8_2021_dokumen_penilaian",
-    "pp46_2011_skp", "pp46_2011_evaluasi", "pp46_2011_dokumen_penilaian", "pp46_2011_evaluasi_guru",
+    "pp46_2011_skp",
+    "pp46_2011_evaluasi",
+    "pp46_2011_dokumen_penilaian",
+    "pp46_2011_evaluasi_guru",
 }
 
 
@@ -67,8 +75,16 @@ def test_loaded_example_holds_decimals_dates_and_no_none(name: str) -> None:
     if "tanggal" in payload:
         assert isinstance(payload["tanggal"], date)
     for key in ("pegawai", "pejabat_penilai"):
-        assert set(payload[key]) <= {"nama", "nip", "pangkat", "golongan", "jabatan", "jenis_jabatan",
-                                     "unit_kerja", "email"}
+        assert set(payload[key]) <= {
+            "nama",
+            "nip",
+            "pangkat",
+            "golongan",
+            "jabatan",
+            "jenis_jabatan",
+            "unit_kerja",
+            "email",
+        }
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -85,7 +101,9 @@ def test_numbers_become_decimal() -> None:
     assert isinstance(payload["perilaku_kerja"]["kepemimpinan"], Decimal)
     guru = load(example("pp46_2011_evaluasi_guru"))
     assert [k["angka_kredit"] for k in guru["skp"]["kegiatan"]][:3] == [
-        Decimal("16.5"), Decimal("0.04"), Decimal("0.08"),
+        Decimal("16.5"),
+        Decimal("0.04"),
+        Decimal("0.08"),
     ]
 
 

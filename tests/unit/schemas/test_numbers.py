@@ -41,7 +41,7 @@ def test_numbers_and_numeric_strings_are_exact(raw: Any, expected: Decimal) -> N
 def test_float_point_one_is_exactly_decimal_point_one() -> None:
     value = load(_with_kualitas(0.1))["skp"]["kegiatan"][0]["realisasi"]["kualitas"]
     assert value.as_tuple() == Decimal("0.1").as_tuple()
-    assert value != Decimal(0.1)
+    assert value != Decimal.from_float(0.1)
 
 
 @pytest.mark.parametrize(
