@@ -138,8 +138,14 @@ def main() -> None:
     payload = fifty_kegiatan_payload()
     print(f"In-process scoring, pp46_2011 evaluasi with {len(payload['skp']['kegiatan'])} kegiatan:")
     in_process(payload, args.runs)
-    print(f"HTTP: POST /api/v1/scores, gunicorn --workers 2, wrk -t2 -c8 for {args.seconds} s:")
-    over_http(payload, args.seconds)
+    example = json.loads((ROOT / "examples/pp46_2011_evaluasi.json").read_text())
+    for label, body in (
+        (f"the example payload ({len(example['skp']['kegiatan'])} kegiatan)", example),
+        ("the 50-kegiatan payload", payload),
+    ):
+        print(f"HTTP: POST /api/v1/scores with {label}, gunicorn --workers 2, "
+              f"wrk -t2 -c8 for {args.seconds} s:")
+        over_http(body, args.seconds)
 
 
 if __name__ == "__main__":
