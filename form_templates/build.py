@@ -23,7 +23,7 @@ from pathlib import Path
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
-from docx.enum.table import WD_TABLE_ALIGNMENT, WD_CELL_VERTICAL_ALIGNMENT
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -320,7 +320,7 @@ def header_row(form: Form, left: str, right: str) -> None:
 
 def identity_6(form: Form, *, left: str = "PEGAWAI YANG DINILAI", right: str = "PEJABAT PENILAI KINERJA",
                left_key: str = "pegawai", right_key: str = "pejabat_penilai") -> None:
-    grid = form.table([8, 32, 110, 8, 32, 110])
+    grid = form.table([10, 34, 106, 10, 34, 106])
     grid.row(H("NO"), H(left, 2), H("NO"), H(right, 2), header=True)
     for number, (label, field) in enumerate((
         ("NAMA", "nama"), ("NIP", "nip"), ("PANGKAT/GOL RUANG", "pangkat_golongan"),
@@ -332,7 +332,7 @@ def identity_6(form: Form, *, left: str = "PEGAWAI YANG DINILAI", right: str = "
 
 
 def perilaku_6(form: Form, *, umpan_balik: bool, band: str) -> None:
-    widths = [8, 150, 74, 74] if umpan_balik else [8, 180, 118]
+    widths = [10, 150, 74, 74] if umpan_balik else [10, 180, 118]
     grid = form.table(widths)
     n = len(widths)
     grid.row(H(band, n), header=True)
@@ -359,7 +359,7 @@ def lampiran_6(form: Form, paper_title: Sequence[str]) -> None:
     form.page_break()
     form.title("LAMPIRAN SASARAN KINERJA PEGAWAI", *paper_title)
     header_row(form, "{{ instansi|upper }}", "PERIODE PENILAIAN: {{ periode.penilaian }}")
-    grid = form.table([8, 292])
+    grid = form.table([10, 292])
     for key, label in (("dukungan_sumber_daya", "DUKUNGAN SUMBER DAYA"),
                        ("skema_pertanggungjawaban", "SKEMA PERTANGGUNGJAWABAN"),
                        ("konsekuensi", "KONSEKUENSI")):
@@ -413,7 +413,7 @@ def skp_6(paper: str, *, jpt: bool) -> Form:
     header_row(form, "{{ instansi|upper }}", "PERIODE PENILAIAN: {{ periode.penilaian }}")
     identity_6(form)
     if jpt:
-        grid = form.table([8, 100, 100, 45, 45])
+        grid = form.table([10, 100, 100, 45, 45])
         grid.row(H("HASIL KERJA", 5), header=True)
         grid.row(H("NO"), H("RENCANA HASIL KERJA"), H("INDIKATOR KINERJA INDIVIDU"), H("TARGET"),
                  H("PERSPEKTIF"), header=True)
@@ -421,7 +421,7 @@ def skp_6(paper: str, *, jpt: bool) -> Form:
         cells = [C("{{ g.no }}", align=CENTER, vm=True), C("{{ g.rhk }}", vm=True), C("{{ b.iki }}"),
                  C("{{ b.target }}", align=CENTER), C("{{ b.perspektif }}", align=CENTER)]
     else:
-        grid = form.table([8, 62, 62, 24, 90, 40])
+        grid = form.table([10, 62, 62, 24, 90, 40])
         grid.row(H("HASIL KERJA", 6), header=True)
         grid.row(H("NO"), H("RENCANA HASIL KERJA PIMPINAN YANG DIINTERVENSI*"), H("RENCANA HASIL KERJA"),
                  H("ASPEK"), H("INDIKATOR KINERJA INDIVIDU"), H("TARGET"), header=True)
@@ -505,7 +505,7 @@ def evaluasi_6(paper: str, *, jpt: bool) -> Form:
     grid.row(B("POLA DISTRIBUSI:"), "{{ pola_distribusi }}")
     form.spacer(4)
     if jpt:
-        grid = form.table([8, 55, 55, 25, 28, 65, 64])
+        grid = form.table([10, 55, 55, 25, 28, 65, 64])
         grid.row(H("HASIL KERJA", 7), header=True)
         grid.row(H("NO."), H("RENCANA HASIL KERJA"), H("INDIKATOR KINERJA INDIVIDU"), H("TARGET"),
                  H("PERSPEKTIF"), H("REALISASI BERDASARKAN BUKTI DUKUNG"),
@@ -515,7 +515,7 @@ def evaluasi_6(paper: str, *, jpt: bool) -> Form:
                  C("{{ b.target }}", align=CENTER), C("{{ b.perspektif }}", align=CENTER),
                  C("{{ b.realisasi }}"), C("{{ g.umpan_balik }}", vm=True)]
     else:
-        grid = form.table([8, 42, 42, 20, 52, 28, 54, 54])
+        grid = form.table([10, 42, 42, 20, 52, 28, 54, 54])
         grid.row(H("HASIL KERJA", 8), header=True)
         grid.row(H("NO"), H("RENCANA HASIL KERJA PIMPINAN YANG DIINTERVENSI"), H("RENCANA HASIL KERJA"),
                  H("ASPEK"), H("INDIKATOR KINERJA INDIVIDU"), H("TARGET"),
@@ -540,7 +540,8 @@ def evaluasi_6(paper: str, *, jpt: bool) -> Form:
     grid.tag("{%tr if angka_kredit %}")
     grid.row(B("KONVERSI ANGKA KREDIT"),
              C("{{ angka_kredit.nilai }} (jenjang {{ angka_kredit.jenjang }}, koefisien "
-               "{{ angka_kredit.koefisien }}, {{ angka_kredit.persentase }}, {{ angka_kredit.bulan }} bulan)"))
+               "{{ angka_kredit.koefisien }}, {{ angka_kredit.persentase }}, "
+               "{{ angka_kredit.bulan }} bulan)"))
     grid.tag("{%tr endif %}")
     form.footnotes("* Pilih salah satu")
     signatures(
@@ -569,7 +570,8 @@ def dokumen_6(paper: str) -> Form:
     section_rows(grid, "2", "PEJABAT PENILAI KINERJA", "pejabat_penilai")
     section_rows(grid, "3", "ATASAN PEJABAT PENILAI KINERJA", "atasan_pejabat_penilai")
     grid.row(C("4", align=CENTER), C("EVALUASI KINERJA", 3, bold=True, fill=HEADER_FILL))
-    grid.row(C(""), "CAPAIAN KINERJA ORGANISASI", C(":", align=CENTER), B("{{ evaluasi.capaian_organisasi }}"))
+    grid.row(C(""), "CAPAIAN KINERJA ORGANISASI", C(":", align=CENTER),
+             B("{{ evaluasi.capaian_organisasi }}"))
     grid.row(C(""), "PREDIKAT KINERJA PEGAWAI", C(":", align=CENTER), B("{{ evaluasi.predikat }}"))
     grid.tag("{%tr if angka_kredit %}")
     grid.row(C(""), "KONVERSI ANGKA KREDIT", C(":", align=CENTER), C("{{ angka_kredit.nilai }}"))
@@ -597,7 +599,7 @@ def skp_8(paper: str) -> Form:
     form.title("SASARAN KINERJA PEGAWAI", "{{ bagi_8_2021 }}")
     header_row(form, "{{ instansi|upper }}", "PERIODE PENILAIAN: {{ periode.penilaian }}")
     identity_6(form)
-    grid = form.table([8, 110, 130, 52])
+    grid = form.table([10, 110, 130, 52])
     grid.row(H("NO"), H("RENCANA KINERJA"), H("INDIKATOR KINERJA INDIVIDU"), H("TARGET"), header=True)
     grid.numbers(4)
     grid.row(B("A. KINERJA UTAMA", 4))
@@ -626,7 +628,7 @@ def evaluasi_8(paper: str) -> Form:
     form.title("PENILAIAN SASARAN KINERJA PEGAWAI", "{{ bagi_8_2021 }}")
     header_row(form, "{{ instansi|upper }}", "PERIODE PENILAIAN: {{ periode.penilaian }}")
     identity_6(form)
-    grid = form.table([8, 52, 62, 24, 24, 24, 30, 30, 30])
+    grid = form.table([10, 52, 62, 24, 24, 24, 30, 30, 30])
     grid.row(H("NO"), H("RENCANA KINERJA"), H("INDIKATOR KINERJA INDIVIDU"), H("TARGET"), H("REALISASI"),
              H("CAPAIAN IKI"), H("KATEGORI CAPAIAN IKI"), H("NILAI CAPAIAN IKI"), H("NILAI TERTIMBANG"),
              header=True)
@@ -650,7 +652,7 @@ def evaluasi_8(paper: str) -> Form:
     grid.row(B("NILAI KINERJA TAMBAHAN", 8, align=RIGHT), B("{{ nilai.kinerja_tambahan }}", align=CENTER))
     grid.row(B("NILAI AKHIR SKP", 8, align=RIGHT), B("{{ nilai.skp }}", align=CENTER))
     form.spacer(4)
-    grid = form.table([8, 112, 60, 60, 60])
+    grid = form.table([10, 112, 60, 60, 60])
     grid.row(H("PERILAKU KERJA", 5), header=True)
     grid.row(H("NO"), H("ASPEK PERILAKU"), H("NILAI ATASAN"), H("NILAI REKAN KERJA"), H("NILAI BAWAHAN"),
              header=True)
@@ -660,7 +662,7 @@ def evaluasi_8(paper: str) -> Form:
     grid.tag("{%tr endfor %}")
     grid.row(B("NILAI PERILAKU KERJA", 4, align=RIGHT), B("{{ nilai.perilaku }}", align=CENTER))
     form.spacer(4)
-    grid = form.table([8, 172, 60, 60])
+    grid = form.table([10, 172, 60, 60])
     grid.row(H("PENILAIAN KINERJA", 4), header=True)
     grid.row(C("1", align=CENTER), "NILAI SKP × {{ nilai.bobot_skp }}", C("{{ nilai.skp }}", align=CENTER),
              C("{{ nilai.skp_tertimbang }}", align=CENTER))
@@ -714,7 +716,7 @@ def skp_pp46(paper: str, *, guru: bool) -> Form:
     form.title("FORMULIR SASARAN KERJA", "PEGAWAI NEGERI SIPIL", size=12)
     if guru:
         form.para("(JABATAN FUNGSIONAL DENGAN ANGKA KREDIT)", bold=True, align=CENTER, after=4)
-    grid = form.table([8, 32, 110, 8, 32, 110])
+    grid = form.table([10, 34, 106, 10, 34, 106])
     grid.row(H("NO"), H("I. PEJABAT PENILAI", 2), H("NO"), H("II. PEGAWAI NEGERI SIPIL YANG DINILAI", 2),
              header=True)
     for number, (label, field) in enumerate((
@@ -724,7 +726,7 @@ def skp_pp46(paper: str, *, guru: bool) -> Form:
         grid.row(C(f"{number}.", align=CENTER), label, f"{{{{ pejabat_penilai.{field} }}}}",
                  C(f"{number}.", align=CENTER), label, f"{{{{ pegawai.{field} }}}}")
     form.spacer(4)
-    grid = form.table([8, 150, 18, 36, 24, 30, 34])
+    grid = form.table([10, 150, 18, 36, 24, 30, 34])
     grid.row(H("NO"), H("III. KEGIATAN TUGAS JABATAN"), H("AK"), H("TARGET", 4), header=True)
     grid.row(H(""), H(""), H(""), H("KUANT/OUTPUT"), H("KUAL/MUTU"), H("WAKTU"), H("BIAYA"), header=True)
     for column in range(3):
@@ -749,14 +751,14 @@ def skp_pp46(paper: str, *, guru: bool) -> Form:
 
 
 def evaluasi_pp46(paper: str) -> Form:
-    form = Form(landscape=True, paper=paper, size=8.5)
+    form = Form(landscape=True, paper=paper, size=8)
     form.title("PENILAIAN CAPAIAN SASARAN KERJA", "PEGAWAI NEGERI SIPIL", size=12)
     form.para("Jangka Waktu Penilaian : {{ periode.mulai }} s/d {{ periode.selesai }}", after=4)
     form.para("{{ pegawai.nama }} — {{ pegawai.nip_teks }} — {{ pegawai.jabatan }}", after=4)
-    widths = [8, 70, 12, 22, 16, 18, 20, 12, 22, 16, 18, 20, 24, 28]
+    widths = [9, 58, 12, 27, 16, 18, 20, 12, 27, 16, 18, 20, 26, 27]
     grid = form.table(widths)
     grid.row(H("NO"), H("I. KEGIATAN TUGAS JABATAN"), H("AK"), H("TARGET", 4), H("AK"), H("REALISASI", 4),
-             H("PENGHITUNGAN"), H("NILAI CAPAIAN SKP"), header=True)
+             H("PENG- HITUNGAN"), H("NILAI CAPAIAN SKP"), header=True)
     grid.row(H(""), H(""), H(""), H("KUANT/ OUTPUT"), H("KUAL/ MUTU"), H("WAKTU"), H("BIAYA"), H(""),
              H("KUANT/ OUTPUT"), H("KUAL/ MUTU"), H("WAKTU"), H("BIAYA"), H(""), H(""), header=True)
     for column in (0, 1, 2, 7, 12, 13):
@@ -776,7 +778,8 @@ def evaluasi_pp46(paper: str) -> Form:
              C("", 11))
     grid.tag("{%tr endif %}")
     grid.row(B("II. TUGAS TAMBAHAN DAN KREATIVITAS/UNSUR PENUNJANG:", 14))
-    grid.row(C(""), C("a. Tugas Tambahan:", 12, bold=True), C("{{ pp46.nilai_tugas_tambahan }}", align=CENTER))
+    grid.row(C(""), C("a. Tugas Tambahan:", 12, bold=True),
+             C("{{ pp46.nilai_tugas_tambahan }}", align=CENTER))
     grid.tag("{%tr for t in tugas_tambahan %}")
     grid.row(C(""), C("{{ t.no }}. {{ t.uraian }}", 12), C(""))
     grid.tag("{%tr endfor %}")
@@ -797,7 +800,18 @@ def evaluasi_pp46(paper: str) -> Form:
 
 def dokumen_pp46(paper: str) -> Form:
     form = Form(landscape=False, paper=paper, size=10)
-    # Side 1: cover.
+    _pp46_cover(form)
+    form.page_break()
+    _pp46_identities(form)
+    form.page_break()
+    _pp46_scores(form)
+    form.page_break()
+    _pp46_keberatan_and_signatures(form)
+    return form
+
+
+def _pp46_cover(form: Form) -> None:
+    """Side 1 of the booklet."""
     form.para("", after=60)
     form.title("PENILAIAN PRESTASI KERJA", "PEGAWAI NEGERI SIPIL", size=16)
     form.para("Jangka Waktu Penilaian", bold=True, align=CENTER, before=30)
@@ -809,8 +823,10 @@ def dokumen_pp46(paper: str) -> Form:
     form.para("{{ unit_kerja|upper }}", bold=True, align=CENTER, before=120)
     form.para("{{ instansi|upper }}", bold=True, align=CENTER)
     form.para("TAHUN {{ periode.tahun }}", bold=True, align=CENTER)
-    form.page_break()
-    # Side 2: identities.
+
+
+def _pp46_identities(form: Form) -> None:
+    """Side 2: the three people."""
     form.para("RAHASIA", bold=True, align=RIGHT)
     form.title("PENILAIAN PRESTASI KERJA", "PEGAWAI NEGERI SIPIL", size=12)
     grid = form.table([55, 45], borders=False)
@@ -826,33 +842,36 @@ def dokumen_pp46(paper: str) -> Form:
                                      ("d.", "Jabatan/Pekerjaan", "jabatan"),
                                      ("e.", "Unit Organisasi", "unit_kerja")):
             grid.row(C(""), C(letter, align=CENTER), label, C(":", align=CENTER), f"{{{{ {key}.{field} }}}}")
-    form.page_break()
-    # Side 3: scores and keberatan.
+
+
+def _pp46_scores(form: Form) -> None:
+    """Side 3: unsur yang dinilai (60 % SKP + 40 % perilaku) and the keberatan box."""
     form.para("RAHASIA", bold=True, align=RIGHT, after=6)
     grid = form.table([8, 42, 50, 24, 36, 32])
     grid.row(C("4", align=CENTER), H("UNSUR YANG DINILAI", 4), H("Jumlah"), header=True)
     grid.row(C(""), C("a. Sasaran Kerja PNS (SKP)", 2), C("{{ pp46.nilai_skp }}", align=CENTER),
              C("x 60%", align=CENTER), C("{{ pp46.nilai_skp_60 }}", align=CENTER))
-    start = len(grid.table.rows)
     grid.tag("{%tr for p in perilaku_pp46 %}")
     grid.row(C(""), C("{% vm %}b. Perilaku Kerja"), C("{{ p.no }}. {{ p.aspek }}"),
              C("{{ p.nilai }}", align=CENTER), C("{{ p.sebutan }}", align=CENTER), C(""))
     grid.tag("{%tr endfor %}")
-    del start
     grid.row(C(""), C(""), C("7. Jumlah"), C("{{ pp46.jumlah_perilaku }}", align=CENTER), C(""), C(""))
     grid.row(C(""), C(""), C("8. Nilai Rata-rata"), C("{{ pp46.rata_rata_perilaku }}", align=CENTER),
              C("{{ pp46.sebutan_perilaku }}", align=CENTER), C(""))
     grid.row(C(""), C(""), C("9. Nilai Perilaku Kerja"), C("{{ pp46.rata_rata_perilaku }}", align=CENTER),
              C("x 40%", align=CENTER), C("{{ pp46.nilai_perilaku_40 }}", align=CENTER))
-    grid.row(C(""), B("NILAI PRESTASI KERJA", 4, align=CENTER), B("{{ pp46.nilai_prestasi_kerja }}", align=CENTER))
+    grid.row(C(""), B("NILAI PRESTASI KERJA", 4, align=CENTER),
+             B("{{ pp46.nilai_prestasi_kerja }}", align=CENTER))
     grid.row(C(""), C("", 4), B("{{ pp46.sebutan }}", align=CENTER))
     form.spacer(6)
     box = form.table([8, 192])
     box.row(C("5", align=CENTER), B("KEBERATAN DARI PEGAWAI NEGERI SIPIL YANG DINILAI (APABILA ADA)"))
     box.row(C(""), "{{ evaluasi.keberatan }}", height_pt=110)
     box.row(C(""), C("Tanggal, ………………", align=RIGHT))
-    form.page_break()
-    # Side 4: tanggapan, keputusan, rekomendasi, signatures.
+
+
+def _pp46_keberatan_and_signatures(form: Form) -> None:
+    """Side 4: tanggapan, keputusan, rekomendasi and the three dated signatures (9, 10, 11)."""
     form.para("RAHASIA", bold=True, align=RIGHT, after=6)
     box = form.table([8, 192])
     for number, title, field in (("6", "TANGGAPAN PEJABAT PENILAI ATAS KEBERATAN", "tanggapan"),
@@ -876,7 +895,6 @@ def dokumen_pp46(paper: str) -> Form:
     _signature_cell(row.cells[0], None, grid.size)
     _signature_cell(row.cells[1], Signer("atasan_pejabat_penilai", "ATASAN PEJABAT PENILAI",
                                          date_line="11. DITERIMA TANGGAL, {{ tanggal }}"), grid.size)
-    return form
 
 
 FORMS: dict[str, Callable[[str], Form]] = {
@@ -934,7 +952,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=HERE)
     args = parser.parse_args(argv)
     for path in build(args.out, args.paper):
-        print(path)  # noqa: T201
+        print(path)
 
 
 if __name__ == "__main__":

@@ -176,7 +176,7 @@ def _decimal(value: object) -> Decimal | None:
 def _group_thousands(integer: str) -> str:
     sign = "-" if integer.startswith("-") else ""
     digits = integer.lstrip("-")
-    groups = []
+    groups: list[str] = []
     while len(digits) > 3:
         groups.insert(0, digits[-3:])
         digits = digits[:-3]
@@ -359,7 +359,7 @@ def _hasil_kerja(payload: Mapping[str, Any], jenis: str) -> list[dict[str, Any]]
 def _perilaku_6(payload: Mapping[str, Any]) -> list[dict[str, Any]]:
     data = payload.get("perilaku_kerja")
     values: Mapping[str, Any] = data if isinstance(data, Mapping) else {}
-    out = []
+    out: list[dict[str, Any]] = []
     for number, (key, name, panduan) in enumerate(ASPEK_BERAKHLAK, start=1):
         item = values.get(key)
         entry: Mapping[str, Any] = item if isinstance(item, Mapping) else {}
@@ -387,7 +387,7 @@ def _pola_distribusi(capaian: object) -> str:
 
 
 def _manual_iku(payload: Mapping[str, Any]) -> list[dict[str, Any]]:
-    out = []
+    out: list[dict[str, Any]] = []
     for item in _get(payload, "skp", "hasil_kerja") or []:
         manual = item.get("manual_iku") if isinstance(item, Mapping) else None
         if not isinstance(manual, Mapping):
@@ -489,7 +489,7 @@ def _kinerja_utama(payload: Mapping[str, Any], hasil: Mapping[str, Any]) -> list
 def _kinerja_tambahan(payload: Mapping[str, Any]) -> list[dict[str, Any]]:
     from service.scoring import policy
 
-    out = []
+    out: list[dict[str, Any]] = []
     for item in _get(payload, "skp", "kinerja_tambahan") or []:
         if not isinstance(item, Mapping):
             continue
@@ -514,7 +514,7 @@ def _perilaku_8(payload: Mapping[str, Any]) -> list[dict[str, Any]]:
         present = [v for v in values if v is not None]
         return angka(sum(present, Decimal(0)) / len(present)) if present else "-"
 
-    out = []
+    out: list[dict[str, Any]] = []
     for key, name in _ASPEK_8_2021:
         atasan = _get(perilaku, "atasan", key)
         rekan, bawahan = mean(perilaku.get("rekan"), key), mean(perilaku.get("bawahan"), key)
@@ -552,7 +552,7 @@ def _nilai_8(hasil: Mapping[str, Any]) -> dict[str, str]:
 
 
 def _kegiatan(payload: Mapping[str, Any], hasil: Mapping[str, Any]) -> list[dict[str, Any]]:
-    rows = []
+    rows: list[dict[str, Any]] = []
     scored = hasil.get("kegiatan") if isinstance(hasil.get("kegiatan"), Sequence) else []
     for index, item in enumerate(_get(payload, "skp", "kegiatan") or []):
         if not isinstance(item, Mapping):
@@ -597,7 +597,7 @@ def _perilaku_pp46(payload: Mapping[str, Any], hasil: Mapping[str, Any]) -> list
     scored: Mapping[str, Any] = aspek if isinstance(aspek, Mapping) else {}
     given = payload.get("perilaku_kerja")
     values: Mapping[str, Any] = given if isinstance(given, Mapping) else {}
-    out = []
+    out: list[dict[str, Any]] = []
     for number, (key, name) in enumerate(_ASPEK_PP46, start=1):
         score = scored.get(key) or {}
         nilai = score.get("nilai", values.get(key))

@@ -150,8 +150,8 @@ def _info(port: int, timeout: float) -> dict[str, Any]:
         f"http://127.0.0.1:{port}", transport=_TimeoutTransport(timeout), allow_none=True
     )
     with proxy:
-        info: dict[str, Any] = proxy.info()
-    return info
+        info = proxy.info()
+    return dict(info) if isinstance(info, dict) else {}
 
 
 class LibreOfficeConverter:
