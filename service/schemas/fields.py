@@ -44,6 +44,7 @@ DESIMAL_MAKSIMUM = 10
 #: The type marshmallow declares for ``default_error_messages``.
 Messages = dict[str, str | list[Any] | dict[Any, Any]]
 
+_SATU = Decimal(1)
 _ANGKA_TEKS = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{1,3})?")
 _TANGGAL_TEKS = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # Bidirectional overrides and isolates can make a signed name read differently from what is stored.
@@ -118,6 +119,10 @@ class Angka(Pesan, fields.Decimal):
         exponent = number.as_tuple().exponent
         if isinstance(exponent, int) and exponent < -DESIMAL_MAKSIMUM:
             raise self.make_error("places")
+        if isinstance(exponent, int) and exponent > 0:  # "1e2" is shown as 100, not 1E+2
+            number = number.quantize(_SATU)
+        if number.is_zero():
+            number = abs(number)  # no "-0" on a form
         self._batas(number)
         return number
 

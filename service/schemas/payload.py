@@ -218,6 +218,7 @@ class DocumentPayloadSchema(BaseSchema):
             if kind is not None:
                 self._wajib_per_type(original, regime, kind, errors)
             self._kepemimpinan(data, original, regime, errors)
+            self._perspektif_jpt(data, original, regime, errors)
         self._identitas(data, regime, errors)
         errors.raise_if_any()
 
@@ -325,6 +326,17 @@ class DocumentPayloadSchema(BaseSchema):
                 errors.tambah(f"{path}.kepemimpinan", _MSG_STRUKTURAL_WAJIB)
             elif not struktural and diisi(rater, "kepemimpinan"):
                 errors.tambah(f"{path}.kepemimpinan", _MSG_STRUKTURAL_SAJA)
+
+    @staticmethod
+    def _perspektif_jpt(
+        data: Mapping[str, Any], original: Mapping[str, Any], regime: str, errors: Kesalahan
+    ) -> None:
+        """A JPT's hasil kerja each sit in one of the four perspektif (rules.md §4)."""
+        if regime != PERMENPANRB_6_2022 or objek(data.get("pegawai")).get("jenis_jabatan") != "jpt":
+            return
+        for index, row in enumerate(daftar(objek(original.get("skp")).get("hasil_kerja"))):
+            if isinstance(row, Mapping) and not diisi(row, "perspektif"):
+                errors.tambah(f"skp.hasil_kerja.{index}.perspektif", "wajib diisi untuk JPT")
 
     @staticmethod
     def _identitas(data: Mapping[str, Any], regime: str | None, errors: Kesalahan) -> None:

@@ -38,6 +38,16 @@ def test_numbers_and_numeric_strings_are_exact(raw: Any, expected: Decimal) -> N
     assert str(value) == str(expected) or value == expected
 
 
+@pytest.mark.parametrize(
+    ("raw", "shown"), [("1e2", "100"), ("1.5E+3", "1500"), ("-0", "0"), ("-0.00", "0.00")]
+)
+def test_exponents_and_negative_zero_are_shown_plainly(raw: str, shown: str) -> None:
+    payload = example("pp46_2011_evaluasi")
+    payload["skp"]["kegiatan"][0]["realisasi"]["kuantitas"] = raw
+    value = load(payload)["skp"]["kegiatan"][0]["realisasi"]["kuantitas"]
+    assert str(value) == shown
+
+
 def test_float_point_one_is_exactly_decimal_point_one() -> None:
     value = load(_with_kualitas(0.1))["skp"]["kegiatan"][0]["realisasi"]["kualitas"]
     assert value.as_tuple() == Decimal("0.1").as_tuple()

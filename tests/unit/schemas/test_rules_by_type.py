@@ -248,3 +248,11 @@ def test_callback_url_must_be_https() -> None:
         assert errors(payload) == {"callback_url": ["harus berupa URL https yang sah"]}, bad
     payload["callback_url"] = "https://simpeg.go.id/" + "a" * 2000
     assert errors(payload) == {"callback_url": ["paling banyak 2000 karakter"]}
+
+
+def test_jpt_hasil_kerja_each_need_a_perspektif() -> None:
+    payload = example("permenpanrb_6_2022_skp_jpt")
+    del payload["skp"]["hasil_kerja"][2]["perspektif"]
+    assert errors(payload) == {"skp.hasil_kerja.2.perspektif": ["wajib diisi untuk JPT"]}
+    payload["pegawai"]["jenis_jabatan"] = "administrator"  # e.g. pimpinan unit kerja mandiri: optional
+    assert "perspektif" not in load(payload)["skp"]["hasil_kerja"][2]
