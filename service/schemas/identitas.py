@@ -23,7 +23,7 @@ class IdentitasSchema(BaseSchema):
     nip = Teks(
         "NIP PNS (18 angka: tanggal lahir YYYYMMDD, TMT CPNS YYYYMM, jenis kelamin 1/2, nomor urut) "
         "atau NI PPPK (angka 13–14 = 21)",
-        max_length=18,
+        max_length=40,
         required=True,
     )
     pangkat = Teks(

@@ -19,7 +19,7 @@ __all__ = ["PegawaiUnitSchema", "UnitCheckSchema"]
 class PegawaiUnitSchema(BaseSchema):
     """One pegawai of the unit with the predikat (and, except under 6/2022, the nilai) of the period."""
 
-    nip = Teks("NIP atau NI PPPK (18 angka)", max_length=18, required=True)
+    nip = Teks("NIP atau NI PPPK (18 angka)", max_length=40, required=True)
     predikat = Teks("Predikat (id) dari regime yang diperiksa", max_length=40, required=True)
     nilai = Angka("Nilai kinerja (pp46_2011, permenpanrb_8_2021) untuk pemeringkatan", allow_none=True)
 

@@ -209,3 +209,13 @@ def test_email_is_checked() -> None:
     payload = example("permenpanrb_6_2022_skp")
     payload["pegawai"]["email"] = "bukan-email"
     assert errors(payload) == {"pegawai.email": ["harus berupa alamat email yang sah"]}
+
+
+def test_a_nip_of_the_wrong_length_gets_the_nip_message() -> None:
+    payload = example("permenpanrb_6_2022_skp")
+    payload["pegawai"]["nip"] = "1986081720110110041"
+    payload["pejabat_penilai"]["nip"] = "1975 1030 2002 12 2 003"
+    assert errors(payload) == {
+        "pegawai.nip": ["NIP harus terdiri atas 18 angka"],
+        "pejabat_penilai.nip": ["NIP harus terdiri atas 18 angka"],
+    }
