@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from service.errors import NotFoundError, ServiceError
 from service.models import Signer, utcnow
 
-__all__ = ["LinkGoneError", "issue_link", "live_token", "resolve_token"]
+__all__ = ["LinkGoneError", "issue_link", "live_token", "resolve_token", "token_for"]
 
 
 class LinkGoneError(ServiceError):
@@ -53,6 +53,17 @@ def live_token(signer: Signer, *, secret: str) -> str | None:
         or signer.link_expires_at is None
         or _aware(signer.link_expires_at) <= datetime.now(UTC)
     ):
+        return None
+    return token_for(signer, secret=secret)
+
+
+def token_for(signer: Signer, *, secret: str) -> str | None:
+    """The token of ``signer``'s current nonce whether or not it may be used now (tests, audits).
+
+    :func:`live_token` is what the service hands out; this one also names a used, expired or
+    out-of-turn link, so its refusal can be shown.
+    """
+    if signer.link_nonce is None:
         return None
     return f"{signer.id}.{_mac(secret, signer.id, signer.link_nonce)}"
 
