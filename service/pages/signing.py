@@ -14,15 +14,21 @@ from sqlalchemy import select
 
 from service import audit
 from service.db import get_session
-from service.errors import ConflictError, UnprocessableError
+from service.errors import ConflictError
 from service.models import Document, Signer, SignerKey
 from service.pages import error_page
 from service.security import require_csrf
 from service.services import get_services
 from service.workflow import operations
 from service.workflow.links import LinkGoneError, resolve_token
+from service.workflow.operations import FINAL_STATUSES
 from service.workflow.revisions import read_revision
-from service.workflow.signing_ops import PERAN_LABEL, sign_document
+from service.workflow.signing_ops import (
+    MAX_FAILED_ATTEMPTS,
+    PERAN_LABEL,
+    WrongPassphraseServiceError,
+    sign_document,
+)
 
 bp = Blueprint("signing_page", __name__, url_prefix="/sign")
 
@@ -34,13 +40,21 @@ TYPE_LABEL = {
     "evaluasi": "Evaluasi Kinerja Pegawai",
     "dokumen_penilaian": "Dokumen Penilaian/Evaluasi Kinerja Pegawai",
 }
+FINAL_DETAIL = {
+    "cancelled": "Dokumen ini telah dibatalkan; tautan tidak berlaku lagi.",
+    "rejected": "Dokumen ini telah ditolak oleh salah satu penanda tangan; tautan tidak berlaku lagi.",
+    "completed": "Dokumen ini sudah selesai ditandatangani; tautan tidak berlaku lagi.",
+    "failed": "Dokumen ini gagal diproses; tautan tidak berlaku lagi.",
+}
 
 
 def _load(token: str) -> tuple[Signer, Document]:
     signer = resolve_token(get_session(), token, secret=current_app.config["SECRET_KEY"])
     document = signer.document
-    if document.status in ("cancelled",):
-        raise LinkGoneError("Dokumen ini telah dibatalkan; tautan tidak berlaku lagi.")
+    if document.status in FINAL_STATUSES:
+        # Cancelled, rejected, failed or completed: every link of the document is dead (410),
+        # even one handed out for a later turn; 409 is for a turn that may still come.
+        raise LinkGoneError(FINAL_DETAIL.get(document.status, "Tautan ini tidak berlaku lagi."))
     if document.status != "awaiting_signature" or signer.status != "pending":
         raise ConflictError("Dokumen ini belum menunggu tanda tangan Anda.")
     return signer, document
@@ -113,9 +127,13 @@ def decide(token: str) -> tuple[str, int]:  # noqa: PLR0911  (one answer per for
     try:
         sign_document(session, get_services(), document, urutan=signer.urutan,
                       passphrase=passphrase, actor=actor, ip=request.remote_addr)
-    except UnprocessableError as error:
+    except WrongPassphraseServiceError:
         session.refresh(signer)
-        return _page(signer, document, 422, error=error.detail)
+        left = MAX_FAILED_ATTEMPTS - signer.failed_attempts
+        return _page(signer, document, 422, error=(
+            f"Frasa sandi salah. Tautan terkunci bila salah {left} kali lagi." if left > 0
+            else "Frasa sandi salah. Tautan kini terkunci; minta tautan baru kepada pengelola kepegawaian."
+        ))
     return render_template("sign_done.html", document=document, signer=signer, rejected=False), 200
 
 
