@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import hmac
+import logging
+import re
 import secrets
 from typing import Any
 
 from flask import Flask, Response, abort, request, session
 
-__all__ = ["csrf_token", "init_app", "require_csrf"]
+__all__ = ["TokenRedactingFilter", "csrf_token", "init_app", "require_csrf"]
 
 _CSP = (
     "default-src 'none'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
@@ -43,9 +45,36 @@ def _headers(response: Response) -> Response:
     return response
 
 
+_SIGN_PATH = re.compile(r"(/sign/)[^/\s?\"']+")
+#: Loggers that write request lines: werkzeug (development server), gunicorn (access and errors).
+_REQUEST_LOGGERS = ("werkzeug", "gunicorn.access", "gunicorn.error")
+
+
+class TokenRedactingFilter(logging.Filter):
+    """Replace the token in ``/sign/<token>`` by ``[redacted]`` before any handler sees the record.
+
+    A signing token is a bearer credential: whoever reads an access log could sign with it.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "/sign/" in message:
+            record.msg = _SIGN_PATH.sub(r"\1[redacted]", message)
+            record.args = None
+        return True
+
+
+_REDACT = TokenRedactingFilter()
+
+
 def init_app(app: Flask) -> None:
-    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    # Filters on a logger see only records logged to that logger, so each one gets it.
+    for name in (*_REQUEST_LOGGERS, app.logger.name):
+        logging.getLogger(name).addFilter(_REDACT)
+    # Flask's own defaults already hold these keys (SameSite None), so setdefault would do nothing.
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    if app.config.get("SESSION_COOKIE_SAMESITE") not in ("Lax", "Strict"):
+        app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     if app.config["PUBLIC_URL"].startswith("https://"):
         app.config["SESSION_COOKIE_SECURE"] = True
     app.after_request(_headers)
