@@ -18,7 +18,7 @@ from typing import Any
 
 import requests
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from service.jsonio import json_number
@@ -31,13 +31,15 @@ log = logging.getLogger(__name__)
 
 EVENTS = ("document.ready", "document.signed", "document.completed", "document.rejected",
           "document.failed")
-#: Retry schedule: 2 s, 4 s, 8 s … capped at one hour; never given up (the outbox keeps it).
-BACKOFF_BASE = 2.0
+#: Retry schedule: 2 s, 4 s, 8 s … doubling, capped at one hour; never given up (the outbox keeps it).
+FIRST_RETRY = 2.0
 BACKOFF_CAP = 3600.0
 
 
-def backoff(attempts: int) -> timedelta:
-    return timedelta(seconds=min(BACKOFF_CAP, BACKOFF_BASE ** max(1, attempts)))
+def backoff(attempts: int, *, first: float = FIRST_RETRY) -> timedelta:
+    """Wait after the ``attempts``-th failed attempt: ``first``, then doubling, at most an hour."""
+    exponent = min(max(1, attempts) - 1, 32)  # 2**32 × anything sensible is past the cap already
+    return timedelta(seconds=min(BACKOFF_CAP, first * 2.0**exponent))
 
 
 def signature_header(secret: str, body: bytes) -> str:
@@ -80,8 +82,13 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def deliver_due(session: Session, *, timeout: float = 5.0, http: Any = requests) -> int:
-    """Try every document's oldest undelivered event that is due; returns how many succeeded."""
+def deliver_due(
+    session: Session, *, timeout: float = 5.0, http: Any = requests, first_retry: float = FIRST_RETRY
+) -> int:
+    """Try every document's oldest undelivered event that is due; returns how many succeeded.
+
+    ``first_retry`` is the wait after a first failure (seconds); each further failure doubles it.
+    """
     heads = (
         select(func.min(WebhookDelivery.id))
         .where(WebhookDelivery.delivered_at.is_(None))
@@ -89,14 +96,34 @@ def deliver_due(session: Session, *, timeout: float = 5.0, http: Any = requests)
     )
     now = datetime.now(UTC)
     sent = 0
-    for delivery in session.scalars(
+    # Read the heads first: each delivery commits, and a cursor must not span commits.
+    due = session.scalars(
         select(WebhookDelivery).where(WebhookDelivery.id.in_(heads)).order_by(WebhookDelivery.id)
-    ):
+    ).all()
+    for delivery in due:
         if _aware(delivery.next_attempt_at) > now:
             continue
+        # Claim the attempt first (compare-and-set on ``attempts``), so two dispatchers (two
+        # gunicorn workers, a worker and a cron job) never send the same event at once. The claim
+        # pushes the next attempt past the request's timeout: if this process dies while sending,
+        # the event is simply due again later (at least once, never lost).
+        claimed = session.execute(
+            update(WebhookDelivery)
+            .where(
+                WebhookDelivery.id == delivery.id,
+                WebhookDelivery.attempts == delivery.attempts,
+                WebhookDelivery.delivered_at.is_(None),
+            )
+            .values(attempts=delivery.attempts + 1,
+                    next_attempt_at=utcnow() + timedelta(seconds=timeout + 30))
+            .execution_options(synchronize_session=False)
+        )
+        session.commit()
+        if claimed.rowcount != 1:  # type: ignore[attr-defined]
+            continue
+        session.refresh(delivery)
         client = session.get(ApiClient, delivery.client_id)
         body = delivery.body.encode()
-        delivery.attempts += 1
         try:
             response = http.post(
                 delivery.url,
@@ -120,7 +147,7 @@ def deliver_due(session: Session, *, timeout: float = 5.0, http: Any = requests)
             delivery.delivered_at = utcnow()
             sent += 1
         else:
-            delivery.next_attempt_at = utcnow() + backoff(delivery.attempts)
+            delivery.next_attempt_at = utcnow() + backoff(delivery.attempts, first=first_retry)
         session.commit()
     return sent
 
@@ -128,9 +155,10 @@ def deliver_due(session: Session, *, timeout: float = 5.0, http: Any = requests)
 class Dispatcher:
     """A background thread that delivers due webhooks every ``interval`` seconds."""
 
-    def __init__(self, *, app: Flask, interval: float = 1.0) -> None:
+    def __init__(self, *, app: Flask, interval: float = 1.0, first_retry: float = FIRST_RETRY) -> None:
         self.app = app
         self.interval = interval
+        self.first_retry = first_retry
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="skp-webhooks", daemon=True)
 
@@ -144,7 +172,7 @@ class Dispatcher:
         while not self._stop.wait(self.interval):
             try:
                 with self.app.app_context():
-                    deliver_due(get_session())
+                    deliver_due(get_session(), first_retry=self.first_retry)
             except Exception:
                 log.exception("webhook delivery round failed")
 
