@@ -42,6 +42,8 @@ from cryptography.hazmat.primitives.asymmetric import padding  # noqa: E402
 WIB = timezone(timedelta(hours=7))
 ROLES = ("pegawai", "pejabat_penilai", "atasan_pejabat_penilai")
 VERIFY_URL = "https://skp.example.go.id/v/ABCD-1234"
+#: Encrypts the bench PKI's keys; the service variant opens them with it as KEY_ENCRYPTION_SECRET.
+BENCH_PKI_SECRET = "bench-pki-key-encryption-secret-0123456789"
 
 
 @dataclass
@@ -62,7 +64,7 @@ def build_context(directory: Path) -> Context:
     from tests.unit.signing.support import field_specs, sample_pdf
 
     pki = create_dev_pki(
-        directory, organisation="Pemerintah Kabupaten Contoh", key_passphrase=("bench-pki" + "-" * 31).encode()
+        directory, organisation="Pemerintah Kabupaten Contoh", key_passphrase=BENCH_PKI_SECRET.encode()
     )
     passphrase = b"bench-passphrase"
     p12 = {
@@ -317,7 +319,7 @@ class _Service:
 
         self.app = create_app({
             "SECRET_KEY": "b" * 40,
-            "KEY_ENCRYPTION_SECRET": "bench-pki" + "-" * 31,
+            "KEY_ENCRYPTION_SECRET": BENCH_PKI_SECRET,
             "DATABASE_URL": f"sqlite:///{directory / 'bench.sqlite3'}",
             "FILES_DIR": str(directory / "files"),
             "PKI_DIR": str(ctx.pki.directory),
@@ -349,7 +351,6 @@ def service_path(ctx: Context) -> bytes:
     svc = _SERVICE
     svc.runs += 1
     app = svc.app
-    # The service's own KEY_ENCRYPTION_SECRET must open the PKI: bench PKI uses "bench-pki".
     document_id = ready_document(app, idempotency_key=f"bench-{svc.runs}")
     with app.app_context():
         for urutan in (1, 2, 3):

@@ -469,6 +469,10 @@ class LibreOfficeConverter:
             raise ConversionError("Layanan konversi PDF dihentikan saat dokumen dikonversi.")
         raise ConversionError("Konversi ke PDF gagal dua kali: " + "; ".join(reasons) + ".")
 
+    def idle(self) -> int:
+        """How many processes are ready and waiting for a job right now."""
+        return self._free.qsize()
+
     def workers(self) -> list[WorkerInfo]:
         """The processes running now (including ones still starting)."""
         with self._lock:
