@@ -38,9 +38,8 @@ def fifty_kegiatan_payload() -> dict[str, Any]:
 
 
 def in_process(payload: dict[str, Any], runs: int) -> list[float]:
-    from service.schemas import DocumentPayloadSchema
-
     from service.jsonio import parse_json
+    from service.schemas import DocumentPayloadSchema
     from service.scoring import score_payload
 
     schema = DocumentPayloadSchema()
