@@ -10,11 +10,11 @@ import json
 from typing import Any
 
 from flask import Flask
-from service.schemas import DocumentPayloadSchema
 
 from service.db import get_session
 from service.jsonio import parse_json
 from service.models import Document
+from service.schemas import DocumentPayloadSchema
 from service.scoring import score_payload
 from service.services import get_services
 from service.workflow import operations
