@@ -77,6 +77,18 @@ class RecordingRunner:
         pass
 
 
+@pytest.fixture(scope="session")
+def converter(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """One warm LibreOffice pool (two processes) for the whole session."""
+    from service.documents.converter import LibreOfficeConverter
+
+    pool = LibreOfficeConverter(processes=2, work_dir=tmp_path_factory.mktemp("libreoffice"))
+    try:
+        yield pool
+    finally:
+        pool.close()
+
+
 @pytest.fixture
 def app_config(tmp_path: Path, database_url: str, pki_dir: Path) -> dict[str, Any]:
     instance = tmp_path / "instance"
