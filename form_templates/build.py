@@ -348,13 +348,6 @@ def perilaku_6(form: Form, *, umpan_balik: bool, band: str) -> None:
     form.spacer(4)
 
 
-def result_rows(form: Form, rows: Sequence[tuple[str, str]]) -> None:
-    grid = form.table([40, 60])
-    for label, value in rows:
-        grid.row(B(label), B(value))
-    form.spacer(4)
-
-
 def lampiran_6(form: Form, paper_title: Sequence[str]) -> None:
     form.page_break()
     form.title("LAMPIRAN SASARAN KINERJA PEGAWAI", *paper_title)
@@ -532,7 +525,10 @@ def evaluasi_6(paper: str, *, jpt: bool) -> Form:
     grid.row(B("B. TAMBAHAN", n))
     grouped_rows(grid, "hasil_kerja_tambahan", cells)
     form.spacer(4)
-    result_rows(form, [("RATING HASIL KERJA*", "{{ evaluasi.rating_hasil_kerja }}")])
+    grid = form.table([40, 60])
+    grid.row(B("UMPAN BALIK BERKELANJUTAN"), "{{ evaluasi.umpan_balik }}")
+    grid.row(B("RATING HASIL KERJA*"), B("{{ evaluasi.rating_hasil_kerja }}"))
+    form.spacer(4)
     perilaku_6(form, umpan_balik=True, band="PERILAKU KERJA")
     grid = form.table([40, 60])
     grid.row(B("RATING PERILAKU KERJA*"), B("{{ evaluasi.rating_perilaku_kerja }}"))
