@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from typing import Any
 
@@ -25,6 +26,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         config.write_instance_config(app.instance_path)
     config.load_config(app, test_config)
     app.json = DecimalJSONProvider(app)
+    # pyHanko warns on every B-LT signature that fetching is off; the CRLs are handed over on
+    # purpose (pitfall P11), so the warning says nothing an operator can act on.
+    logging.getLogger("pyhanko.sign.signers.pdf_signer").setLevel(logging.ERROR)
 
     db.init_app(app)
     services.init_app(app)

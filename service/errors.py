@@ -43,6 +43,9 @@ DETAIL_ID: Mapping[int, str] = {
 
 FieldError = Mapping[str, str]
 
+#: RFC 9110 names where Python 3.11's ``HTTPStatus`` still has the RFC 7231 ones.
+TITLES: Mapping[int, str] = {413: "Content Too Large", 422: "Unprocessable Content"}
+
 
 class ServiceError(Exception):
     """Base of every error the service answers on purpose."""
@@ -101,7 +104,7 @@ def problem(
     """An ``application/problem+json`` response (RFC 9457); ``title`` is the English status phrase."""
     body: dict[str, Any] = {
         "type": type_,
-        "title": HTTPStatus(status).phrase,
+        "title": TITLES.get(status) or HTTPStatus(status).phrase,
         "status": status,
         "detail": detail or DETAIL_ID.get(status, ""),
     }

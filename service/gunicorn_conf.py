@@ -55,3 +55,10 @@ def post_worker_init(worker: Any) -> None:
     if resumed:
         worker.log.info("re-queued %d unfinished document(s)", resumed)
     Dispatcher(app=app).start()
+
+
+def worker_exit(server: Any, worker: Any) -> None:
+    """Stop the worker's LibreOffice processes with it (they run in their own process groups)."""
+    services = getattr(worker, "wsgi", None)
+    if services is not None and "skp" in getattr(services, "extensions", {}):
+        services.extensions["skp"].close()
