@@ -7,6 +7,7 @@ Selenium through Debian's ``chromedriver``.
 
 from __future__ import annotations
 
+import base64
 import os
 import threading
 from collections.abc import Iterator
@@ -122,18 +123,21 @@ def browser_session(driver: WebDriver) -> requests.Session:
 def save_screenshot(driver: WebDriver, name: str) -> None:
     """With ``SKP_SCREENSHOTS=1``: the whole page at desktop width and again at phone width.
 
-    Writes ``docs/screenshots/<name>.png`` and ``<name>-ponsel.png``. Without the variable this is
-    a no-op, so ordinary test runs leave the work tree alone.
+    Writes ``docs/screenshots/<name>.png`` and ``<name>-ponsel.png`` (a 412 × 915 mobile viewport,
+    so ``<meta name=viewport>`` and media queries apply as on a phone). Without the variable this
+    is a no-op, so ordinary test runs leave the work tree alone.
     """
     if os.environ.get("SKP_SCREENSHOTS") != "1":
         return
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    for suffix, (width, height) in (("", DESKTOP), ("-ponsel", PHONE)):
-        driver.set_window_size(width, height)
-        full = int(driver.execute_script(
-            "return Math.max(document.body.scrollHeight, document.documentElement.scrollHeight)"
-        ))
-        # The window size includes the (headless) browser chrome; ask for a bit more than the page.
-        driver.set_window_size(width, max(height, min(full + 140, 6000)))
-        driver.save_screenshot(str(SCREENSHOTS / f"{name}{suffix}.png"))
-    driver.set_window_size(*DESKTOP)
+    for suffix, (width, height), mobile in (("", DESKTOP, False), ("-ponsel", PHONE, True)):
+        driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+            "width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile,
+        })
+        size = driver.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]
+        shot = driver.execute_cdp_cmd("Page.captureScreenshot", {
+            "format": "png", "captureBeyondViewport": True,
+            "clip": {"x": 0, "y": 0, "width": width, "height": size["height"], "scale": 1},
+        })
+        (SCREENSHOTS / f"{name}{suffix}.png").write_bytes(base64.b64decode(shot["data"]))
+    driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})

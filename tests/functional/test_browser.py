@@ -348,7 +348,7 @@ def test_archivist_finds_verifies_and_downloads_by_nip(
         assert validate(download.content, get_services().trust()).ok
 
     driver.refresh()
-    trail = driver.find_elements(By.CSS_SELECTOR, "table:last-of-type tr")
+    trail = driver.find_elements(By.CSS_SELECTOR, "#jejak-audit tr")
     downloaded = [r.text for r in trail if " downloaded " in f" {r.text} "]
     assert len(downloaded) == 1
     assert "user:arsip1" in downloaded[0]
