@@ -20,6 +20,14 @@ def test_openapi_document_describes_the_routes_and_payload(
     # The same schema refuses unknown fields, and the document says so.
     assert payload.get("additionalProperties") is False
     assert "422" in spec["paths"]["/api/v1/scores"]["post"]["responses"]
+    # skp takes its schema from the regime: one alternative per regime, each a real component.
+    alternatives = [ref["$ref"].rsplit("/", 1)[1] for ref in payload["properties"]["skp"]["oneOf"]]
+    assert len(alternatives) == 3
+    assert all("kegiatan" in schemas[a]["properties"] or "hasil_kerja" in schemas[a]["properties"]
+               or "kinerja_utama" in schemas[a]["properties"] for a in alternatives)
+    assert {"/api/v1/documents", "/api/v1/documents/{document_id}/pdf", "/api/v1/verify"} <= (
+        spec["paths"].keys()
+    )
 
 
 def test_openapi_needs_a_key_and_docs_page_is_public(client: FlaskClient) -> None:
