@@ -175,3 +175,32 @@ def worker_command(concurrency: int) -> None:
     services.warm_up()
     Dispatcher(app=current_app._get_current_object()).start()  # type: ignore[attr-defined]
     services.runner.worker_main(concurrency)
+
+
+templates_group = AppGroup("templates", help="The Word templates of the forms.")
+skp.add_command(templates_group)
+
+
+@templates_group.command("check")
+def templates_check() -> None:
+    """Report broken or unknown tags in the packaged templates and the instance's overrides."""
+    from pathlib import Path
+
+    from service.documents.templates_check import check_templates
+    from service.workflow.pipeline import PACKAGED_TEMPLATES
+
+    problems = []
+    for label, directory in (
+        ("form_templates", PACKAGED_TEMPLATES),
+        ("instance/form_templates", Path(current_app.config["INSTANCE_TEMPLATES_DIR"])),
+    ):
+        if not directory.is_dir():
+            continue
+        found = check_templates(directory)
+        count = len(list(directory.rglob("*.docx")))
+        click.echo(f"{label}: {count} template(s), {len(found)} problem(s)")
+        for problem in found:
+            click.echo(f"  {problem.template}: {problem.kind}: {problem.message}")
+        problems.extend(found)
+    if problems:
+        raise SystemExit(1)
