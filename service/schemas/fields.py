@@ -151,12 +151,18 @@ def _json_angka(number: Decimal) -> int | float:
     return int(number) if number == number.to_integral_value() else float(number)
 
 
+#: Every character :func:`periksa_teks` may object to (Cc, Cs, bidi overrides, newline, tab).
+_SUSPECT = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff" + "".join(sorted(_BIDI)) + "]")
+
+
 def periksa_teks(value: str, *, multiline: bool) -> str | None:
     """The message for text with forbidden characters, or ``None``.
 
     Control characters are refused except newline and tab in multi-line text; so are unpaired
     surrogates (not encodable as UTF-8) and bidirectional overrides.
     """
+    if _SUSPECT.search(value) is None:  # the common case, without a per-character loop
+        return None
     for char in value:
         if char in "\n\t":
             if not multiline:
