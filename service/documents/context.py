@@ -133,8 +133,8 @@ CONTEXT_KEYS = frozenset({
     "kegiatan", "tugas_tambahan", "kreativitas", "perilaku_pp46", "pp46", "guru",
 })
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
-_SPACES = re.compile(r"[ \t\r\n\u2028\u2029]+")
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_SPACES = re.compile(r"[ \t\r\n\x0b\x0c\u2028\u2029]+")
 _CENT = Decimal("0.01")
 
 
@@ -147,7 +147,7 @@ def clean_text(value: object, *, multiline: bool = False) -> str:
         return ""
     text = _CONTROL.sub("", str(value))
     if multiline:
-        lines = [_SPACES.sub(" ", line).strip() for line in text.replace("\r\n", "\n").split("\n")]
+        lines = [_SPACES.sub(" ", line).strip() for line in re.split(r"\r\n|[\r\n\u2028\u2029]", text)]
         return "\n".join(lines).strip()
     return _SPACES.sub(" ", text).strip()
 

@@ -450,6 +450,7 @@ class LibreOfficeConverter:
         reasons: list[str] = []
         for _attempt in range(2):
             worker = self._acquire()
+            log.debug("conversion attempt %d on LibreOffice process %s", _attempt + 1, worker.pid)
             try:
                 pdf = self._run(worker, docx, timeout)
             except _DocumentFailedError as error:

@@ -105,7 +105,7 @@ def _describe(error: Exception) -> str:
         return f"ekspresi terlarang ({error})"
     if isinstance(error, jinja2.UndefinedError):
         return f"variabel tidak dikenal ({error.message})"
-    if isinstance(error, zipfile.BadZipFile | KeyError):
+    if isinstance(error, zipfile.BadZipFile | KeyError) or type(error).__name__ == "PackageNotFoundError":
         return "berkas bukan dokumen Word (.docx) yang utuh"
     text = re.sub(r"\s+", " ", str(error)).strip()
     return f"{type(error).__name__}: {text[:300]}" if text else type(error).__name__

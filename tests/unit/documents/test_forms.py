@@ -26,14 +26,14 @@ def scored_values(payload: dict[str, Any], hasil: dict[str, Any]) -> list[str]:
     """The scored values the form must print, as printed."""
     regime, kind = payload["regime"], payload["type"]
     if kind in ("skp", "manual_iku"):
-        if regime == "pp46_2011" and template_name(payload).endswith("_guru.docx"):
-            return [angka(hasil["jumlah_angka_kredit"], 3)]
-        return []
+        guru = regime == "pp46_2011" and template_name(payload).endswith("_guru.docx")
+        return [angka(hasil["jumlah_angka_kredit"], 3)] if guru else []
     if regime == "permenpanrb_6_2022":
         predikat = {"kurang_misconduct": "KURANG"}.get(hasil["predikat"], hasil["predikat_label"].upper())
         if kind == "dokumen_penilaian":  # the form shows capaian organisasi and predikat only
             return [predikat, hasil["capaian_organisasi_label"].upper()]
-        return [predikat, hasil["rating_hasil_kerja_label"].upper(), hasil["rating_perilaku_kerja_label"].upper()]
+        return [predikat, hasil["rating_hasil_kerja_label"].upper(),
+                hasil["rating_perilaku_kerja_label"].upper()]
     if regime == "permenpanrb_8_2021":
         return [angka(hasil["nilai_skp"]), angka(hasil["nilai_perilaku"]), angka(hasil["nilai_kinerja"]),
                 hasil["predikat_label"].upper()]
@@ -65,8 +65,9 @@ def test_form_renders_to_pdfa(form: str, converter: LibreOfficeConverter, tmp_pa
         assert line.split()[-5] == "yes", f"font not embedded: {line}"
 
     text = words(pdftotext(path))
-    people = ["pegawai", "pejabat_penilai"] + (["atasan_pejabat_penilai"] if "atasan_pejabat_penilai" in payload
-                                               else [])
+    people = ["pegawai", "pejabat_penilai"]
+    if "atasan_pejabat_penilai" in payload:
+        people.append("atasan_pejabat_penilai")
     for role in people:
         assert payload[role]["nama"] in text, role
         assert payload[role]["nip"] in text, role
@@ -79,10 +80,13 @@ def test_form_renders_to_pdfa(form: str, converter: LibreOfficeConverter, tmp_pa
     band = FOOTER_BAND_MM * 72 / 25.4
     for role, (page, (x1, y1, x2, y2)) in markers.items():
         assert 0 <= page < pages, role
-        assert x2 - x1 == pytest.approx(180) and y2 - y1 == pytest.approx(60)
-        assert x1 >= 0 and y1 > band, f"{role} box reaches into the reserved footer band"
+        assert x2 - x1 == pytest.approx(180)
+        assert y2 - y1 == pytest.approx(60)
+        assert x1 >= 0
+        assert y1 > band, f"{role} box reaches into the reserved footer band"
 
-    run("pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile", str(path), str(tmp_path / "page"))
+    page = str(tmp_path / "page")
+    run("pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile", str(path), page)
     preview = tmp_path / "page.png"
     assert preview.stat().st_size > 5_000
     if os.environ.get("SKP_UPDATE_FORM_PREVIEWS"):
@@ -93,7 +97,9 @@ def test_form_renders_to_pdfa(form: str, converter: LibreOfficeConverter, tmp_pa
 def test_300_row_skp_repeats_the_header(converter: LibreOfficeConverter, tmp_path: Path) -> None:
     data = FORM_EXAMPLES["pp46_2011/skp.docx"]()
     first = data["skp"]["kegiatan"][0]
-    data["skp"]["kegiatan"] = [dict(first, uraian=f"Kegiatan nomor {i:03d} {first['uraian']}") for i in range(300)]
+    data["skp"]["kegiatan"] = [
+        dict(first, uraian=f"Kegiatan nomor {i:03d} {first['uraian']}") for i in range(300)
+    ]
     payload, hasil = load(data)
     docx = render_document(payload, hasil, packaged_dir=PACKAGED)
     path = tmp_path / "long.pdf"
@@ -105,5 +111,6 @@ def test_300_row_skp_repeats_the_header(converter: LibreOfficeConverter, tmp_pat
         if "Kegiatan nomor" in text:
             assert "III. KEGIATAN TUGAS JABATAN" in text, f"page {page} lacks the header row"
     everything = words(pdftotext(path))
-    assert "Kegiatan nomor 000" in everything and "Kegiatan nomor 299" in everything
+    assert "Kegiatan nomor 000" in everything
+    assert "Kegiatan nomor 299" in everything
     assert set(locate_markers(path.read_bytes())) >= {"pegawai", "pejabat_penilai"}
