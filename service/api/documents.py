@@ -16,7 +16,7 @@ from service.clients import require_scope
 from service.db import get_session
 from service.errors import ForbiddenError, NotFoundError, UnprocessableError
 from service.jsonio import json_body
-from service.models import AuditEvent, Document
+from service.models import AuditEvent, Document, WebhookDelivery
 from service.schemas import DocumentPayloadSchema
 from service.scoring import ScoringError, score_payload
 from service.services import get_services
@@ -212,3 +212,29 @@ def delegate(document_id: str, urutan: int) -> dict[str, Any]:
     operations.delegate_signer(session, document, urutan, delegate=body, ttl=_ttl(),
                                actor=f"client:{g.api_client.name}", ip=request.remote_addr)
     return document_dict(document)
+
+
+@bp.get("/documents/<document_id>/webhooks")
+@require_scope("documents:read")
+def webhook_log(document_id: str) -> dict[str, Any]:
+    """The document's webhook deliveries, oldest first: what was sent, when, and how it went."""
+    session = get_session()
+    document = operations.get_document(session, document_id, client=g.api_client)
+    rows = session.scalars(
+        select(WebhookDelivery).where(WebhookDelivery.document_id == document.id)
+        .order_by(WebhookDelivery.id)
+    )
+    return {"items": [
+        {
+            "id": row.id,
+            "event": row.event,
+            "url": row.url,
+            "attempts": row.attempts,
+            "delivered_at": row.delivered_at.isoformat() if row.delivered_at else None,
+            "next_attempt_at": None if row.delivered_at else row.next_attempt_at.isoformat(),
+            "last_status": row.last_status,
+            "last_error": row.last_error,
+            "created_at": row.created_at.isoformat(),
+        }
+        for row in rows
+    ]}

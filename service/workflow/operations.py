@@ -11,7 +11,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -163,6 +163,32 @@ def get_document(session: Session, document_id: str, *, client: ApiClient | None
     return document
 
 
+def _move_status(
+    session: Session,
+    document: Document,
+    to: str,
+    *,
+    allowed: tuple[str, ...],
+    same_revision: bool = False,
+) -> None:
+    """Change the status only if the row still has one of ``allowed`` (and the same revision).
+
+    Signatures commit under the same kind of guard (see ``revisions.commit_revision``), so of a
+    signature and a refusal or cancellation racing, exactly one changes the document.
+    """
+    guard = [Document.id == document.id, Document.status.in_(allowed)]
+    if same_revision:
+        guard.append(Document.current_revision == document.current_revision)
+    moved = session.execute(
+        update(Document).where(*guard).values(status=to, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if moved.rowcount != 1:  # type: ignore[attr-defined]
+        session.rollback()
+        raise ConflictError("Dokumen baru saja berubah oleh permintaan lain; muat ulang dan coba lagi.")
+    document.status = to
+
+
 def cancel_document(
     session: Session, document: Document, *, actor: str, ip: str | None
 ) -> Document:
@@ -171,7 +197,7 @@ def cancel_document(
         raise ConflictError(
             f"Dokumen berstatus {document.status!r} tidak dapat dibatalkan.", status_dokumen=document.status
         )
-    document.status = "cancelled"
+    _move_status(session, document, "cancelled", allowed=("rendering", "awaiting_signature"))
     for signer in document.signers:
         if signer.status in ("waiting", "pending"):
             signer.status = "cancelled"
@@ -193,6 +219,7 @@ def reject_document(
     """The signer refuses with a reason: the document stops and no later link will be issued."""
     if document.status != "awaiting_signature" or signer.status != "pending":
         raise ConflictError("Dokumen tidak sedang menunggu keputusan penanda tangan ini.")
+    _move_status(session, document, "rejected", allowed=("awaiting_signature",), same_revision=True)
     signer.status = "rejected"
     signer.reject_reason = alasan
     signer.link_used_at = utcnow()

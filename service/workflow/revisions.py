@@ -39,19 +39,25 @@ def commit_revision(
     data: bytes,
     kind: str,
     based_on: int,
+    require_status: str | None = None,
     before_commit: Callable[[Revision], None] | None = None,
 ) -> Revision:
     """Store ``data`` as revision ``based_on + 1`` and commit it, or raise :class:`RevisionConflictError`.
 
     ``before_commit`` runs inside the transaction after the revision row exists (status changes and
     audit events go there, so they commit together with the revision or not at all).
+    ``require_status`` also makes the commit conditional on the document's status, so a signature
+    cannot land on a document that was rejected or cancelled while it was being made.
     """
     number = based_on + 1
     filename = f"rev-{number:04d}-{secrets.token_hex(4)}.pdf"
     store.put(document.id, filename, data)
+    guard = [Document.id == document.id, Document.current_revision == based_on]
+    if require_status is not None:
+        guard.append(Document.status == require_status)
     moved = session.execute(
         update(Document)
-        .where(Document.id == document.id, Document.current_revision == based_on)
+        .where(*guard)
         .values(current_revision=number, updated_at=utcnow())
         .execution_options(synchronize_session=False)
     )

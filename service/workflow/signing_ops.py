@@ -192,8 +192,9 @@ def sign_document(
             enqueue(session, document, "document.completed", config=services.config)
 
     try:
-        commit_revision(session, services.store, document, data=signed,
-                        kind="signature", based_on=based_on, before_commit=advance)
+        commit_revision(session, services.store, document, data=signed, kind="signature",
+                        based_on=based_on, require_status="awaiting_signature",
+                        before_commit=advance)
     except IntegrityError:
         # A concurrent first use created the same signer's key; that attempt won.
         session.rollback()

@@ -199,3 +199,47 @@ def test_kill_9_around_the_revision_write_leaves_last_good_revision(
     _sign(app, document_id, 1)
     with app.app_context():
         assert document(app, document_id).current_revision == 2
+
+
+def test_signature_and_refusal_racing_leave_exactly_one_outcome(app: Flask) -> None:
+    from service.workflow import operations
+
+    _sign(app, ready_document(app), 1)  # the pegawai's key exists: both sides do full work
+    for attempt in range(3):
+        document_id = ready_document(app, idempotency_key=f"race-{attempt}")
+        outcomes: list[str] = []
+        barrier = threading.Barrier(2)
+
+        def sign(document_id: str = document_id) -> None:
+            barrier.wait()
+            try:
+                _sign(app, document_id, 1)
+                outcomes.append("signed")
+            except ConflictError:
+                outcomes.append("conflict")
+
+        def refuse(document_id: str = document_id) -> None:
+            barrier.wait()
+            with app.app_context():
+                doc = document(app, document_id)
+                try:
+                    operations.reject_document(get_session(), doc, doc.signers[0], alasan="Target salah",
+                                               actor="test", ip=None, config=app.config)
+                    outcomes.append("rejected")
+                except ConflictError:
+                    outcomes.append("conflict")
+
+        threads = [threading.Thread(target=sign), threading.Thread(target=refuse)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert sorted(outcomes) in (["conflict", "signed"], ["conflict", "rejected"]), outcomes
+        with app.app_context():
+            doc = document(app, document_id)
+            if "signed" in outcomes:
+                assert (doc.status, doc.current_revision, doc.signers[0].status) == (
+                    "awaiting_signature", 2, "signed")
+            else:
+                assert (doc.status, doc.current_revision, doc.signers[0].status) == (
+                    "rejected", 1, "rejected")

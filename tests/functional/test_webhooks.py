@@ -230,6 +230,17 @@ def test_deliveries_are_signed_with_the_clients_webhook_secret(
     assert all(r.delivered_at is not None for r in rows)
     assert _deliver_all(app) == 0  # nothing is sent twice
     assert len(receiver.requests) == 2
+    # The delivery log in the API says the same.
+    with app.app_context():
+        from service.clients import create_client
+        from service.db import get_session as _session
+
+        key = create_client(_session(), "log-reader", ["documents:read", "archive:read"]).api_key
+    log = app.test_client().get(f"/api/v1/documents/{document_id}/webhooks",
+                                headers={"Authorization": f"Bearer {key}"}).json
+    assert [(i["event"], i["attempts"], i["last_status"]) for i in log["items"]] == [
+        ("document.ready", 1, 200), ("document.signed", 1, 200)]
+    assert all(i["delivered_at"] and i["next_attempt_at"] is None for i in log["items"])
 
 
 def test_receiver_down_gets_every_event_in_order_after_a_restart(
