@@ -201,39 +201,44 @@ def test_kill_9_around_the_revision_write_leaves_last_good_revision(
         assert document(app, document_id).current_revision == 2
 
 
-def test_signature_and_refusal_racing_leave_exactly_one_outcome(app: Flask) -> None:
+def _race_sign_and_refuse(app: Flask, document_id: str) -> list[str]:
     from service.workflow import operations
 
-    _sign(app, ready_document(app), 1)  # the pegawai's key exists: both sides do full work
-    for attempt in range(3):
-        document_id = ready_document(app, idempotency_key=f"race-{attempt}")
-        outcomes: list[str] = []
-        barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+    barrier = threading.Barrier(2)
 
-        def sign(document_id: str = document_id) -> None:
-            barrier.wait()
+    def sign() -> None:
+        barrier.wait()
+        try:
+            _sign(app, document_id, 1)
+            outcomes.append("signed")
+        except ConflictError:
+            outcomes.append("conflict")
+
+    def refuse() -> None:
+        barrier.wait()
+        with app.app_context():
+            doc = document(app, document_id)
             try:
-                _sign(app, document_id, 1)
-                outcomes.append("signed")
+                operations.reject_document(get_session(), doc, doc.signers[0], alasan="Target salah",
+                                           actor="test", ip=None, config=app.config)
+                outcomes.append("rejected")
             except ConflictError:
                 outcomes.append("conflict")
 
-        def refuse(document_id: str = document_id) -> None:
-            barrier.wait()
-            with app.app_context():
-                doc = document(app, document_id)
-                try:
-                    operations.reject_document(get_session(), doc, doc.signers[0], alasan="Target salah",
-                                               actor="test", ip=None, config=app.config)
-                    outcomes.append("rejected")
-                except ConflictError:
-                    outcomes.append("conflict")
+    threads = [threading.Thread(target=sign), threading.Thread(target=refuse)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes
 
-        threads = [threading.Thread(target=sign), threading.Thread(target=refuse)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+
+def test_signature_and_refusal_racing_leave_exactly_one_outcome(app: Flask) -> None:
+    _sign(app, ready_document(app), 1)  # the pegawai's key exists: both sides do full work
+    for attempt in range(3):
+        document_id = ready_document(app, idempotency_key=f"race-{attempt}")
+        outcomes = _race_sign_and_refuse(app, document_id)
         assert sorted(outcomes) in (["conflict", "signed"], ["conflict", "rejected"]), outcomes
         with app.app_context():
             doc = document(app, document_id)
