@@ -83,7 +83,8 @@ class Services:
 
 def init_app(app: Flask) -> None:
     """Build the store and the job runner named by config; tests may pass ready objects in."""
-    import service.workflow.pipeline  # noqa: F401  (registers the render job)
+    import service.workflow.history
+    import service.workflow.pipeline  # noqa: F401  (these register the jobs)
 
     config = app.config
     store = config.get("STORE") or FilesystemStore(root=config["FILES_DIR"])

@@ -238,3 +238,17 @@ def webhook_log(document_id: str) -> dict[str, Any]:
         }
         for row in rows
     ]}
+
+
+@bp.get("/documents/<document_id>/riwayat.pdf")
+@require_scope("documents:read")
+def history_pdf(document_id: str) -> Response:
+    """The sealed history sheet, issued once the document is completed."""
+    from service.workflow.history import HISTORY_FILE
+
+    document = operations.get_document(get_session(), document_id, client=g.api_client)
+    store = get_services().store
+    if not store.exists(document.id, HISTORY_FILE):
+        raise NotFoundError("Lembar riwayat belum diterbitkan (dokumen belum selesai).")
+    return _file_response(store.get(document.id, HISTORY_FILE), "application/pdf",
+                          f"{document.id}-riwayat.pdf")

@@ -199,4 +199,6 @@ def sign_document(
         # A concurrent first use created the same signer's key; that attempt won.
         session.rollback()
         raise ConflictError("Dokumen sedang ditandatangani oleh permintaan lain.") from None
+    if last:
+        services.runner.submit("history", document.id)
     return signer

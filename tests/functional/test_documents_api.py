@@ -170,3 +170,38 @@ def test_cancel_and_revision_parameters(live_app: Flask, live_auth: dict[str, st
     assert cancelled.json["status"] == "cancelled"
     assert all(s["sign_url"] is None for s in cancelled.json["signers"])
     assert client.post(f"{base}/cancel", headers=live_auth).status_code == 409
+
+
+def test_completed_document_gets_a_sealed_history_sheet_beside_it(
+    live_app: Flask, live_auth: dict[str, str], tmp_path: Path
+) -> None:
+    from service.services import get_services
+    from service.workflow.signing_ops import sign_document
+    from tests.functional.support import document as load
+
+    client = live_app.test_client()
+    created = _post(client, live_auth, load_example(EXAMPLE), "req-006").json
+    _settle(live_app)
+    assert client.get(f"{created['links']['self']}/riwayat.pdf", headers=live_auth).status_code == 404
+    with live_app.app_context():
+        for urutan in (1, 2, 3):
+            sign_document(get_session(), get_services(), load(live_app, created["id"]), urutan=urutan,
+                          passphrase=f"frasa-sandi-{urutan}", actor="test", ip=None)
+    _settle(live_app)
+    final = client.get(created["links"]["pdf"], headers=live_auth).data
+    history = client.get(f"{created['links']['self']}/riwayat.pdf", headers=live_auth)
+    assert history.status_code == 200
+    report = validate(history.data, live_app.extensions["skp"].trust())
+    assert report.ok
+    assert [s.certification for s in report.signatures] == [True]
+    text = _text(history.data, tmp_path)
+    assert "LEMBAR RIWAYAT" in text
+    import hashlib
+
+    # The sheet names the final revision's hash; the signed file itself was not touched again.
+    assert hashlib.sha256(final).hexdigest() in text.replace("\n", "").replace(" ", "")
+    document = client.get(created["links"]["self"], headers=live_auth).json
+    assert document["status"] == "completed"
+    assert document["revision"] == 4
+    events = [e["event"] for e in client.get(created["links"]["audit"], headers=live_auth).json["items"]]
+    assert events.count("history_issued") == 1

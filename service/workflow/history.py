@@ -1,0 +1,103 @@
+"""The "lembar riwayat": a sealed history sheet issued beside a completed document.
+
+It lists the document, every signer and revision (with SHA-256) and the audit trail, and it is a
+file of its own: the signed document is never touched again after its archival timestamp.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+
+from sqlalchemy import select
+
+from service import audit
+from service.db import get_session
+from service.jobs import job
+from service.models import AuditEvent, Document
+from service.services import get_services
+from service.workflow.signing_ops import PERAN_LABEL
+
+__all__ = ["HISTORY_FILE", "build_history_docx", "history_job"]
+
+HISTORY_FILE = "lembar-riwayat.pdf"
+
+
+def build_history_docx(document: Document, events: list[AuditEvent]) -> bytes:
+    """A plain Word file with the history; converted and sealed like every other form."""
+    from docx import Document as Word
+    from docx.shared import Pt
+
+    payload = json.loads(document.payload_json)
+    word = Word()
+    style = word.styles["Normal"]
+    style.font.name = "Liberation Sans"
+    style.font.size = Pt(9)
+    word.add_heading("LEMBAR RIWAYAT DOKUMEN", level=1)
+    word.add_paragraph(
+        f"Dokumen {document.id} · {document.type} · {document.regime} · periode "
+        f"{payload['periode']['mulai']} s.d. {payload['periode']['selesai']}\n"
+        f"Pegawai: {document.pegawai_nama} (NIP {document.pegawai_nip}) · {payload.get('instansi', '')}\n"
+        f"Kode verifikasi: {document.verification_code}"
+    )
+    word.add_heading("Penanda tangan", level=2)
+    table = word.add_table(rows=1, cols=4)
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, ("No", "Peran", "Nama / NIP", "Ditandatangani (UTC)"),
+                          strict=True):
+        cell.text = text
+    for signer in document.signers:
+        row = table.add_row().cells
+        row[0].text = str(signer.urutan)
+        row[1].text = PERAN_LABEL[signer.peran]
+        row[2].text = f"{signer.nama}\nNIP {signer.nip}"
+        row[3].text = signer.signed_at.strftime("%d-%m-%Y %H:%M:%S") if signer.signed_at else "-"
+    word.add_heading("Revisi berkas", level=2)
+    table = word.add_table(rows=1, cols=3)
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, ("Revisi", "Jenis", "SHA-256"), strict=True):
+        cell.text = text
+    for revision in document.revisions:
+        row = table.add_row().cells
+        row[0].text = str(revision.number)
+        row[1].text = revision.kind
+        row[2].text = revision.sha256
+    word.add_heading("Jejak audit", level=2)
+    table = word.add_table(rows=1, cols=4)
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, ("Waktu (UTC)", "Peristiwa", "Pelaku", "Hash"), strict=True):
+        cell.text = text
+    for event in events:
+        row = table.add_row().cells
+        row[0].text = event.at.strftime("%d-%m-%Y %H:%M:%S")
+        row[1].text = event.event
+        row[2].text = event.actor
+        row[3].text = event.hash[:16] + "…"
+    out = io.BytesIO()
+    word.save(out)
+    return out.getvalue()
+
+
+@job("history")
+def history_job(document_id: str) -> None:
+    """Issue the sealed history sheet of a completed document (once)."""
+    from signing import seal
+
+    session = get_session()
+    services = get_services()
+    document = session.get(Document, document_id)
+    if document is None or document.status != "completed" or services.store.exists(
+        document.id, HISTORY_FILE
+    ):
+        return
+    events = list(session.scalars(
+        select(AuditEvent).where(AuditEvent.document_id == document.id).order_by(AuditEvent.id)
+    ))
+    pdf = services.converter().convert(build_history_docx(document, events),
+                                       timeout=services.config["CONVERTER_TIMEOUT"])
+    sealed = seal(pdf, signer=services.seal_signer(), timestamper=services.timestamper(),
+                  trust=services.trust(), reason="Lembar riwayat dokumen diterbitkan oleh layanan")
+    services.store.put(document.id, HISTORY_FILE, sealed)
+    audit.record(session, event="history_issued", actor="system", document_id=document.id,
+                 data={"file": HISTORY_FILE, "bytes": len(sealed)})
+    session.commit()
