@@ -7,6 +7,7 @@ happens after: seal, links, signatures, webhooks, archive.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -73,3 +74,19 @@ def document(app: Flask, document_id: str) -> Document:
     assert found is not None
     session.refresh(found)
     return found
+
+
+def child_env(app_config: dict[str, Any], instance: Path, **extra: str) -> dict[str, str]:
+    """Environment for a child process that builds the same app (same database, files, PKI)."""
+    import os
+
+    return {
+        **os.environ,
+        "SKP_INSTANCE_PATH": str(instance),
+        "SKP_SECRET_KEY": app_config["SECRET_KEY"],
+        "SKP_KEY_ENCRYPTION_SECRET": app_config["KEY_ENCRYPTION_SECRET"],
+        "SKP_DATABASE_URL": app_config["DATABASE_URL"],
+        "SKP_FILES_DIR": app_config["FILES_DIR"],
+        "SKP_PKI_DIR": app_config["PKI_DIR"],
+        **extra,
+    }

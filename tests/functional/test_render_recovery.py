@@ -17,7 +17,7 @@ from service.db import get_session, upgrade_schema
 from service.services import get_services
 from service.workflow.pipeline import resume_unfinished
 from tests.conftest import load_example
-from tests.functional.support import document
+from tests.functional.support import child_env, document
 
 CHILD = """
 import sys, time
@@ -61,18 +61,9 @@ def test_killed_render_job_resumes_cleanly(
         headers={"Authorization": f"Bearer {key}", "Idempotency-Key": "r-1"},
     ).json
     document_id = created["id"]
-    env = {
-        **os.environ,
-        "SKP_INSTANCE_PATH": str(tmp_path / "child-instance"),
-        "SKP_SECRET_KEY": app_config["SECRET_KEY"],
-        "SKP_KEY_ENCRYPTION_SECRET": app_config["KEY_ENCRYPTION_SECRET"],
-        "SKP_DATABASE_URL": app_config["DATABASE_URL"],
-        "SKP_FILES_DIR": app_config["FILES_DIR"],
-        "SKP_PKI_DIR": app_config["PKI_DIR"],
-        # The child converts with a pool of its own; it is killed with the job.
-        "SKP_CONVERTER_WORK_DIR": str(tmp_path / "child-lo"),
-        "SKP_CONVERTER_PROCESSES": "1",
-    }
+    # The child converts with a pool of its own; it is killed with the job.
+    env = child_env(app_config, tmp_path / "child-instance",
+                    SKP_CONVERTER_WORK_DIR=str(tmp_path / "child-lo"), SKP_CONVERTER_PROCESSES="1")
     child = subprocess.Popen([sys.executable, "-c", CHILD, point, document_id], env=env,
                              stdout=subprocess.PIPE, text=True, start_new_session=True)
     assert child.stdout is not None

@@ -19,7 +19,7 @@ from service.services import get_services
 from service.workflow.revisions import read_revision
 from service.workflow.signing_ops import LockedError, WrongPassphraseServiceError, sign_document
 from signing import validate
-from tests.functional.support import document, ready_document
+from tests.functional.support import child_env, document, ready_document
 from tests.unit.signing.support import make_nss_db, pdfsig
 
 PASS = {1: "frasa-sandi-pegawai", 2: "frasa-sandi-penilai", 3: "frasa-sandi-atasan"}
@@ -163,15 +163,7 @@ def test_kill_9_around_the_revision_write_leaves_last_good_revision(
     app: Flask, app_config: dict[str, Any], tmp_path: Path, point: str
 ) -> None:
     document_id = ready_document(app)
-    env = {
-        **os.environ,
-        "SKP_INSTANCE_PATH": str(tmp_path / "child-instance"),
-        "SKP_SECRET_KEY": app_config["SECRET_KEY"],
-        "SKP_KEY_ENCRYPTION_SECRET": app_config["KEY_ENCRYPTION_SECRET"],
-        "SKP_DATABASE_URL": app_config["DATABASE_URL"],
-        "SKP_FILES_DIR": app_config["FILES_DIR"],
-        "SKP_PKI_DIR": app_config["PKI_DIR"],
-    }
+    env = child_env(app_config, tmp_path / "child-instance")
     child = subprocess.Popen(
         [sys.executable, "-c", CHILD, point, document_id, PASS[1]],
         env=env, stdout=subprocess.PIPE, text=True,
