@@ -417,7 +417,7 @@ class LibreOfficeConverter:
             try:
                 outcome["pdf"] = _Client(server="127.0.0.1", port=str(worker.port)).convert(
                     indata=docx, convert_to="pdf", filtername="writer_pdf_Export",
-                    filter_options=list(PDFA_FILTER_OPTIONS),
+                    filter_options=list(PDFA_FILTER_OPTIONS), update_index=False,
                 )
             except BaseException as error:  # handed to the waiting thread
                 outcome["error"] = error
