@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -47,12 +48,19 @@ with app.app_context():
 """
 
 
-@pytest.mark.parametrize("point", ["converting", "sealing"])
-def test_killed_render_job_resumes_cleanly(
-    app_config: dict[str, Any], converter: Any, tmp_path: Path, point: str
-) -> None:
+@pytest.fixture
+def app_with_converter(app_config: dict[str, Any], converter: Any) -> Iterator[Flask]:
     app = create_app({**app_config, "CONVERTER": converter})
     upgrade_schema(app.extensions["skp.engine"])
+    yield app
+    app.extensions["skp.engine"].dispose()
+
+
+@pytest.mark.parametrize("point", ["converting", "sealing"])
+def test_killed_render_job_resumes_cleanly(
+    app_with_converter: Flask, app_config: dict[str, Any], tmp_path: Path, point: str
+) -> None:
+    app = app_with_converter
     with app.app_context():
         key = create_client(get_session(), "simpeg", SCOPES).api_key
     client = app.test_client()
