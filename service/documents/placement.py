@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -78,17 +78,24 @@ def _find(pieces: list[_Piece]) -> dict[str, tuple[float, float, float]]:
     return found
 
 
-def locate_markers(pdf: bytes, *, width: float = SIGNATURE_WIDTH,
-                   height: float = SIGNATURE_HEIGHT) -> dict[str, tuple[int, Box]]:
+def locate_markers(pdf: bytes, *, width: float = SIGNATURE_WIDTH, height: float = SIGNATURE_HEIGHT,
+                   roles: Collection[str] | None = None) -> dict[str, tuple[int, Box]]:
     """Role → ``(page index, (x1, y1, x2, y2))``: the signature box under each marker.
 
     The box is ``width`` × ``height`` points, centred on the marker (the signature blocks are
     centred), its top edge at the marker's baseline, so it fills the blank space above the signer's
-    name. Only roles of :data:`~service.documents.context.MARKERS` count; the first occurrence wins.
+    name. Only roles of :data:`~service.documents.context.MARKERS` count; each template has one
+    marker per role. Signature blocks close a form, so pages are read from the last one back, and
+    reading stops once every role of ``roles`` (default: all) is found: text extraction is the
+    costly part and a long SKP need not be read whole.
     """
     reader = PdfReader(io.BytesIO(pdf))
+    wanted = set(MARKERS if roles is None else roles)
     located: dict[str, tuple[int, Box]] = {}
-    for index, page in enumerate(reader.pages):
+    for index in reversed(range(len(reader.pages))):
+        if wanted <= located.keys():
+            break
+        page = reader.pages[index]
         left, bottom = float(page.mediabox.left), float(page.mediabox.bottom)
         right = float(page.mediabox.right)
         for role, (x, y, size) in _find(_pieces(page)).items():

@@ -53,7 +53,7 @@ def _render_unsigned(services: Services, document: Document) -> tuple[bytes, byt
         verification_code=document.verification_code,
     )
     pdf = services.converter().convert(docx, timeout=services.config["CONVERTER_TIMEOUT"])
-    markers = locate_markers(pdf)
+    markers = locate_markers(pdf, roles=[signer.peran for signer in document.signers])
     fields = []
     for signer in document.signers:
         if signer.peran not in markers:
