@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from flask import Flask
 
 from service import create_app
 from service.clients import SCOPES, create_client
