@@ -32,6 +32,8 @@ from service.workflow.signing_ops import (
 
 bp = Blueprint("signing_page", __name__, url_prefix="/sign")
 
+#: Largest ``.p12`` a signer may upload (a key and a short chain are a few KiB).
+MAX_P12 = 64 * 1024
 #: Minimum length of a passphrase a signer chooses on first use.
 MIN_PASSPHRASE = 10
 TYPE_LABEL = {
@@ -116,7 +118,16 @@ def decide(token: str) -> tuple[str, int]:  # noqa: PLR0911  (one answer per for
         return _page(signer, document, 422, error="Pilih tandatangani atau tolak.")
     passphrase = request.form.get("passphrase", "")
     first_use = session.scalar(select(SignerKey.id).where(SignerKey.nip == signer.nip)) is None
-    if first_use:
+    upload = request.files.get("p12")
+    uploaded = upload.read(MAX_P12 + 1) if upload and upload.filename else None
+    if uploaded is not None and (not first_use or len(uploaded) > MAX_P12):
+        message = ("Berkas .p12 terlalu besar." if first_use
+                   else "Anda sudah memiliki kunci; unggah .p12 hanya pada penggunaan pertama.")
+        return _page(signer, document, 422, error=message)
+    if uploaded is not None:
+        if not passphrase:
+            return _page(signer, document, 422, error="Frasa sandi berkas .p12 wajib diisi.")
+    elif first_use:
         if len(passphrase) < MIN_PASSPHRASE:
             return _page(signer, document, 422,
                          error=f"Frasa sandi minimal {MIN_PASSPHRASE} karakter.")
@@ -126,7 +137,8 @@ def decide(token: str) -> tuple[str, int]:  # noqa: PLR0911  (one answer per for
         return _page(signer, document, 422, error="Frasa sandi wajib diisi.")
     try:
         sign_document(session, get_services(), document, urutan=signer.urutan,
-                      passphrase=passphrase, actor=actor, ip=request.remote_addr)
+                      passphrase=passphrase, actor=actor, ip=request.remote_addr,
+                      uploaded_p12=uploaded)
     except WrongPassphraseServiceError:
         session.refresh(signer)
         left = MAX_FAILED_ATTEMPTS - signer.failed_attempts

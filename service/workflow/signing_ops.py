@@ -9,6 +9,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from cryptography.hazmat.primitives.serialization import Encoding
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -42,6 +43,10 @@ class LockedError(ServiceError):
 
 class WrongPassphraseServiceError(UnprocessableError):
     """The passphrase does not open the signer's key."""
+
+
+class UploadedKeyError(UnprocessableError):
+    """A signer's own ``.p12`` cannot be used (reasons in the detail)."""
 
 
 def seal_document(session: Session, services: Services, document: Document) -> None:
@@ -87,15 +92,53 @@ def make_pending(session: Session, services: Services, document: Document, signe
                        "expires_at": signer.link_expires_at})
 
 
+def _uploaded_key(services: Services, signer: Signer, p12: bytes, passphrase: str) -> SignerKey:
+    """Check a signer's own ``.p12`` before it is kept: key matches, valid now, chain trusted."""
+    from signing import inspect_p12
+    from signing.errors import KeyFileError
+
+    try:
+        found = inspect_p12(p12, passphrase.encode(), trust=services.trust())
+    except KeyFileError as error:
+        raise WrongPassphraseServiceError(f"Berkas .p12 tidak dapat dibuka: {error.message}") from None
+    problems = []
+    if not found.key_matches_certificate:
+        problems.append("kunci privat tidak cocok dengan sertifikat")
+    if found.expired or found.not_yet_valid:
+        problems.append(f"sertifikat tidak berlaku sekarang ({found.not_before:%d-%m-%Y} s.d. "
+                        f"{found.not_after:%d-%m-%Y})")
+    if found.chain_trusted is False:
+        problems.append(f"sertifikat tidak diterbitkan CA yang dipercaya layanan ini ({found.chain_problem})")
+    if found.nip and found.nip != signer.nip:
+        problems.append(f"sertifikat atas NIP {found.nip}, bukan {signer.nip}")
+    if problems:
+        raise UploadedKeyError("Berkas .p12 ditolak: " + "; ".join(problems) + ".")
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
+    certificate = pkcs12.load_pkcs12(p12, passphrase.encode()).cert
+    pem = certificate.certificate.public_bytes(Encoding.PEM).decode() if certificate else ""
+    return SignerKey(nip=signer.nip, p12=p12, certificate_pem=pem, source="uploaded")
+
+
 def _signer_key(
-    session: Session, services: Services, document: Document, signer: Signer, passphrase: str
+    session: Session,
+    services: Services,
+    document: Document,
+    signer: Signer,
+    passphrase: str,
+    *,
+    uploaded_p12: bytes | None = None,
 ) -> DocumentSigner:
-    """Open the signer's PKCS#12 with the passphrase, issuing key and certificate on first use."""
+    """Open the signer's PKCS#12 with the passphrase; on first use, issue one or take theirs."""
     from signing import Pkcs12Signer, new_signer_p12
     from signing.errors import KeyFileError
 
     row = session.scalar(select(SignerKey).where(SignerKey.nip == signer.nip))
     pki = services.pki()
+    if row is None and uploaded_p12 is not None:
+        row = _uploaded_key(services, signer, uploaded_p12, passphrase)
+        session.add(row)
+        return Pkcs12Signer.load(row.p12, passphrase.encode(), chain=pki.chain)
     if row is None:
         payload = json.loads(document.payload_json)
         p12 = new_signer_p12(
@@ -108,8 +151,6 @@ def _signer_key(
         )
         row = SignerKey(nip=signer.nip, p12=p12, certificate_pem="", source="issued")
         loaded = Pkcs12Signer.load(p12, passphrase.encode(), chain=pki.chain)
-        from cryptography.hazmat.primitives.serialization import Encoding
-
         row.certificate_pem = loaded.certificate.public_bytes(Encoding.PEM).decode()
         session.add(row)
         return loaded
@@ -128,6 +169,7 @@ def sign_document(
     passphrase: str,
     actor: str,
     ip: str | None,
+    uploaded_p12: bytes | None = None,
 ) -> Signer:
     """Add signer ``urutan``'s approval signature; the last one also gets the LTA timestamp.
 
@@ -145,7 +187,10 @@ def sign_document(
         raise LockedError("Tautan terkunci setelah 5 kali frasa sandi salah.")
     based_on = document.current_revision
     try:
-        key = _signer_key(session, services, document, signer, passphrase)
+        key = _signer_key(session, services, document, signer, passphrase, uploaded_p12=uploaded_p12)
+    except UploadedKeyError:
+        session.rollback()
+        raise
     except WrongPassphraseServiceError:
         session.rollback()
         signer.failed_attempts += 1

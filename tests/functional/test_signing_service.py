@@ -240,3 +240,53 @@ def test_signature_and_refusal_racing_leave_exactly_one_outcome(app: Flask) -> N
             else:
                 assert (doc.status, doc.current_revision, doc.signers[0].status) == (
                     "rejected", 1, "rejected")
+
+
+def test_own_p12_is_checked_before_it_is_used(app: Flask) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from service.workflow.signing_ops import UploadedKeyError
+    from signing import new_signer_p12
+
+    document_id = ready_document(app)
+    with app.app_context():
+        doc = document(app, document_id)
+        pegawai = doc.signers[0]
+        pki = get_services().pki()
+
+        def p12(nip: str, **extra: Any) -> bytes:
+            return new_signer_p12(pki, nama=pegawai.nama, nip=nip, jabatan=pegawai.jabatan,
+                                  instansi="Uji", passphrase=b"frasa-berkas-p12", kdf_rounds=1000,
+                                  **extra)
+
+        expired = p12(pegawai.nip, not_before=datetime.now(UTC) - timedelta(days=30),
+                      validity=timedelta(days=1))
+        other_nip = p12("199001012015031009")
+        good = p12(pegawai.nip)
+
+    def sign_with(data: bytes, passphrase: str = "frasa-berkas-p12") -> None:
+        with app.app_context():
+            sign_document(get_session(), get_services(), document(app, document_id), urutan=1,
+                          passphrase=passphrase, actor="test", ip=None, uploaded_p12=data)
+
+    with pytest.raises(UploadedKeyError, match="tidak berlaku"):
+        sign_with(expired)
+    with pytest.raises(UploadedKeyError, match="NIP 199001012015031009"):
+        sign_with(other_nip)
+    with pytest.raises(WrongPassphraseServiceError):
+        sign_with(good, "frasa-yang-salah")
+    with pytest.raises(WrongPassphraseServiceError):
+        sign_with(b"\x30\x82 not a pkcs12 archive")
+    with app.app_context():
+        assert document(app, document_id).current_revision == 1
+    sign_with(good)
+    with app.app_context():
+        from service.models import SignerKey
+
+        doc = document(app, document_id)
+        assert doc.current_revision == 2
+        row = get_session().query(SignerKey).filter_by(nip=doc.signers[0].nip).one()
+        assert row.source == "uploaded"
+    report = validate(_current_pdf(app, document_id), get_trust(app))
+    assert report.ok
+    assert report.signatures[-1].signer_nip == doc.signers[0].nip
