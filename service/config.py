@@ -39,6 +39,11 @@ def default_config(instance_path: str) -> dict[str, Any]:
         "SIGN_LINK_TTL_DAYS": 14,
         "TSA_URL": None,
         "PKI_ORGANISATION": "skp-sign (CA pengembangan)",
+        # The instance seal in a hardware token (PKCS#11); unset = the dev PKI's seal key.
+        "SEAL_PKCS11_MODULE": None,
+        "SEAL_PKCS11_TOKEN": None,
+        "SEAL_PKCS11_PIN": None,
+        "SEAL_PKCS11_KEY_LABEL": None,
         "CONVERTER_PROCESSES": 2,
         "CONVERTER_TIMEOUT": 60.0,
         "CONVERTER_WORK_DIR": str(instance / "libreoffice"),
@@ -81,6 +86,11 @@ def validate_config(config: Any) -> None:
     processes = config.get("CONVERTER_PROCESSES")
     if not isinstance(processes, int) or not 1 <= processes <= 16:
         problems.append("CONVERTER_PROCESSES must be an integer from 1 to 16")
+    if config.get("SEAL_PKCS11_MODULE"):
+        missing = [k for k in ("SEAL_PKCS11_TOKEN", "SEAL_PKCS11_PIN", "SEAL_PKCS11_KEY_LABEL")
+                   if not config.get(k)]
+        if missing:
+            problems.append(f"SEAL_PKCS11_MODULE is set, so {', '.join(missing)} must be set too")
     if problems:
         raise ConfigError(problems)
 

@@ -29,6 +29,7 @@ class Services:
     _pki: DevPki | None = None
     _seal_signer: DocumentSigner | None = None
     _timestamper: Timestamper | None = None
+    _pkcs11: Any = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def converter(self) -> PdfConverter:
@@ -49,19 +50,37 @@ class Services:
     def pki(self) -> DevPki:
         """The instance PKI (keys decrypted once with the instance secret, kept in memory)."""
         with self._lock:
-            if self._pki is None:
-                from signing import load_dev_pki
+            return self._pki_locked()
 
-                self._pki = load_dev_pki(
-                    self.config["PKI_DIR"],
-                    key_passphrase=self.config["KEY_ENCRYPTION_SECRET"].encode(),
-                )
-            return self._pki
+    def _pki_locked(self) -> DevPki:
+        if self._pki is None:
+            from signing import load_dev_pki
+
+            self._pki = load_dev_pki(
+                self.config["PKI_DIR"], key_passphrase=self.config["KEY_ENCRYPTION_SECRET"].encode()
+            )
+        return self._pki
 
     def seal_signer(self) -> DocumentSigner:
-        if self._seal_signer is None:
-            self._seal_signer = self.pki().seal_signer()
-        return self._seal_signer
+        """The instance seal: a key in a PKCS#11 token when ``SEAL_PKCS11_MODULE`` is set (one
+        session per process, opened on first use), else the development PKI's seal key."""
+        with self._lock:
+            if self._seal_signer is None:
+                module = self.config.get("SEAL_PKCS11_MODULE")
+                if module:
+                    from signing import Pkcs11Session
+
+                    self._pkcs11 = Pkcs11Session(
+                        module_path=module,
+                        token_label=self.config["SEAL_PKCS11_TOKEN"],
+                        user_pin=self.config["SEAL_PKCS11_PIN"],
+                    )
+                    self._seal_signer = self._pkcs11.signer(
+                        key_label=self.config["SEAL_PKCS11_KEY_LABEL"], chain=self._pki_locked().chain
+                    )
+                else:
+                    self._seal_signer = self._pki_locked().seal_signer()
+            return self._seal_signer
 
     def timestamper(self) -> Timestamper:
         """An external TSA when ``TSA_URL`` is set, else the instance's own."""
@@ -79,6 +98,8 @@ class Services:
         self.runner.close()
         if self._converter is not None:
             self._converter.close()
+        if self._pkcs11 is not None:
+            self._pkcs11.close()
 
 
 def init_app(app: Flask) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -31,11 +30,6 @@ from tests.unit.signing.support import (
     init_softhsm_token,
     pdfsig,
     pkcs11_tool,
-)
-
-pytestmark = pytest.mark.skipif(
-    not (Path(SOFTHSM_MODULE).exists() and shutil.which("pkcs11-tool")),
-    reason="SoftHSM2/opensc not installed",
 )
 
 
