@@ -6,6 +6,7 @@ import os
 import secrets
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Flask
 
@@ -37,6 +38,8 @@ def default_config(instance_path: str) -> dict[str, Any]:
         "MAX_CONTENT_LENGTH": DEFAULT_MAX_CONTENT_LENGTH,
         "JSON_SORT_KEYS": False,
         "SIGN_LINK_TTL_DAYS": 14,
+        #: Time zone of the time printed on signature stamps (Asia/Jakarta = WIB).
+        "TIMEZONE": "Asia/Jakarta",
         "TSA_URL": None,
         "PKI_ORGANISATION": "skp-sign (CA pengembangan)",
         # The instance seal in a hardware token (PKCS#11); unset = the dev PKI's seal key.
@@ -81,6 +84,10 @@ def validate_config(config: Any) -> None:
     max_len = config.get("MAX_CONTENT_LENGTH")
     if not isinstance(max_len, int) or max_len <= 0:
         problems.append("MAX_CONTENT_LENGTH must be a positive integer (bytes)")
+    try:
+        ZoneInfo(str(config.get("TIMEZONE")))
+    except (ZoneInfoNotFoundError, ValueError):
+        problems.append("TIMEZONE must be an IANA zone such as Asia/Jakarta, Asia/Makassar, Asia/Jayapura")
     if config.get("JOB_RUNNER") not in ("inprocess", "celery"):
         problems.append("JOB_RUNNER must be 'inprocess' or 'celery'")
     processes = config.get("CONVERTER_PROCESSES")

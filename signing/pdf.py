@@ -52,6 +52,7 @@ __all__ = [
     "StampInfo",
     "add_document_timestamp",
     "add_signature_fields",
+    "add_verification_footer",
     "approve",
     "open_pdf",
     "seal",
@@ -153,6 +154,43 @@ def signature_fields(pdf: bytes) -> tuple[SignatureField, ...]:
         SignatureField(name=name, signed=value is not None)
         for name, value, _ref in sig_fields.enumerate_sig_fields(reader)
     )
+
+
+_FOOTER_STYLE = QRStampStyle(
+    stamp_text="Dokumen ini ditandatangani secara elektronik dan dapat diverifikasi.\n"
+    "Verifikasi: %(url)s\nKode verifikasi: %(kode)s",
+    border_width=0,
+    innsep=1,
+)
+
+
+def add_verification_footer(
+    pdf: bytes, *, url: str, code: str, box: tuple[float, float, float, float], pages: Sequence[int]
+) -> bytes:
+    """Draw the verification QR code and text into the reserved footer band of ``pages``.
+
+    Page content, not annotations, in one incremental update; do it before :func:`seal`, which
+    allows no such change afterwards.
+
+    :param pdf: The document.
+    :param url: Where the QR code points (``…/v/<code>``).
+    :param code: The verification code, printed beside it.
+    :param box: ``(x1, y1, x2, y2)`` of the band in PDF points (the same on every page).
+    :param pages: Zero-based page indexes.
+    :raises InvalidPdfError: if the input cannot be parsed.
+    """
+    from pyhanko.pdf_utils.layout import BoxConstraints
+    from pyhanko.stamp import QRStamp
+
+    writer = _writer(pdf)
+    x1, y1, x2, y2 = box
+    for page in pages:
+        stamp = QRStamp(writer, url=url, style=_FOOTER_STYLE, text_params={"kode": code},
+                        box=BoxConstraints(width=min(x2 - x1, 330), height=y2 - y1))
+        stamp.apply(page, x1, y1)
+    out = BytesIO()
+    writer.write(out)  # type: ignore[no-untyped-call]
+    return out.getvalue()
 
 
 def add_signature_fields(pdf: bytes, fields: Sequence[FieldSpec]) -> bytes:

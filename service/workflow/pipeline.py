@@ -38,10 +38,10 @@ class RenderFailedError(Exception):
 
 def _render_unsigned(services: Services, document: Document) -> tuple[bytes, bytes]:
     """The filled Word file and the converted PDF with one empty field per signer."""
-    from service.documents.placement import locate_markers
+    from service.documents.placement import footer_band, locate_markers
     from service.documents.render import render_document
     from service.schemas import DocumentPayloadSchema
-    from signing import FieldSpec, add_signature_fields
+    from signing import FieldSpec, add_signature_fields, add_verification_footer
 
     payload = DocumentPayloadSchema().load(parse_json(document.payload_json.encode()))
     hasil: dict[str, Any] = json.loads(document.hasil_json, parse_float=Decimal)
@@ -63,7 +63,23 @@ def _render_unsigned(services: Services, document: Document) -> tuple[bytes, byt
             )
         page, box = markers[signer.peran]
         fields.append(FieldSpec(name=signer.field_name, page=page, box=box))
+    _, band = footer_band(pdf)
+    pdf = add_verification_footer(
+        pdf,
+        url=f"{services.config['PUBLIC_URL'].rstrip('/')}/v/{document.verification_code}",
+        code=document.verification_code,
+        box=band,
+        pages=range(_page_count(pdf)),
+    )
     return docx, add_signature_fields(pdf, fields)
+
+
+def _page_count(pdf: bytes) -> int:
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    return len(PdfReader(BytesIO(pdf)).pages)
 
 
 @job("render")

@@ -6,8 +6,9 @@ Every signature follows :mod:`service.workflow.revisions`: new bytes → new fil
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from cryptography.hazmat.primitives.serialization import Encoding
 from sqlalchemy import select
@@ -199,7 +200,8 @@ def sign_document(
         session.commit()
         raise
     current = read_revision(session, services.store, document, based_on)
-    now = datetime.now(UTC)
+    # Shown on the stamp in the agency's zone (WIB/WITA/WIT); stored times stay UTC.
+    now = datetime.now(ZoneInfo(services.config["TIMEZONE"]))
     signed = approve(
         current,
         field_name=signer.field_name,

@@ -89,6 +89,11 @@ def test_create_render_seal_and_download(
         assert payload[role]["nama"] in text
         assert payload[role]["nip"] in text
     assert document["hasil"]["predikat_label"].upper() in text.upper()
+    # Every page carries the verification footer (QR code and text) in the reserved band.
+    pages = text.split("\f")[:-1]
+    assert pages
+    code = created["verification_code"]
+    assert all(f"/v/{code}" in page.replace(" ", "") for page in pages)
 
     sealed = client.get(created["links"]["pdf"], headers=live_auth)
     report = validate(sealed.data, live_app.extensions["skp"].trust())
