@@ -1,4 +1,7 @@
-"""gunicorn settings for ``scripts/serve``: tokens never reach the access log; background work starts once.
+"""gunicorn settings for ``scripts/serve``: LibreOffice warm per worker, background work started once.
+
+Signing tokens never reach the access log: :mod:`service.security` filters the ``gunicorn.access``
+logger when the app is created in each worker.
 
 Used as ``gunicorn -c python:service.gunicorn_conf "service:create_app()"``.
 """
@@ -7,27 +10,9 @@ from __future__ import annotations
 
 import fcntl
 import os
-import re
 import threading
 from typing import Any
 
-from gunicorn.glogging import Logger
-
-_TOKEN = re.compile(r"^/sign/[^/?]+")
-
-
-class RedactingLogger(Logger):  # type: ignore[misc]
-    """The access log shows ``/sign/<token>`` instead of the signing token."""
-
-    def access(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any) -> None:
-        environ = dict(environ)
-        for key in ("PATH_INFO", "RAW_URI", "REQUEST_URI"):
-            if key in environ:
-                environ[key] = _TOKEN.sub("/sign/<token>", str(environ[key]))
-        super().access(resp, req, environ, request_time)
-
-
-logger_class = RedactingLogger
 accesslog = "-"
 timeout = 120
 
