@@ -210,3 +210,30 @@ def test_completed_document_gets_a_sealed_history_sheet_beside_it(
     assert document["revision"] == 4
     events = [e["event"] for e in client.get(created["links"]["audit"], headers=live_auth).json["items"]]
     assert events.count("history_issued") == 1
+
+
+def test_thousand_rows_render_and_one_more_is_refused(
+    live_app: Flask, live_auth: dict[str, str], tmp_path: Path
+) -> None:
+    """The schema's row limit is 1,000: that many make a correct (long) document, 1,001 a 422."""
+    client = live_app.test_client()
+    payload = load_example("pp46_2011_skp")
+    row = payload["skp"]["kegiatan"][0]
+    payload["skp"]["kegiatan"] = [
+        {**row, "uraian": f"{row['uraian']} (berkas {i + 1})"} for i in range(1000)
+    ]
+    too_many = {**payload, "skp": {**payload["skp"], "kegiatan": [*payload["skp"]["kegiatan"], row]}}
+    refused = _post(client, live_auth, too_many, "rows-1001")
+    assert refused.status_code == 422
+    assert "skp.kegiatan" in [e["field"] for e in refused.json["errors"]]
+    created = _post(client, live_auth, payload, "rows-1000")
+    assert created.status_code == 202
+    _settle(live_app)
+    document = client.get(created.json["links"]["self"], headers=live_auth).json
+    assert document["status"] == "awaiting_signature", document.get("failure_reason")
+    assert document["hasil"]["jumlah_kegiatan"] == 1000
+    text = _text(client.get(f"{created.json['links']['pdf']}?revision=0", headers=live_auth).data,
+                 tmp_path)
+    assert "(berkas 1)" in text
+    assert "(berkas 1000)" in text
+    assert text.count("\f") > 10
