@@ -31,10 +31,12 @@ class Services:
     _timestamper: Timestamper | None = None
     _pkcs11: Any = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    #: Its own lock: starting LibreOffice takes seconds and must not hold up the PKI or the seal.
+    _converter_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def converter(self) -> PdfConverter:
         """The warm LibreOffice pool, started on first use (or by :meth:`warm_up`) and kept."""
-        with self._lock:
+        with self._converter_lock:
             if self._converter is None:
                 from service.documents.converter import LibreOfficeConverter
 
