@@ -11,7 +11,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 
-__all__ = ["cert_from_asn1", "cert_to_asn1", "crl_to_asn1", "key_to_asn1"]
+__all__ = ["cert_from_asn1", "cert_to_asn1", "crl_to_asn1", "key_to_asn1", "wrong_passphrase"]
 
 
 def cert_to_asn1(cert: x509.Certificate) -> Any:
@@ -38,3 +38,13 @@ def key_to_asn1(key: PrivateKeyTypes) -> Any:
             serialization.NoEncryption(),
         )
     )
+
+
+def wrong_passphrase(pem: bytes, error: Exception) -> bool:
+    """Whether a PEM key that failed to load failed for its passphrase.
+
+    A wrong passphrase usually fails the padding check, but about 1 in 256 times the garbage it
+    decrypts to has valid padding and fails as ASN.1 instead: an encrypted key that does not open
+    is a wrong passphrase (or a damaged file) either way.
+    """
+    return b"ENCRYPTED" in pem or "password" in str(error).lower()

@@ -36,7 +36,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from pyhanko_certvalidator import ValidationContext
 
-from signing._asn1 import cert_to_asn1, crl_to_asn1
+from signing._asn1 import cert_to_asn1, crl_to_asn1, wrong_passphrase
 from signing.errors import PkiError, WrongPassphraseError
 
 if TYPE_CHECKING:
@@ -377,7 +377,7 @@ def load_dev_pki(directory: str | os.PathLike[str], *, key_passphrase: bytes) ->
         try:
             key = serialization.load_pem_private_key(pem, password=key_passphrase)
         except (ValueError, TypeError) as e:
-            if "password" in str(e).lower() or "decrypt" in str(e).lower():
+            if wrong_passphrase(pem, e):
                 raise WrongPassphraseError(f"PKI {_FILES[f'{name}_key']}") from e
             raise PkiError(f"kunci {name} rusak: {e}", path=str(path)) from e
         if not isinstance(key, rsa.RSAPrivateKey):

@@ -30,7 +30,7 @@ from pyhanko.sign.signers.pdf_cms import Signer, SimpleSigner
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 from pyhanko_certvalidator.util import get_pyca_cryptography_hash, process_pss_params
 
-from signing._asn1 import cert_from_asn1, cert_to_asn1, key_to_asn1
+from signing._asn1 import cert_from_asn1, cert_to_asn1, key_to_asn1, wrong_passphrase
 from signing.errors import (
     CertificateNotYetValidError,
     ExpiredCertificateError,
@@ -180,8 +180,7 @@ class Pkcs12Signer:
         try:
             key = serialization.load_pem_private_key(key_pem, password=key_passphrase)
         except (ValueError, TypeError) as e:
-            text = str(e).lower()
-            if "password" in text or "decrypt" in text:
+            if key_passphrase is not None and wrong_passphrase(key_pem, e):
                 raise WrongPassphraseError("PEM") from e
             raise InvalidKeyFileError(str(e)) from e
         try:
