@@ -26,7 +26,15 @@ if TYPE_CHECKING:
     from service.services import Services
     from signing import DocumentSigner
 
-__all__ = ["PERAN_LABEL", "LockedError", "seal_document", "sign_document"]
+__all__ = [
+    "PERAN_LABEL",
+    "LockedError",
+    "UploadedKeyError",
+    "WrongPassphraseServiceError",
+    "peran_label",
+    "seal_document",
+    "sign_document",
+]
 
 PERAN_LABEL = {
     "pegawai": "Pegawai yang Dinilai",
