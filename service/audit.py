@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from service.models import AuditEvent, utcnow
 
-__all__ = ["GENESIS", "ChainBreak", "event_dict", "record", "verify_chain"]
+__all__ = ["GENESIS", "ChainBreak", "document_events", "event_dict", "record", "verify_chain"]
 
 GENESIS = "0" * 64
 
@@ -97,6 +97,13 @@ def verify_chain(session: Session) -> Iterator[ChainBreak]:
         if expected != row.hash:
             yield ChainBreak(row.id, "hash does not match the event's content")
         prev_hash = row.hash
+
+
+def document_events(session: Session, document_id: str) -> list[AuditEvent]:
+    """One document's events, oldest first."""
+    return list(session.scalars(
+        select(AuditEvent).where(AuditEvent.document_id == document_id).order_by(AuditEvent.id)
+    ))
 
 
 def event_dict(row: AuditEvent) -> dict[str, Any]:

@@ -29,12 +29,18 @@ __all__ = [
     "SignerKey",
     "User",
     "WebhookDelivery",
+    "as_utc",
     "utcnow",
 ]
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def as_utc(moment: datetime) -> datetime:
+    """An aware UTC time: SQLite hands timestamps back naive (they were stored as UTC)."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 class ApiClient(Base):

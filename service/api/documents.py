@@ -16,7 +16,7 @@ from service.clients import require_scope
 from service.db import get_session
 from service.errors import ForbiddenError, NotFoundError, UnprocessableError
 from service.jsonio import json_body
-from service.models import AuditEvent, Document, WebhookDelivery
+from service.models import Document, WebhookDelivery
 from service.schemas import DocumentPayloadSchema
 from service.scoring import ScoringError, score_payload
 from service.services import get_services
@@ -25,8 +25,6 @@ from service.workflow.archive import ArchiveQuery
 from service.workflow.revisions import read_revision
 
 _payload_schema = DocumentPayloadSchema()
-
-STATUSES = {"rendering", "awaiting_signature", "completed", "rejected", "cancelled", "failed"}
 
 
 def document_dict(document: Document) -> dict[str, Any]:
@@ -124,10 +122,7 @@ def get_docx(document_id: str) -> Response:
 def get_audit(document_id: str) -> dict[str, Any]:
     session = get_session()
     document = operations.get_document(session, document_id, client=g.api_client)
-    rows = session.scalars(
-        select(AuditEvent).where(AuditEvent.document_id == document.id).order_by(AuditEvent.id)
-    )
-    return {"items": [audit.event_dict(row) for row in rows]}
+    return {"items": [audit.event_dict(row) for row in audit.document_events(session, document.id)]}
 
 
 @bp.post("/documents/<document_id>/cancel")
@@ -152,7 +147,7 @@ class ArchiveQuerySchema(Schema):
     type = fields.String(
         validate=validate.OneOf(["skp", "manual_iku", "evaluasi", "dokumen_penilaian"])
     )
-    status = fields.String(validate=validate.OneOf(sorted(STATUSES)))
+    status = fields.String(validate=validate.OneOf(operations.STATUSES))
     q = fields.String(validate=validate.Length(max=200))
     cursor = fields.String(validate=validate.Length(max=200))
     limit = fields.Integer(validate=validate.Range(min=1, max=100), load_default=20)

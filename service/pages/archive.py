@@ -15,7 +15,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from service import audit
 from service.db import get_session
 from service.errors import ServiceError
-from service.models import AuditEvent, Document, Revision, User
+from service.models import Document, Revision, User
 from service.pages import error_page
 from service.pages.signing import TYPE_LABEL
 from service.pages.verify import mask_nip
@@ -24,7 +24,7 @@ from service.services import get_services
 from service.users import authenticate_user
 from service.workflow import archive
 from service.workflow.signing_ops import PERAN_LABEL
-from service.workflow.verification import verify_pdf
+from service.workflow.verification import verify_current
 
 bp = Blueprint("archive", __name__, url_prefix="/arsip")
 
@@ -144,16 +144,9 @@ def document_page(document_id: str) -> Any:
     db = get_session()
     services = get_services()
     user = _current_user()
-    result = None
-    if document.current_revision >= 0:
-        from service.workflow.revisions import read_revision
-
-        data = read_revision(db, services.store, document, document.current_revision)
-        result = verify_pdf(db, services, data, actor=f"user:{user.username if user else '?'}",
+    result = verify_current(db, services, document, actor=f"user:{user.username if user else '?'}",
                             ip=request.remote_addr)
-    events = db.scalars(
-        select(AuditEvent).where(AuditEvent.document_id == document.id).order_by(AuditEvent.id)
-    ).all()
+    events = audit.document_events(db, document.id)
     return render_template(
         "archive_document.html", document=document, result=result, events=events,
         type_label=TYPE_LABEL, status_label=STATUS_LABEL, peran_label=PERAN_LABEL,

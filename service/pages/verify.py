@@ -15,9 +15,8 @@ from service.pages import error_page
 from service.pages.signing import TYPE_LABEL
 from service.security import require_csrf
 from service.services import get_services
-from service.workflow.revisions import read_revision
 from service.workflow.signing_ops import PERAN_LABEL
-from service.workflow.verification import verify_pdf
+from service.workflow.verification import verify_current, verify_pdf
 
 bp = Blueprint("verify_page", __name__, url_prefix="/v")
 
@@ -37,10 +36,7 @@ def _document(code: str) -> Document:
 def _context(document: Document) -> dict[str, Any]:
     session = get_session()
     services = get_services()
-    result: dict[str, Any] | None = None
-    if document.current_revision >= 0:
-        data = read_revision(session, services.store, document, document.current_revision)
-        result = verify_pdf(session, services, data, actor="public", ip=request.remote_addr)
+    result = verify_current(session, services, document, actor="public", ip=request.remote_addr)
     return {
         "document": document,
         "payload": json.loads(document.payload_json),

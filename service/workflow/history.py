@@ -9,8 +9,6 @@ from __future__ import annotations
 import io
 import json
 
-from sqlalchemy import select
-
 from service import audit
 from service.db import get_session
 from service.jobs import job
@@ -90,9 +88,7 @@ def history_job(document_id: str) -> None:
         document.id, HISTORY_FILE
     ):
         return
-    events = list(session.scalars(
-        select(AuditEvent).where(AuditEvent.document_id == document.id).order_by(AuditEvent.id)
-    ))
+    events = audit.document_events(session, document.id)
     pdf = services.converter().convert(build_history_docx(document, events),
                                        timeout=services.config["CONVERTER_TIMEOUT"])
     sealed = seal(pdf, signer=services.seal_signer(), timestamper=services.timestamper(),

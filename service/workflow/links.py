@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.orm import Session
 
 from service.errors import NotFoundError, ServiceError
-from service.models import Signer, utcnow
+from service.models import Signer, as_utc, utcnow
 
 __all__ = ["LinkGoneError", "issue_link", "live_token", "resolve_token", "token_for"]
 
@@ -32,9 +32,6 @@ def _mac(secret: str, signer_id: int, nonce: str) -> str:
     digest = hmac.new(secret.encode(), f"skp-link:{signer_id}:{nonce}".encode(), hashlib.sha256)
     return base64.urlsafe_b64encode(digest.digest()).rstrip(b"=").decode()
 
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def issue_link(signer: Signer, *, ttl: timedelta) -> None:
@@ -51,7 +48,7 @@ def live_token(signer: Signer, *, secret: str) -> str | None:
         or signer.link_nonce is None
         or signer.link_used_at is not None
         or signer.link_expires_at is None
-        or _aware(signer.link_expires_at) <= datetime.now(UTC)
+        or as_utc(signer.link_expires_at) <= datetime.now(UTC)
     ):
         return None
     return token_for(signer, secret=secret)
@@ -81,6 +78,6 @@ def resolve_token(session: Session, token: str, *, secret: str) -> Signer:
         raise LinkGoneError("Tautan ini sudah tidak berlaku (diganti atau dicabut).")
     if signer.link_used_at is not None:
         raise LinkGoneError("Tautan ini sudah digunakan.")
-    if signer.link_expires_at is None or _aware(signer.link_expires_at) <= datetime.now(UTC):
+    if signer.link_expires_at is None or as_utc(signer.link_expires_at) <= datetime.now(UTC):
         raise LinkGoneError("Tautan ini sudah kedaluwarsa.")
     return signer

@@ -37,7 +37,8 @@ __all__ = [
 #: Fixed signing order (api.md); the atasan signs only when the payload names one.
 SIGNING_ORDER = ("pegawai", "pejabat_penilai", "atasan_pejabat_penilai")
 
-#: Statuses from which nothing more happens to a document.
+#: Every document status (api.md), and those from which nothing more happens to a document.
+STATUSES = ("rendering", "awaiting_signature", "completed", "rejected", "cancelled", "failed")
 FINAL_STATUSES = frozenset({"completed", "rejected", "cancelled", "failed"})
 
 

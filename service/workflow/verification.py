@@ -10,12 +10,13 @@ from sqlalchemy.orm import Session
 
 from service import audit
 from service.errors import UnprocessableError
-from service.models import Revision
+from service.models import Document, Revision
+from service.workflow.revisions import read_revision
 
 if TYPE_CHECKING:
     from service.services import Services
 
-__all__ = ["verify_pdf"]
+__all__ = ["verify_current", "verify_pdf"]
 
 
 def _signature_dict(sig: Any) -> dict[str, Any]:
@@ -71,3 +72,13 @@ def verify_pdf(
         "document_id": revision.document_id if revision else None,
         "revision": revision.number if revision else None,
     }
+
+
+def verify_current(
+    session: Session, services: Services, document: Document, *, actor: str, ip: str | None
+) -> dict[str, Any] | None:
+    """:func:`verify_pdf` of the document's newest revision; ``None`` before anything is rendered."""
+    if document.current_revision < 0:
+        return None
+    data = read_revision(session, services.store, document, document.current_revision)
+    return verify_pdf(session, services, data, actor=actor, ip=ip)

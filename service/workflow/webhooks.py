@@ -22,7 +22,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from service.jsonio import json_number
-from service.models import ApiClient, Document, WebhookDelivery, utcnow
+from service.models import ApiClient, Document, WebhookDelivery, as_utc, utcnow
 from service.workflow.representation import document_dict
 
 __all__ = ["Dispatcher", "backoff", "deliver_due", "enqueue", "signature_header"]
@@ -78,9 +78,6 @@ def enqueue(session: Session, document: Document, event: str, *, config: Mapping
     )
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
 
 def deliver_due(
     session: Session, *, timeout: float = 5.0, http: Any = requests, first_retry: float = FIRST_RETRY
@@ -101,7 +98,7 @@ def deliver_due(
         select(WebhookDelivery).where(WebhookDelivery.id.in_(heads)).order_by(WebhookDelivery.id)
     ).all()
     for delivery in due:
-        if _aware(delivery.next_attempt_at) > now:
+        if as_utc(delivery.next_attempt_at) > now:
             continue
         # Claim the attempt first (compare-and-set on ``attempts``), so two dispatchers (two
         # gunicorn workers, a worker and a cron job) never send the same event at once. The claim
