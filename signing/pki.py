@@ -50,6 +50,7 @@ __all__ = [
     "create_dev_pki",
     "issue_signer_certificate",
     "load_dev_pki",
+    "new_signer",
     "new_signer_p12",
     "refresh_crls",
     "revoke",
@@ -455,7 +456,7 @@ def issue_signer_certificate(
     )
 
 
-def new_signer_p12(
+def new_signer(
     pki: DevPki,
     *,
     nama: str,
@@ -466,8 +467,9 @@ def new_signer_p12(
     kdf_rounds: int = DEFAULT_KDF_ROUNDS,
     not_before: datetime | None = None,
     validity: timedelta = SIGNER_VALIDITY,
-) -> bytes:
-    """Generate a key pair, certify it and return it as PKCS#12 under the signer's passphrase.
+) -> tuple[bytes, Pkcs12Signer]:
+    """Generate a key pair, certify it; return it as PKCS#12 under the signer's passphrase, and as a
+    ready signer (so the first signature need not open the archive it just wrote).
 
     The archive uses PBES2 (PBKDF2-HMAC-SHA256, AES-256-CBC) for key and certificates and an
     HMAC-SHA256 MAC, both with ``kdf_rounds`` iterations. The passphrase is used here and
@@ -504,7 +506,30 @@ def new_signer_p12(
         .hmac_hash(hashes.SHA256())
         .build(passphrase)
     )
-    return pkcs12.serialize_key_and_certificates(nama.encode("utf-8"), key, cert, list(pki.chain), encryption)
+    from signing.signers import Pkcs12Signer
+
+    p12 = pkcs12.serialize_key_and_certificates(nama.encode("utf-8"), key, cert, list(pki.chain), encryption)
+    return p12, Pkcs12Signer(private_key=key, certificate=cert, chain=pki.chain)
+
+
+def new_signer_p12(
+    pki: DevPki,
+    *,
+    nama: str,
+    nip: str,
+    jabatan: str,
+    instansi: str,
+    passphrase: bytes,
+    kdf_rounds: int = DEFAULT_KDF_ROUNDS,
+    not_before: datetime | None = None,
+    validity: timedelta = SIGNER_VALIDITY,
+) -> bytes:
+    """The PKCS#12 of :func:`new_signer` alone (same parameters)."""
+    p12, _signer = new_signer(
+        pki, nama=nama, nip=nip, jabatan=jabatan, instansi=instansi, passphrase=passphrase,
+        kdf_rounds=kdf_rounds, not_before=not_before, validity=validity,
+    )
+    return p12
 
 
 # -- revocation -----------------------------------------------------------------------------------

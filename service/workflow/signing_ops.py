@@ -139,7 +139,7 @@ def _signer_key(
     uploaded_p12: bytes | None = None,
 ) -> DocumentSigner:
     """Open the signer's PKCS#12 with the passphrase; on first use, issue one or take theirs."""
-    from signing import Pkcs12Signer, new_signer_p12
+    from signing import Pkcs12Signer, new_signer
     from signing.errors import KeyFileError
 
     row = session.scalar(select(SignerKey).where(SignerKey.nip == signer.nip))
@@ -150,7 +150,7 @@ def _signer_key(
         return Pkcs12Signer.load(row.p12, passphrase.encode(), chain=pki.chain)
     if row is None:
         payload = json.loads(document.payload_json)
-        p12 = new_signer_p12(
+        p12, loaded = new_signer(
             pki,
             nama=signer.nama,
             nip=signer.nip,
@@ -158,10 +158,8 @@ def _signer_key(
             instansi=payload.get("instansi") or pki.organisation,
             passphrase=passphrase.encode(),
         )
-        row = SignerKey(nip=signer.nip, p12=p12, certificate_pem="", source="issued")
-        loaded = Pkcs12Signer.load(p12, passphrase.encode(), chain=pki.chain)
-        row.certificate_pem = loaded.certificate.public_bytes(Encoding.PEM).decode()
-        session.add(row)
+        session.add(SignerKey(nip=signer.nip, p12=p12, source="issued",
+                              certificate_pem=loaded.certificate.public_bytes(Encoding.PEM).decode()))
         return loaded
     try:
         return Pkcs12Signer.load(row.p12, passphrase.encode(), chain=pki.chain)
