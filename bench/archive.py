@@ -40,12 +40,47 @@ from service.workflow.archive import ArchiveQuery, build_query, search  # noqa: 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 TYPES = (("skp", 45), ("evaluasi", 30), ("dokumen_penilaian", 20), ("manual_iku", 5))
 STATUSES = (("completed", 85), ("awaiting_signature", 8), ("rejected", 4), ("cancelled", 2), ("failed", 1))
-NAMES = ("Siti", "Budi", "Agus", "Dewi", "Ni Made", "I Wayan", "Yohanes", "Nur", "Rina", "Andi", "Putu",
-         "Fransiska", "Muhammad", "Sri", "Hendra", "Maria", "Ahmad", "Lestari", "Bambang", "Yuliana")
-SURNAMES = ("Aminah", "Santoso", "Wulandari", "Saputra", "Hidayat", "Simanjuntak", "Tefa", "Lubis",
-            "Pratama", "Kusuma", "Siregar", "Rahmawati", "Nugroho", "Manurung", "Sari", "Wijaya")
-REGIMES = {2019: "pp46_2011", 2020: "pp46_2011", 2021: "permenpanrb_8_2021",
-           2022: "permenpanrb_8_2021"}
+NAMES = (
+    "Siti",
+    "Budi",
+    "Agus",
+    "Dewi",
+    "Ni Made",
+    "I Wayan",
+    "Yohanes",
+    "Nur",
+    "Rina",
+    "Andi",
+    "Putu",
+    "Fransiska",
+    "Muhammad",
+    "Sri",
+    "Hendra",
+    "Maria",
+    "Ahmad",
+    "Lestari",
+    "Bambang",
+    "Yuliana",
+)
+SURNAMES = (
+    "Aminah",
+    "Santoso",
+    "Wulandari",
+    "Saputra",
+    "Hidayat",
+    "Simanjuntak",
+    "Tefa",
+    "Lubis",
+    "Pratama",
+    "Kusuma",
+    "Siregar",
+    "Rahmawati",
+    "Nugroho",
+    "Manurung",
+    "Sari",
+    "Wijaya",
+)
+REGIMES = {2019: "pp46_2011", 2020: "pp46_2011", 2021: "permenpanrb_8_2021", 2022: "permenpanrb_8_2021"}
 
 
 def _weighted(rng: random.Random, table: tuple[tuple[str, int], ...]) -> str:
@@ -55,11 +90,38 @@ def _weighted(rng: random.Random, table: tuple[tuple[str, int], ...]) -> str:
 def make_units(rng: random.Random) -> list[tuple[str, float]]:
     """~320 unit kerja with sizes following a Zipf-like curve (weight 1/rank)."""
     kinds = ("Dinas", "Badan", "Biro", "Bagian", "Kantor", "UPT", "Inspektorat", "Sekretariat")
-    fields = ("Pendidikan", "Kesehatan", "Keuangan", "Umum", "Kepegawaian", "Perencanaan", "Pekerjaan Umum",
-              "Sosial", "Perhubungan", "Pertanian", "Kelautan", "Pariwisata", "Hukum", "Organisasi",
-              "Lingkungan Hidup", "Kependudukan", "Perindustrian", "Perdagangan", "Koperasi", "Arsip")
-    regions = ("Provinsi", "Kota Kupang", "Kab. Badung", "Kab. Sleman", "Kota Medan", "Kab. Bogor",
-               "Kota Makassar", "Kab. Jayapura")
+    fields = (
+        "Pendidikan",
+        "Kesehatan",
+        "Keuangan",
+        "Umum",
+        "Kepegawaian",
+        "Perencanaan",
+        "Pekerjaan Umum",
+        "Sosial",
+        "Perhubungan",
+        "Pertanian",
+        "Kelautan",
+        "Pariwisata",
+        "Hukum",
+        "Organisasi",
+        "Lingkungan Hidup",
+        "Kependudukan",
+        "Perindustrian",
+        "Perdagangan",
+        "Koperasi",
+        "Arsip",
+    )
+    regions = (
+        "Provinsi",
+        "Kota Kupang",
+        "Kab. Badung",
+        "Kab. Sleman",
+        "Kota Medan",
+        "Kab. Bogor",
+        "Kota Makassar",
+        "Kab. Jayapura",
+    )
     names = sorted({f"{k} {f} {r}" for k in kinds for f in fields for r in regions})
     rng.shuffle(names)
     return [(name, 1.0 / (rank + 1)) for rank, name in enumerate(names[:320])]
@@ -68,8 +130,7 @@ def make_units(rng: random.Random) -> list[tuple[str, float]]:
 def make_nip(rng: random.Random, seq: int) -> str:
     born = datetime(1962, 1, 1) + timedelta(days=rng.randrange(0, 38 * 365))
     appointed_year = min(born.year + rng.randint(21, 35), 2024)
-    return (f"{born:%Y%m%d}{appointed_year}{rng.randint(1, 12):02d}"
-            f"{rng.choice('12')}{seq % 1000:03d}")
+    return f"{born:%Y%m%d}{appointed_year}{rng.randint(1, 12):02d}{rng.choice('12')}{seq % 1000:03d}"
 
 
 def make_rows(count: int, client_id: int, seed: int = 6) -> Iterator[dict[str, Any]]:
@@ -95,16 +156,24 @@ def make_rows(count: int, client_id: int, seed: int = 6) -> Iterator[dict[str, A
             doc_id = f"doc_{secrets.token_hex(10)}"
             produced += 1
             yield {
-                "id": doc_id, "client_id": client_id, "idempotency_key": doc_id,
-                "request_hash": "0" * 64, "type": _weighted(rng, TYPES),
+                "id": doc_id,
+                "client_id": client_id,
+                "idempotency_key": doc_id,
+                "request_hash": "0" * 64,
+                "type": _weighted(rng, TYPES),
                 "regime": REGIMES.get(periode, "permenpanrb_6_2022"),
                 "status": _weighted(rng, STATUSES),
                 # About the size of a real payload's text, so the table is not unrealistically dense.
                 "payload_json": '{"instansi": "Pemerintah Provinsi", "catatan": "' + "x" * 600 + '"}',
                 "hasil_json": '{"predikat": "baik", "predikat_label": "Baik"}',
-                "verification_code": secrets.token_hex(8), "pegawai_nip": nip, "pegawai_nama": nama,
-                "unit_kerja": unit, "periode_tahun": periode, "current_revision": 4,
-                "created_at": at, "updated_at": at,
+                "verification_code": secrets.token_hex(8),
+                "pegawai_nip": nip,
+                "pegawai_nama": nama,
+                "unit_kerja": unit,
+                "periode_tahun": periode,
+                "current_revision": 4,
+                "created_at": at,
+                "updated_at": at,
             }
 
 
@@ -117,8 +186,13 @@ def fill(engine: Engine, count: int) -> tuple[list[str], list[tuple[str, int]], 
     nips: list[str] = []
     pairs: list[tuple[str, int]] = []
     with Session(engine) as session:
-        client = ApiClient(name="bench", key_prefix=secrets.token_hex(6), key_hash="0" * 64,
-                           scopes="documents:read", webhook_secret="0" * 64)
+        client = ApiClient(
+            name="bench",
+            key_prefix=secrets.token_hex(6),
+            key_hash="0" * 64,
+            scopes="documents:read",
+            webhook_secret="0" * 64,
+        )
         session.add(client)
         session.commit()
         batch: list[dict[str, Any]] = []
@@ -198,8 +272,10 @@ def run(label: str, engine: Engine, count: int, runs: int) -> bool:
         ("nip", by_nip),
         ("unit_kerja+periode", by_unit),
         ("unit_kerja+periode, page 2", second_pages(engine, by_unit)),
-        ("unit_kerja+periode+status", [ArchiveQuery(unit_kerja=u, periode=p, status="completed")
-                                       for u, p in pairs]),
+        (
+            "unit_kerja+periode+status",
+            [ArchiveQuery(unit_kerja=u, periode=p, status="completed") for u, p in pairs],
+        ),
     ]
     ok = True
     print(f"{'query':<30} {'runs':>5} {'rows/q':>7} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
@@ -257,9 +333,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--postgres", default=DEFAULT_PG, help=f"base URL (default {DEFAULT_PG})")
     parser.add_argument("--no-postgres", action="store_true")
     args = parser.parse_args(argv)
-    backends: list[tuple[str, Callable[[], Any]]] = [
-        ("SQLite", lambda: sqlite_engine(args.sqlite_path))
-    ]
+    backends: list[tuple[str, Callable[[], Any]]] = [("SQLite", lambda: sqlite_engine(args.sqlite_path))]
     if not args.no_postgres:
         backends.append(("PostgreSQL", lambda: postgres_engine(args.postgres)))
     results = []

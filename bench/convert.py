@@ -69,9 +69,19 @@ def cold(docs: Sequence[bytes], work: Path) -> float:
         source = work / f"cold-{index}.docx"
         source.write_bytes(docx)
         subprocess.run(
-            [soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to", COLD_FILTER,
-             "--outdir", str(work / "cold-out"), str(source)],
-            check=True, capture_output=True, timeout=120,
+            [
+                soffice,
+                f"-env:UserInstallation={profile}",
+                "--headless",
+                "--convert-to",
+                COLD_FILTER,
+                "--outdir",
+                str(work / "cold-out"),
+                str(source),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=120,
         )
         if not (work / "cold-out" / f"cold-{index}.pdf").is_file():
             raise RuntimeError("cold soffice produced no PDF")
@@ -96,11 +106,25 @@ class BareServers:
         for index in range(count):
             port, uno_port = _port(), _port()
             profile = work / f"bare-profile-{index}"
-            self.processes.append(subprocess.Popen(
-                [SYSTEM_PYTHON, "-m", "unoserver.server", "--port", str(port), "--uno-port", str(uno_port),
-                 "--user-installation", str(profile)],
-                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-            ))
+            self.processes.append(
+                subprocess.Popen(
+                    [
+                        SYSTEM_PYTHON,
+                        "-m",
+                        "unoserver.server",
+                        "--port",
+                        str(port),
+                        "--uno-port",
+                        str(uno_port),
+                        "--user-installation",
+                        str(profile),
+                    ],
+                    env=env,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                    start_new_session=True,
+                )
+            )
             self.ports.append(port)
         for port in self.ports:
             deadline = time.monotonic() + 90
@@ -118,8 +142,11 @@ class BareServers:
         from unoserver.client import UnoClient
 
         pdf: bytes = UnoClient(port=str(port)).convert(
-            indata=docx, convert_to="pdf", filtername="writer_pdf_Export",
-            filter_options=list(PDFA_FILTER_OPTIONS), update_index=False,
+            indata=docx,
+            convert_to="pdf",
+            filtername="writer_pdf_Export",
+            filter_options=list(PDFA_FILTER_OPTIONS),
+            update_index=False,
         )
         return pdf
 
@@ -188,11 +215,16 @@ def api_latency(pool: LibreOfficeConverter, bare: BareServers, work: Path, runs:
 
     secret = "bench-key-encryption-secret-0123456789abcdef"
     create_dev_pki(work / "pki", organisation="Bench", key_passphrase=secret.encode())
-    app = create_app({
-        "SECRET_KEY": "s" * 40, "KEY_ENCRYPTION_SECRET": secret,
-        "DATABASE_URL": f"sqlite:///{work / 'bench.sqlite3'}", "FILES_DIR": str(work / "files"),
-        "PKI_DIR": str(work / "pki"), "CONVERTER": pool,
-    })
+    app = create_app(
+        {
+            "SECRET_KEY": "s" * 40,
+            "KEY_ENCRYPTION_SECRET": secret,
+            "DATABASE_URL": f"sqlite:///{work / 'bench.sqlite3'}",
+            "FILES_DIR": str(work / "files"),
+            "PKI_DIR": str(work / "pki"),
+            "CONVERTER": pool,
+        }
+    )
     upgrade_schema(app.extensions["skp.engine"])
     with app.app_context():
         key = create_client(get_session(), "bench", SCOPES).api_key
@@ -207,12 +239,19 @@ def api_latency(pool: LibreOfficeConverter, bare: BareServers, work: Path, runs:
     for i in range(runs + 1):  # the first of each is warm-up
         started = datetime.now(UTC)
         t0 = time.perf_counter()
-        created = client.post("/api/v1/documents", data=payload_text, headers={
-            "Authorization": f"Bearer {key}", "Content-Type": "application/json",
-            "Idempotency-Key": f"bench-{i}"})
+        created = client.post(
+            "/api/v1/documents",
+            data=payload_text,
+            headers={
+                "Authorization": f"Bearer {key}",
+                "Content-Type": "application/json",
+                "Idempotency-Key": f"bench-{i}",
+            },
+        )
         runner.wait_idle(120)
-        status = client.get(f"/api/v1/documents/{created.json['id']}",
-                            headers={"Authorization": f"Bearer {key}"}).json["status"]
+        status = client.get(
+            f"/api/v1/documents/{created.json['id']}", headers={"Authorization": f"Bearer {key}"}
+        ).json["status"]
         elapsed = (time.perf_counter() - t0) * 1000
         if status != "awaiting_signature":
             raise SystemExit(f"document ended {status}")
@@ -222,8 +261,9 @@ def api_latency(pool: LibreOfficeConverter, bare: BareServers, work: Path, runs:
         bare.convert(bare.ports[0], docx)
         bare_ms = (time.perf_counter() - t0) * 1000
         with app.app_context():
-            revision0 = get_session().query(Revision).filter_by(
-                document_id=created.json["id"], number=0).one()
+            revision0 = (
+                get_session().query(Revision).filter_by(document_id=created.json["id"], number=0).one()
+            )
         at = revision0.created_at if revision0.created_at.tzinfo else revision0.created_at.replace(tzinfo=UTC)
         if i:
             api.append(elapsed)
@@ -231,9 +271,14 @@ def api_latency(pool: LibreOfficeConverter, bare: BareServers, work: Path, runs:
             floor.append(bare_ms)
     runner.close()
     app.extensions["skp.engine"].dispose()
-    return {"api_p50": statistics.median(api), "api_p95": _percentile(api, 0.95),
-            "rendered_p50": statistics.median(rendered), "rendered_p95": _percentile(rendered, 0.95),
-            "floor_p50": statistics.median(floor), "floor_p95": _percentile(floor, 0.95)}
+    return {
+        "api_p50": statistics.median(api),
+        "api_p95": _percentile(api, 0.95),
+        "rendered_p50": statistics.median(rendered),
+        "rendered_p95": _percentile(rendered, 0.95),
+        "floor_p50": statistics.median(floor),
+        "floor_p95": _percentile(floor, 0.95),
+    }
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -273,28 +318,43 @@ def main(argv: Sequence[str] | None = None) -> None:
         "bare_warm": len(docs) / statistics.median(bare_times),
         "pool": len(docs) / statistics.median(pool_times),
     }
-    print(f"{len(docs)} documents, {n} warm processes, median of {args.repeat} runs "
-          f"(cold: {args.cold_repeat})")
-    for key, label in (("cold", "cold soffice per document"), ("bare_warm", f"bare warm unoserver x{n}"),
-                       ("pool", f"LibreOfficeConverter x{n}")):
+    print(
+        f"{len(docs)} documents, {n} warm processes, median of {args.repeat} runs (cold: {args.cold_repeat})"
+    )
+    for key, label in (
+        ("cold", "cold soffice per document"),
+        ("bare_warm", f"bare warm unoserver x{n}"),
+        ("pool", f"LibreOfficeConverter x{n}"),
+    ):
         print(f"  {label:<27}: {rate[key]:6.2f} docs/s  ({1000 / rate[key]:.0f} ms/doc)")
     vs_cold, vs_bare = rate["pool"] / rate["cold"], rate["pool"] / rate["bare_warm"]
     print(f"  pool / cold      = {vs_cold:5.2f}x   (target >= 8x)   {'ok' if vs_cold >= 8 else 'MISSED'}")
     print(f"  pool / bare warm = {vs_bare:5.1%}   (target >= 90 %) {'ok' if vs_bare >= 0.9 else 'MISSED'}")
     added = latency["rendered_p50"] / latency["floor_p50"] - 1
     print(f"payload to ready, one document at a time, n={args.latency_runs}:")
-    print(f"  POST /api/v1/documents to revision 0 stored (render, convert, fields): "
-          f"p50 {latency['rendered_p50']:.0f} ms, p95 {latency['rendered_p95']:.0f} ms")
-    print(f"  POST /api/v1/documents to awaiting_signature (… + seal, B-LT):      "
-          f"p50 {latency['api_p50']:.0f} ms, p95 {latency['api_p95']:.0f} ms")
-    print(f"  render + bare warm conversion of the same payload:           "
-          f"p50 {latency['floor_p50']:.0f} ms, p95 {latency['floor_p95']:.0f} ms")
-    print(f"  the service adds {added:+.0%} at p50 up to the stored render (target <= +30 %) "
-          f"{'ok' if added <= 0.3 else 'MISSED'}; the seal adds "
-          f"{latency['api_p50'] - latency['rendered_p50']:.0f} ms more")
+    print(
+        f"  POST /api/v1/documents to revision 0 stored (render, convert, fields): "
+        f"p50 {latency['rendered_p50']:.0f} ms, p95 {latency['rendered_p95']:.0f} ms"
+    )
+    print(
+        f"  POST /api/v1/documents to awaiting_signature (… + seal, B-LT):      "
+        f"p50 {latency['api_p50']:.0f} ms, p95 {latency['api_p95']:.0f} ms"
+    )
+    print(
+        f"  render + bare warm conversion of the same payload:           "
+        f"p50 {latency['floor_p50']:.0f} ms, p95 {latency['floor_p95']:.0f} ms"
+    )
+    print(
+        f"  the service adds {added:+.0%} at p50 up to the stored render (target <= +30 %) "
+        f"{'ok' if added <= 0.3 else 'MISSED'}; the seal adds "
+        f"{latency['api_p50'] - latency['rendered_p50']:.0f} ms more"
+    )
     if args.json:
-        print(json.dumps({"docs_per_s": rate, "pool_vs_cold": vs_cold, "pool_vs_bare": vs_bare,
-                          "latency_ms": latency}))
+        print(
+            json.dumps(
+                {"docs_per_s": rate, "pool_vs_cold": vs_cold, "pool_vs_bare": vs_bare, "latency_ms": latency}
+            )
+        )
 
 
 if __name__ == "__main__":

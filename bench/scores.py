@@ -82,15 +82,27 @@ def over_http(payload: dict[str, Any], seconds: int) -> None:
         flask = str(VENV_BIN / "flask")
         subprocess.run([flask, "skp", "init"], env=env, check=True, capture_output=True)
         out = subprocess.run(
-            [flask, "skp", "clients", "create", "bench"], env=env, check=True,
-            capture_output=True, text=True,
+            [flask, "skp", "clients", "create", "bench"],
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
         ).stdout
         key = out.strip().splitlines()[-1]
         port = _free_port()
         server = subprocess.Popen(
-            [str(VENV_BIN / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{port}",
-             "--log-level", "warning", "service:create_app()"],
-            env=env, cwd=ROOT,
+            [
+                str(VENV_BIN / "gunicorn"),
+                "--workers",
+                "2",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--log-level",
+                "warning",
+                "service:create_app()",
+            ],
+            env=env,
+            cwd=ROOT,
         )
         try:
             _wait_for(port)
@@ -104,11 +116,14 @@ def over_http(payload: dict[str, Any], seconds: int) -> None:
                 '  io.write(string.format("non2xx=%d\\n", summary.errors.status))\nend\n'
             )
             url = f"http://127.0.0.1:{port}/api/v1/scores"
-            subprocess.run(["wrk", "-t1", "-c4", "-d2s", "-s", str(body_file), url],
-                           check=True, capture_output=True)  # warm-up
+            subprocess.run(
+                ["wrk", "-t1", "-c4", "-d2s", "-s", str(body_file), url], check=True, capture_output=True
+            )  # warm-up
             result = subprocess.run(
                 ["wrk", "-t2", "-c8", f"-d{seconds}s", "--latency", "-s", str(body_file), url],
-                check=True, capture_output=True, text=True,
+                check=True,
+                capture_output=True,
+                text=True,
             ).stdout
             for line in result.splitlines():
                 if any(k in line for k in ("Requests/sec", "50%", "99%", "non2xx", "requests in")):
@@ -142,8 +157,9 @@ def main() -> None:
         (f"the example payload ({len(example['skp']['kegiatan'])} kegiatan)", example),
         ("the 50-kegiatan payload", payload),
     ):
-        print(f"HTTP: POST /api/v1/scores with {label}, gunicorn --workers 2, "
-              f"wrk -t2 -c8 for {args.seconds} s:")
+        print(
+            f"HTTP: POST /api/v1/scores with {label}, gunicorn --workers 2, wrk -t2 -c8 for {args.seconds} s:"
+        )
         over_http(body, args.seconds)
 
 

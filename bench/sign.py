@@ -317,21 +317,26 @@ class _Service:
         from service.models import SignerKey
         from tests.conftest import RecordingRunner, load_example
 
-        self.app = create_app({
-            "SECRET_KEY": "b" * 40,
-            "KEY_ENCRYPTION_SECRET": BENCH_PKI_SECRET,
-            "DATABASE_URL": f"sqlite:///{directory / 'bench.sqlite3'}",
-            "FILES_DIR": str(directory / "files"),
-            "PKI_DIR": str(ctx.pki.directory),
-            "RUNNER": RecordingRunner(),
-        })
+        self.app = create_app(
+            {
+                "SECRET_KEY": "b" * 40,
+                "KEY_ENCRYPTION_SECRET": BENCH_PKI_SECRET,
+                "DATABASE_URL": f"sqlite:///{directory / 'bench.sqlite3'}",
+                "FILES_DIR": str(directory / "files"),
+                "PKI_DIR": str(ctx.pki.directory),
+                "RUNNER": RecordingRunner(),
+            }
+        )
         upgrade_schema(self.app.extensions["skp.engine"])
         payload = load_example("permenpanrb_8_2021_dokumen_penilaian")
         with self.app.app_context():
             session = get_session()
             for role in ROLES:
-                session.add(SignerKey(nip=payload[role]["nip"], p12=ctx.p12[role], certificate_pem="",
-                                      source="issued"))
+                session.add(
+                    SignerKey(
+                        nip=payload[role]["nip"], p12=ctx.p12[role], certificate_pem="", source="issued"
+                    )
+                )
             session.commit()
         self.runs = 0
 
@@ -354,8 +359,15 @@ def service_path(ctx: Context) -> bytes:
     document_id = ready_document(app, idempotency_key=f"bench-{svc.runs}")
     with app.app_context():
         for urutan in (1, 2, 3):
-            sign_document(get_session(), get_services(), document(app, document_id), urutan=urutan,
-                          passphrase=ctx.passphrase.decode(), actor="bench", ip=None)
+            sign_document(
+                get_session(),
+                get_services(),
+                document(app, document_id),
+                urutan=urutan,
+                passphrase=ctx.passphrase.decode(),
+                actor="bench",
+                ip=None,
+            )
         doc = document(app, document_id)
         return read_revision(get_session(), get_services().store, doc, doc.current_revision)
 
@@ -428,9 +440,11 @@ def main() -> None:
                     kdf.append((time.perf_counter() - t0) * 1000)
                 opening = statistics.median(kdf)
                 rest = statistics.median(results["service-path"]) - 3 * opening
-                print(f"opening one passphrase-protected .p12 (PBKDF2, 600,000 rounds): {opening:.1f} ms; "
-                      f"service-path without the 3 openings: {rest:.1f} ms, "
-                      f"ratio {rest / floor:.2f}")
+                print(
+                    f"opening one passphrase-protected .p12 (PBKDF2, 600,000 rounds): {opening:.1f} ms; "
+                    f"service-path without the 3 openings: {rest:.1f} ms, "
+                    f"ratio {rest / floor:.2f}"
+                )
         head = f"{'validate()':<18} {'median':>8} {'min':>8} {'max':>8}"
         print(f"{head}  (ms per document: 4 signatures + 1 document timestamp)")
         for name, times in validation.items():

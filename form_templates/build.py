@@ -102,16 +102,27 @@ class Form:
 
     # -- paragraphs ---------------------------------------------------------------------------------------
 
-    def para(self, text: str = "", *, bold: bool = False, align: WD_ALIGN_PARAGRAPH = LEFT,
-             size: float | None = None, before: float = 0, after: float = 0, keep_next: bool = False,
-             underline: bool = False, italic: bool = False) -> object:
+    def para(
+        self,
+        text: str = "",
+        *,
+        bold: bool = False,
+        align: WD_ALIGN_PARAGRAPH = LEFT,
+        size: float | None = None,
+        before: float = 0,
+        after: float = 0,
+        keep_next: bool = False,
+        underline: bool = False,
+        italic: bool = False,
+    ) -> object:
         if self._first is not None:
             paragraph = self._first
             self._first = None
         else:
             paragraph = self.doc.add_paragraph()
-        _fill_paragraph(paragraph, text, bold=bold, align=align, size=size, underline=underline,
-                        italic=italic)
+        _fill_paragraph(
+            paragraph, text, bold=bold, align=align, size=size, underline=underline, italic=italic
+        )
         fmt = paragraph.paragraph_format  # type: ignore[attr-defined]
         fmt.space_before, fmt.space_after = Pt(before), Pt(after)
         fmt.keep_with_next = keep_next
@@ -119,8 +130,14 @@ class Form:
 
     def title(self, *lines: str, size: float = 11) -> None:
         for index, line in enumerate(lines):
-            self.para(line, bold=True, align=CENTER, size=size, after=4 if index == len(lines) - 1 else 0,
-                      keep_next=True)
+            self.para(
+                line,
+                bold=True,
+                align=CENTER,
+                size=size,
+                after=4 if index == len(lines) - 1 else 0,
+                keep_next=True,
+            )
 
     def page_break(self) -> None:
         paragraph = self.para()
@@ -164,9 +181,17 @@ class Form:
         self.para(size=2, after=points)
 
 
-def _fill_paragraph(paragraph: object, text: str, *, bold: bool = False,
-                    align: WD_ALIGN_PARAGRAPH | None = None, size: float | None = None,
-                    underline: bool = False, italic: bool = False, color: RGBColor | None = None) -> None:
+def _fill_paragraph(
+    paragraph: object,
+    text: str,
+    *,
+    bold: bool = False,
+    align: WD_ALIGN_PARAGRAPH | None = None,
+    size: float | None = None,
+    underline: bool = False,
+    italic: bool = False,
+    color: RGBColor | None = None,
+) -> None:
     p = paragraph
     if align is not None:
         p.alignment = align  # type: ignore[attr-defined]
@@ -186,8 +211,14 @@ class Grid:
     def __init__(self, form: Form, table: Table, widths_mm: list[float], size: float) -> None:
         self.form, self.table, self.widths, self.size = form, table, widths_mm, size
 
-    def row(self, *cells: C | str | None, header: bool = False, cant_split: bool = True,
-            height_pt: float | None = None, size: float | None = None) -> _Row:
+    def row(
+        self,
+        *cells: C | str | None,
+        header: bool = False,
+        cant_split: bool = True,
+        height_pt: float | None = None,
+        size: float | None = None,
+    ) -> _Row:
         specs = [c if isinstance(c, C) else C(c or "") for c in cells]
         if sum(c.span for c in specs) != len(self.widths):
             raise ValueError(f"row spans {sum(c.span for c in specs)} of {len(self.widths)} columns: {specs}")
@@ -218,8 +249,13 @@ class Grid:
         self.row(C(text, len(self.widths)))
 
     def numbers(self, count: int, *, parens: bool = True) -> None:
-        self.row(*(C(f"({i})" if parens else str(i), align=CENTER, size=7.5, fill=HEADER_FILL)
-                   for i in range(1, count + 1)), header=True)
+        self.row(
+            *(
+                C(f"({i})" if parens else str(i), align=CENTER, size=7.5, fill=HEADER_FILL)
+                for i in range(1, count + 1)
+            ),
+            header=True,
+        )
 
     def merge_down(self, row_index: int, column: int, rows: int = 2) -> None:
         """Merge a header cell with the cells below it (static rowspan)."""
@@ -266,8 +302,13 @@ def _signature_cell(cell: _Cell, signer: Signer | None, size: float) -> None:
 
     def line(text: str, **kwargs: object) -> object:
         paragraph = cell.add_paragraph()
-        _fill_paragraph(paragraph, text, align=CENTER, size=kwargs.pop("size", size),  # type: ignore[arg-type]
-                        **kwargs)  # type: ignore[arg-type]
+        _fill_paragraph(
+            paragraph,
+            text,
+            align=CENTER,
+            size=kwargs.pop("size", size),  # type: ignore[arg-type]
+            **kwargs,
+        )  # type: ignore[arg-type]
         paragraph.paragraph_format.keep_with_next = True
         return paragraph
 
@@ -284,8 +325,14 @@ def _signature_cell(cell: _Cell, signer: Signer | None, size: float) -> None:
     last.paragraph_format.keep_with_next = False  # type: ignore[attr-defined]
 
 
-def signatures(form: Form, left: Signer | None, right: Signer | None, *,
-               atasan: Signer | None = None, atasan_optional: bool = True) -> None:
+def signatures(
+    form: Form,
+    left: Signer | None,
+    right: Signer | None,
+    *,
+    atasan: Signer | None = None,
+    atasan_optional: bool = True,
+) -> None:
     """Two signer columns, and the atasan pejabat penilai centred below.
 
     ``atasan_optional``: forms on which the atasan does not sign officially still get a block for
@@ -318,16 +365,34 @@ def header_row(form: Form, left: str, right: str) -> None:
     form.spacer(3)
 
 
-def identity_6(form: Form, *, left: str = "PEGAWAI YANG DINILAI", right: str = "PEJABAT PENILAI KINERJA",
-               left_key: str = "pegawai", right_key: str = "pejabat_penilai") -> None:
+def identity_6(
+    form: Form,
+    *,
+    left: str = "PEGAWAI YANG DINILAI",
+    right: str = "PEJABAT PENILAI KINERJA",
+    left_key: str = "pegawai",
+    right_key: str = "pejabat_penilai",
+) -> None:
     grid = form.table([10, 34, 106, 10, 34, 106])
     grid.row(H("NO"), H(left, 2), H("NO"), H(right, 2), header=True)
-    for number, (label, field) in enumerate((
-        ("NAMA", "nama"), ("NIP", "nip"), ("PANGKAT/GOL RUANG", "pangkat_golongan"),
-        ("JABATAN", "jabatan"), ("UNIT KERJA", "unit_kerja"),
-    ), start=1):
-        grid.row(C(str(number), align=CENTER), label, f"{{{{ {left_key}.{field} }}}}",
-                 C(str(number), align=CENTER), label, f"{{{{ {right_key}.{field} }}}}")
+    for number, (label, field) in enumerate(
+        (
+            ("NAMA", "nama"),
+            ("NIP", "nip"),
+            ("PANGKAT/GOL RUANG", "pangkat_golongan"),
+            ("JABATAN", "jabatan"),
+            ("UNIT KERJA", "unit_kerja"),
+        ),
+        start=1,
+    ):
+        grid.row(
+            C(str(number), align=CENTER),
+            label,
+            f"{{{{ {left_key}.{field} }}}}",
+            C(str(number), align=CENTER),
+            label,
+            f"{{{{ {right_key}.{field} }}}}",
+        )
     form.spacer(4)
 
 
@@ -353,9 +418,11 @@ def lampiran_6(form: Form, paper_title: Sequence[str]) -> None:
     form.title("LAMPIRAN SASARAN KINERJA PEGAWAI", *paper_title)
     header_row(form, "{{ instansi|upper }}", "PERIODE PENILAIAN: {{ periode.penilaian }}")
     grid = form.table([10, 292])
-    for key, label in (("dukungan_sumber_daya", "DUKUNGAN SUMBER DAYA"),
-                       ("skema_pertanggungjawaban", "SKEMA PERTANGGUNGJAWABAN"),
-                       ("konsekuensi", "KONSEKUENSI")):
+    for key, label in (
+        ("dukungan_sumber_daya", "DUKUNGAN SUMBER DAYA"),
+        ("skema_pertanggungjawaban", "SKEMA PERTANGGUNGJAWABAN"),
+        ("konsekuensi", "KONSEKUENSI"),
+    ):
         grid.row(C(label, 2, bold=True, fill=HEADER_FILL))
         grid.tag(f"{{%tr for item in lampiran.{key} %}}")
         grid.row(C("{{ item.no }}", align=CENTER), "{{ item.uraian }}")
@@ -368,8 +435,10 @@ def lampiran_6(form: Form, paper_title: Sequence[str]) -> None:
     grid = form.table([50, 50], borders=False)
     grid.row(C("", align=CENTER), C("{{ tempat_tanggal }}", align=CENTER))
     grid.row(C("Pegawai yang Dinilai", align=CENTER), C("Pejabat Penilai Kinerja", align=CENTER))
-    grid.row(C("{{ pegawai.nama }}", bold=True, align=CENTER), C("{{ pejabat_penilai.nama }}", bold=True,
-                                                                  align=CENTER))
+    grid.row(
+        C("{{ pegawai.nama }}", bold=True, align=CENTER),
+        C("{{ pejabat_penilai.nama }}", bold=True, align=CENTER),
+    )
     grid.row(C("{{ pegawai.nip_teks }}", align=CENTER), C("{{ pejabat_penilai.nip_teks }}", align=CENTER))
 
 
@@ -399,8 +468,11 @@ SKP_6_FOOTNOTES = (
 
 def skp_6(paper: str, *, jpt: bool) -> Form:
     form = Form(landscape=True, paper=paper)
-    bagi = ("BAGI PEJABAT PIMPINAN TINGGI DAN PIMPINAN UNIT KERJA MANDIRI" if jpt
-            else "BAGI PEJABAT ADMINISTRASI DAN PEJABAT FUNGSIONAL")
+    bagi = (
+        "BAGI PEJABAT PIMPINAN TINGGI DAN PIMPINAN UNIT KERJA MANDIRI"
+        if jpt
+        else "BAGI PEJABAT ADMINISTRASI DAN PEJABAT FUNGSIONAL"
+    )
     title = ("PENDEKATAN HASIL KERJA {{ pendekatan }}", bagi)
     form.title("SASARAN KINERJA PEGAWAI", *title)
     header_row(form, "{{ instansi|upper }}", "PERIODE PENILAIAN: {{ periode.penilaian }}")
@@ -408,20 +480,43 @@ def skp_6(paper: str, *, jpt: bool) -> Form:
     if jpt:
         grid = form.table([10, 100, 100, 45, 45])
         grid.row(H("HASIL KERJA", 5), header=True)
-        grid.row(H("NO"), H("RENCANA HASIL KERJA"), H("INDIKATOR KINERJA INDIVIDU"), H("TARGET"),
-                 H("PERSPEKTIF"), header=True)
+        grid.row(
+            H("NO"),
+            H("RENCANA HASIL KERJA"),
+            H("INDIKATOR KINERJA INDIVIDU"),
+            H("TARGET"),
+            H("PERSPEKTIF"),
+            header=True,
+        )
         grid.numbers(5)
-        cells = [C("{{ g.no }}", align=CENTER, vm=True), C("{{ g.rhk }}", vm=True), C("{{ b.iki }}"),
-                 C("{{ b.target }}", align=CENTER), C("{{ b.perspektif }}", align=CENTER)]
+        cells = [
+            C("{{ g.no }}", align=CENTER, vm=True),
+            C("{{ g.rhk }}", vm=True),
+            C("{{ b.iki }}"),
+            C("{{ b.target }}", align=CENTER),
+            C("{{ b.perspektif }}", align=CENTER),
+        ]
     else:
         grid = form.table([10, 62, 62, 24, 90, 40])
         grid.row(H("HASIL KERJA", 6), header=True)
-        grid.row(H("NO"), H("RENCANA HASIL KERJA PIMPINAN YANG DIINTERVENSI*"), H("RENCANA HASIL KERJA"),
-                 H("ASPEK"), H("INDIKATOR KINERJA INDIVIDU"), H("TARGET"), header=True)
+        grid.row(
+            H("NO"),
+            H("RENCANA HASIL KERJA PIMPINAN YANG DIINTERVENSI*"),
+            H("RENCANA HASIL KERJA"),
+            H("ASPEK"),
+            H("INDIKATOR KINERJA INDIVIDU"),
+            H("TARGET"),
+            header=True,
+        )
         grid.numbers(6)
-        cells = [C("{{ g.no }}", align=CENTER, vm=True), C("{{ g.rhk_atasan }}", vm=True),
-                 C("{{ g.rhk }}", vm=True), C("{{ b.aspek }}", align=CENTER), C("{{ b.iki }}"),
-                 C("{{ b.target }}", align=CENTER)]
+        cells = [
+            C("{{ g.no }}", align=CENTER, vm=True),
+            C("{{ g.rhk_atasan }}", vm=True),
+            C("{{ g.rhk }}", vm=True),
+            C("{{ b.aspek }}", align=CENTER),
+            C("{{ b.iki }}"),
+            C("{{ b.target }}", align=CENTER),
+        ]
     n = len(grid.widths)
     grid.row(B("A. UTAMA", n))
     grouped_rows(grid, "hasil_kerja_utama", cells)
@@ -487,10 +582,17 @@ def manual_iku_6(paper: str) -> Form:
 
 def evaluasi_6(paper: str, *, jpt: bool) -> Form:
     form = Form(landscape=True, paper=paper)
-    bagi = ("BAGI PEJABAT PIMPINAN TINGGI DAN PIMPINAN UNIT KERJA MANDIRI" if jpt
-            else "BAGI PEJABAT ADMINISTRASI DAN PEJABAT FUNGSIONAL")
-    form.title("EVALUASI KINERJA PEGAWAI", "PENDEKATAN HASIL KERJA {{ pendekatan }}", bagi,
-               "PERIODE: {{ periode.jenis_label }}")
+    bagi = (
+        "BAGI PEJABAT PIMPINAN TINGGI DAN PIMPINAN UNIT KERJA MANDIRI"
+        if jpt
+        else "BAGI PEJABAT ADMINISTRASI DAN PEJABAT FUNGSIONAL"
+    )
+    form.title(
+        "EVALUASI KINERJA PEGAWAI",
+        "PENDEKATAN HASIL KERJA {{ pendekatan }}",
+        bagi,
+        "PERIODE: {{ periode.jenis_label }}",
+    )
     header_row(form, "{{ instansi|upper }}", "PERIODE PENILAIAN: {{ periode.penilaian }}")
     identity_6(form)
     grid = form.table([40, 60])
@@ -500,25 +602,51 @@ def evaluasi_6(paper: str, *, jpt: bool) -> Form:
     if jpt:
         grid = form.table([10, 55, 55, 25, 28, 65, 64])
         grid.row(H("HASIL KERJA", 7), header=True)
-        grid.row(H("NO."), H("RENCANA HASIL KERJA"), H("INDIKATOR KINERJA INDIVIDU"), H("TARGET"),
-                 H("PERSPEKTIF"), H("REALISASI BERDASARKAN BUKTI DUKUNG"),
-                 H("UMPAN BALIK BERKELANJUTAN BERDASARKAN BUKTI DUKUNG"), header=True)
+        grid.row(
+            H("NO."),
+            H("RENCANA HASIL KERJA"),
+            H("INDIKATOR KINERJA INDIVIDU"),
+            H("TARGET"),
+            H("PERSPEKTIF"),
+            H("REALISASI BERDASARKAN BUKTI DUKUNG"),
+            H("UMPAN BALIK BERKELANJUTAN BERDASARKAN BUKTI DUKUNG"),
+            header=True,
+        )
         grid.numbers(7)
-        cells = [C("{{ g.no }}", align=CENTER, vm=True), C("{{ g.rhk }}", vm=True), C("{{ b.iki }}"),
-                 C("{{ b.target }}", align=CENTER), C("{{ b.perspektif }}", align=CENTER),
-                 C("{{ b.realisasi }}"), C("{{ g.umpan_balik }}", vm=True)]
+        cells = [
+            C("{{ g.no }}", align=CENTER, vm=True),
+            C("{{ g.rhk }}", vm=True),
+            C("{{ b.iki }}"),
+            C("{{ b.target }}", align=CENTER),
+            C("{{ b.perspektif }}", align=CENTER),
+            C("{{ b.realisasi }}"),
+            C("{{ g.umpan_balik }}", vm=True),
+        ]
     else:
         grid = form.table([10, 42, 42, 20, 52, 28, 54, 54])
         grid.row(H("HASIL KERJA", 8), header=True)
-        grid.row(H("NO"), H("RENCANA HASIL KERJA PIMPINAN YANG DIINTERVENSI"), H("RENCANA HASIL KERJA"),
-                 H("ASPEK"), H("INDIKATOR KINERJA INDIVIDU"), H("TARGET"),
-                 H("REALISASI BERDASARKAN BUKTI DUKUNG"),
-                 H("UMPAN BALIK BERKELANJUTAN BERDASARKAN BUKTI DUKUNG"), header=True)
+        grid.row(
+            H("NO"),
+            H("RENCANA HASIL KERJA PIMPINAN YANG DIINTERVENSI"),
+            H("RENCANA HASIL KERJA"),
+            H("ASPEK"),
+            H("INDIKATOR KINERJA INDIVIDU"),
+            H("TARGET"),
+            H("REALISASI BERDASARKAN BUKTI DUKUNG"),
+            H("UMPAN BALIK BERKELANJUTAN BERDASARKAN BUKTI DUKUNG"),
+            header=True,
+        )
         grid.numbers(8)
-        cells = [C("{{ g.no }}", align=CENTER, vm=True), C("{{ g.rhk_atasan }}", vm=True),
-                 C("{{ g.rhk }}", vm=True), C("{{ b.aspek }}", align=CENTER), C("{{ b.iki }}"),
-                 C("{{ b.target }}", align=CENTER), C("{{ b.realisasi }}"),
-                 C("{{ g.umpan_balik }}", vm=True)]
+        cells = [
+            C("{{ g.no }}", align=CENTER, vm=True),
+            C("{{ g.rhk_atasan }}", vm=True),
+            C("{{ g.rhk }}", vm=True),
+            C("{{ b.aspek }}", align=CENTER),
+            C("{{ b.iki }}"),
+            C("{{ b.target }}", align=CENTER),
+            C("{{ b.realisasi }}"),
+            C("{{ g.umpan_balik }}", vm=True),
+        ]
     n = len(grid.widths)
     grid.row(B("A. UTAMA", n))
     grouped_rows(grid, "hasil_kerja_utama", cells)
@@ -534,10 +662,14 @@ def evaluasi_6(paper: str, *, jpt: bool) -> Form:
     grid.row(B("RATING PERILAKU KERJA*"), B("{{ evaluasi.rating_perilaku_kerja }}"))
     grid.row(B("PREDIKAT KINERJA PEGAWAI*"), B("{{ evaluasi.predikat }}"))
     grid.tag("{%tr if angka_kredit %}")
-    grid.row(B("KONVERSI ANGKA KREDIT"),
-             C("{{ angka_kredit.nilai }} (jenjang {{ angka_kredit.jenjang }}, koefisien "
-               "{{ angka_kredit.koefisien }}, {{ angka_kredit.persentase }}, "
-               "{{ angka_kredit.bulan }} bulan)"))
+    grid.row(
+        B("KONVERSI ANGKA KREDIT"),
+        C(
+            "{{ angka_kredit.nilai }} (jenjang {{ angka_kredit.jenjang }}, koefisien "
+            "{{ angka_kredit.koefisien }}, {{ angka_kredit.persentase }}, "
+            "{{ angka_kredit.bulan }} bulan)"
+        ),
+    )
     grid.tag("{%tr endif %}")
     form.footnotes("* Pilih salah satu")
     signatures(
@@ -551,8 +683,13 @@ def evaluasi_6(paper: str, *, jpt: bool) -> Form:
 
 def section_rows(grid: Grid, number: str, title: str, key: str, *, label: str = "") -> None:
     grid.row(C(number, align=CENTER), C(title, 3, bold=True, fill=HEADER_FILL))
-    for text, field in (("NAMA", "nama"), ("NIP", "nip"), ("PANGKAT/GOL RUANG", "pangkat_golongan"),
-                        ("JABATAN", "jabatan"), ("UNIT KERJA", "unit_kerja")):
+    for text, field in (
+        ("NAMA", "nama"),
+        ("NIP", "nip"),
+        ("PANGKAT/GOL RUANG", "pangkat_golongan"),
+        ("JABATAN", "jabatan"),
+        ("UNIT KERJA", "unit_kerja"),
+    ):
         grid.row(C(""), C(f"{label}{text}"), C(":", align=CENTER), C(f"{{{{ {key}.{field} }}}}"))
 
 
@@ -566,8 +703,9 @@ def dokumen_6(paper: str) -> Form:
     section_rows(grid, "2", "PEJABAT PENILAI KINERJA", "pejabat_penilai")
     section_rows(grid, "3", "ATASAN PEJABAT PENILAI KINERJA", "atasan_pejabat_penilai")
     grid.row(C("4", align=CENTER), C("EVALUASI KINERJA", 3, bold=True, fill=HEADER_FILL))
-    grid.row(C(""), "CAPAIAN KINERJA ORGANISASI", C(":", align=CENTER),
-             B("{{ evaluasi.capaian_organisasi }}"))
+    grid.row(
+        C(""), "CAPAIAN KINERJA ORGANISASI", C(":", align=CENTER), B("{{ evaluasi.capaian_organisasi }}")
+    )
     grid.row(C(""), "PREDIKAT KINERJA PEGAWAI", C(":", align=CENTER), B("{{ evaluasi.predikat }}"))
     grid.tag("{%tr if angka_kredit %}")
     grid.row(C(""), "KONVERSI ANGKA KREDIT", C(":", align=CENTER), C("{{ angka_kredit.nilai }}"))
@@ -599,10 +737,16 @@ def skp_8(paper: str) -> Form:
     grid.row(H("NO"), H("RENCANA KINERJA"), H("INDIKATOR KINERJA INDIVIDU"), H("TARGET"), header=True)
     grid.numbers(4)
     grid.row(B("A. KINERJA UTAMA", 4))
-    grouped_rows(grid, "kinerja_utama", [
-        C("{{ g.no }}", align=CENTER, vm=True), C("{{ g.rencana_kinerja }}", vm=True), C("{{ b.iki }}"),
-        C("{{ b.target }}", align=CENTER),
-    ])
+    grouped_rows(
+        grid,
+        "kinerja_utama",
+        [
+            C("{{ g.no }}", align=CENTER, vm=True),
+            C("{{ g.rencana_kinerja }}", vm=True),
+            C("{{ b.iki }}"),
+            C("{{ b.target }}", align=CENTER),
+        ],
+    )
     grid.row(B("B. KINERJA TAMBAHAN", 4))
     grid.tag("{%tr for t in kinerja_tambahan %}")
     grid.row(C("{{ t.no }}", align=CENTER), "{{ t.uraian }}", C("-", align=CENTER), C("-", align=CENTER))
@@ -625,22 +769,45 @@ def evaluasi_8(paper: str) -> Form:
     header_row(form, "{{ instansi|upper }}", "PERIODE PENILAIAN: {{ periode.penilaian }}")
     identity_6(form)
     grid = form.table([10, 52, 62, 24, 24, 24, 30, 30, 30])
-    grid.row(H("NO"), H("RENCANA KINERJA"), H("INDIKATOR KINERJA INDIVIDU"), H("TARGET"), H("REALISASI"),
-             H("CAPAIAN IKI"), H("KATEGORI CAPAIAN IKI"), H("NILAI CAPAIAN IKI"), H("NILAI TERTIMBANG"),
-             header=True)
+    grid.row(
+        H("NO"),
+        H("RENCANA KINERJA"),
+        H("INDIKATOR KINERJA INDIVIDU"),
+        H("TARGET"),
+        H("REALISASI"),
+        H("CAPAIAN IKI"),
+        H("KATEGORI CAPAIAN IKI"),
+        H("NILAI CAPAIAN IKI"),
+        H("NILAI TERTIMBANG"),
+        header=True,
+    )
     grid.numbers(9)
     grid.row(B("A. KINERJA UTAMA", 9))
-    grouped_rows(grid, "kinerja_utama", [
-        C("{{ g.no }}", align=CENTER, vm=True), C("{{ g.rencana_kinerja }}", vm=True), C("{{ b.iki }}"),
-        C("{{ b.target }}", align=CENTER), C("{{ b.realisasi }}", align=CENTER),
-        C("{{ b.capaian }}", align=CENTER), C("{{ b.kategori }}", align=CENTER),
-        C("{{ b.nilai }}", align=CENTER), C("{{ b.nilai_tertimbang }}", align=CENTER),
-    ])
+    grouped_rows(
+        grid,
+        "kinerja_utama",
+        [
+            C("{{ g.no }}", align=CENTER, vm=True),
+            C("{{ g.rencana_kinerja }}", vm=True),
+            C("{{ b.iki }}"),
+            C("{{ b.target }}", align=CENTER),
+            C("{{ b.realisasi }}", align=CENTER),
+            C("{{ b.capaian }}", align=CENTER),
+            C("{{ b.kategori }}", align=CENTER),
+            C("{{ b.nilai }}", align=CENTER),
+            C("{{ b.nilai_tertimbang }}", align=CENTER),
+        ],
+    )
     grid.row(B("NILAI KINERJA UTAMA", 8, align=RIGHT), B("{{ nilai.rata_rata_iki }}", align=CENTER))
     grid.row(B("B. KINERJA TAMBAHAN", 9))
     grid.tag("{%tr for t in kinerja_tambahan %}")
-    grid.row(C("{{ t.no }}", align=CENTER), C("{{ t.uraian }}", 5), C("{{ t.kategori }}", align=CENTER),
-             C("{{ t.nilai }}", align=CENTER), C("", align=CENTER))
+    grid.row(
+        C("{{ t.no }}", align=CENTER),
+        C("{{ t.uraian }}", 5),
+        C("{{ t.kategori }}", align=CENTER),
+        C("{{ t.nilai }}", align=CENTER),
+        C("", align=CENTER),
+    )
     grid.tag("{%tr endfor %}")
     grid.tag("{%tr if not kinerja_tambahan %}")
     grid.row(C("-", 9, align=CENTER))
@@ -650,20 +817,39 @@ def evaluasi_8(paper: str) -> Form:
     form.spacer(4)
     grid = form.table([10, 112, 60, 60, 60])
     grid.row(H("PERILAKU KERJA", 5), header=True)
-    grid.row(H("NO"), H("ASPEK PERILAKU"), H("NILAI ATASAN"), H("NILAI REKAN KERJA"), H("NILAI BAWAHAN"),
-             header=True)
+    grid.row(
+        H("NO"),
+        H("ASPEK PERILAKU"),
+        H("NILAI ATASAN"),
+        H("NILAI REKAN KERJA"),
+        H("NILAI BAWAHAN"),
+        header=True,
+    )
     grid.tag("{%tr for p in perilaku_8_2021 %}")
-    grid.row(C("{{ p.no }}", align=CENTER), "{{ p.aspek }}", C("{{ p.atasan }}", align=CENTER),
-             C("{{ p.rekan }}", align=CENTER), C("{{ p.bawahan }}", align=CENTER))
+    grid.row(
+        C("{{ p.no }}", align=CENTER),
+        "{{ p.aspek }}",
+        C("{{ p.atasan }}", align=CENTER),
+        C("{{ p.rekan }}", align=CENTER),
+        C("{{ p.bawahan }}", align=CENTER),
+    )
     grid.tag("{%tr endfor %}")
     grid.row(B("NILAI PERILAKU KERJA", 4, align=RIGHT), B("{{ nilai.perilaku }}", align=CENTER))
     form.spacer(4)
     grid = form.table([10, 172, 60, 60])
     grid.row(H("PENILAIAN KINERJA", 4), header=True)
-    grid.row(C("1", align=CENTER), "NILAI SKP × {{ nilai.bobot_skp }}", C("{{ nilai.skp }}", align=CENTER),
-             C("{{ nilai.skp_tertimbang }}", align=CENTER))
-    grid.row(C("2", align=CENTER), "NILAI PERILAKU KERJA × {{ nilai.bobot_perilaku }}",
-             C("{{ nilai.perilaku }}", align=CENTER), C("{{ nilai.perilaku_tertimbang }}", align=CENTER))
+    grid.row(
+        C("1", align=CENTER),
+        "NILAI SKP × {{ nilai.bobot_skp }}",
+        C("{{ nilai.skp }}", align=CENTER),
+        C("{{ nilai.skp_tertimbang }}", align=CENTER),
+    )
+    grid.row(
+        C("2", align=CENTER),
+        "NILAI PERILAKU KERJA × {{ nilai.bobot_perilaku }}",
+        C("{{ nilai.perilaku }}", align=CENTER),
+        C("{{ nilai.perilaku_tertimbang }}", align=CENTER),
+    )
     grid.row(C("3", align=CENTER), B("NILAI KINERJA PEGAWAI", 2), B("{{ nilai.kinerja }}", align=CENTER))
     grid.row(C("4", align=CENTER), B("PREDIKAT KINERJA", 2), B("{{ nilai.predikat }}", align=CENTER))
     signatures(
@@ -685,10 +871,18 @@ def dokumen_8(paper: str) -> Form:
     section_rows(grid, "2", "PEJABAT PENILAI KINERJA", "pejabat_penilai")
     section_rows(grid, "3", "ATASAN PEJABAT PENILAI KINERJA", "atasan_pejabat_penilai")
     grid.row(C("4", align=CENTER), C("PENILAIAN KINERJA", 3, bold=True, fill=HEADER_FILL))
-    grid.row(C(""), "NILAI SKP × {{ nilai.bobot_skp }}", C(":", align=CENTER),
-             "{{ nilai.skp }} × {{ nilai.bobot_skp }} = {{ nilai.skp_tertimbang }}")
-    grid.row(C(""), "NILAI PERILAKU KERJA × {{ nilai.bobot_perilaku }}", C(":", align=CENTER),
-             "{{ nilai.perilaku }} × {{ nilai.bobot_perilaku }} = {{ nilai.perilaku_tertimbang }}")
+    grid.row(
+        C(""),
+        "NILAI SKP × {{ nilai.bobot_skp }}",
+        C(":", align=CENTER),
+        "{{ nilai.skp }} × {{ nilai.bobot_skp }} = {{ nilai.skp_tertimbang }}",
+    )
+    grid.row(
+        C(""),
+        "NILAI PERILAKU KERJA × {{ nilai.bobot_perilaku }}",
+        C(":", align=CENTER),
+        "{{ nilai.perilaku }} × {{ nilai.bobot_perilaku }} = {{ nilai.perilaku_tertimbang }}",
+    )
     grid.row(C(""), B("NILAI KINERJA PEGAWAI"), C(":", align=CENTER), B("{{ nilai.kinerja }}"))
     grid.row(C(""), B("PREDIKAT KINERJA"), C(":", align=CENTER), B("{{ nilai.predikat }}"))
     grid.row(C("5", align=CENTER), C("PERMASALAHAN KINERJA", 3, bold=True, fill=HEADER_FILL))
@@ -713,14 +907,31 @@ def skp_pp46(paper: str, *, guru: bool) -> Form:
     if guru:
         form.para("(JABATAN FUNGSIONAL DENGAN ANGKA KREDIT)", bold=True, align=CENTER, after=4)
     grid = form.table([10, 34, 106, 10, 34, 106])
-    grid.row(H("NO"), H("I. PEJABAT PENILAI", 2), H("NO"), H("II. PEGAWAI NEGERI SIPIL YANG DINILAI", 2),
-             header=True)
-    for number, (label, field) in enumerate((
-        ("Nama", "nama"), ("NIP", "nip"), ("Pangkat/Gol.Ruang", "pangkat_golongan"),
-        ("Jabatan", "jabatan"), ("Unit Kerja", "unit_kerja"),
-    ), start=1):
-        grid.row(C(f"{number}.", align=CENTER), label, f"{{{{ pejabat_penilai.{field} }}}}",
-                 C(f"{number}.", align=CENTER), label, f"{{{{ pegawai.{field} }}}}")
+    grid.row(
+        H("NO"),
+        H("I. PEJABAT PENILAI", 2),
+        H("NO"),
+        H("II. PEGAWAI NEGERI SIPIL YANG DINILAI", 2),
+        header=True,
+    )
+    for number, (label, field) in enumerate(
+        (
+            ("Nama", "nama"),
+            ("NIP", "nip"),
+            ("Pangkat/Gol.Ruang", "pangkat_golongan"),
+            ("Jabatan", "jabatan"),
+            ("Unit Kerja", "unit_kerja"),
+        ),
+        start=1,
+    ):
+        grid.row(
+            C(f"{number}.", align=CENTER),
+            label,
+            f"{{{{ pejabat_penilai.{field} }}}}",
+            C(f"{number}.", align=CENTER),
+            label,
+            f"{{{{ pegawai.{field} }}}}",
+        )
     form.spacer(4)
     grid = form.table([10, 150, 18, 36, 24, 30, 34])
     grid.row(H("NO"), H("III. KEGIATAN TUGAS JABATAN"), H("AK"), H("TARGET", 4), header=True)
@@ -729,18 +940,28 @@ def skp_pp46(paper: str, *, guru: bool) -> Form:
         grid.merge_down(0, column)
     grid.numbers(7, parens=False)
     grid.tag("{%tr for k in kegiatan %}")
-    grid.row(C("{{ k.no }}", align=CENTER), "{{ k.uraian }}", C("{{ k.ak }}", align=CENTER),
-             C("{{ k.target.kuantitas }}", align=CENTER), C("{{ k.target.kualitas }}", align=CENTER),
-             C("{{ k.target.waktu }}", align=CENTER), C("{{ k.target.biaya }}", align=CENTER))
+    grid.row(
+        C("{{ k.no }}", align=CENTER),
+        "{{ k.uraian }}",
+        C("{{ k.ak }}", align=CENTER),
+        C("{{ k.target.kuantitas }}", align=CENTER),
+        C("{{ k.target.kualitas }}", align=CENTER),
+        C("{{ k.target.waktu }}", align=CENTER),
+        C("{{ k.target.biaya }}", align=CENTER),
+    )
     grid.tag("{%tr endfor %}")
     if guru:
-        grid.row(B("JUMLAH ANGKA KREDIT", 2, align=RIGHT), B("{{ pp46.jumlah_angka_kredit }}", align=CENTER),
-                 C("", 4))
+        grid.row(
+            B("JUMLAH ANGKA KREDIT", 2, align=RIGHT),
+            B("{{ pp46.jumlah_angka_kredit }}", align=CENTER),
+            C("", 4),
+        )
     signatures(
         form,
         Signer("pejabat_penilai", "Pejabat Penilai,"),
-        Signer("pegawai", "Pegawai Negeri Sipil Yang Dinilai,",
-               date_line="{{ tempat }}, {{ periode.mulai }}"),
+        Signer(
+            "pegawai", "Pegawai Negeri Sipil Yang Dinilai,", date_line="{{ tempat }}, {{ periode.mulai }}"
+        ),
         atasan=Signer("atasan_pejabat_penilai", "Mengetahui, Atasan Pejabat Penilai"),
     )
     return form
@@ -753,29 +974,64 @@ def evaluasi_pp46(paper: str) -> Form:
     form.para("{{ pegawai.nama }} — {{ pegawai.nip_teks }} — {{ pegawai.jabatan }}", after=4)
     widths = [9, 58, 12, 27, 16, 18, 20, 12, 27, 16, 18, 20, 26, 27]
     grid = form.table(widths)
-    grid.row(H("NO"), H("I. KEGIATAN TUGAS JABATAN"), H("AK"), H("TARGET", 4), H("AK"), H("REALISASI", 4),
-             H("PENG- HITUNGAN"), H("NILAI CAPAIAN SKP"), header=True)
-    grid.row(H(""), H(""), H(""), H("KUANT/ OUTPUT"), H("KUAL/ MUTU"), H("WAKTU"), H("BIAYA"), H(""),
-             H("KUANT/ OUTPUT"), H("KUAL/ MUTU"), H("WAKTU"), H("BIAYA"), H(""), H(""), header=True)
+    grid.row(
+        H("NO"),
+        H("I. KEGIATAN TUGAS JABATAN"),
+        H("AK"),
+        H("TARGET", 4),
+        H("AK"),
+        H("REALISASI", 4),
+        H("PENG- HITUNGAN"),
+        H("NILAI CAPAIAN SKP"),
+        header=True,
+    )
+    grid.row(
+        H(""),
+        H(""),
+        H(""),
+        H("KUANT/ OUTPUT"),
+        H("KUAL/ MUTU"),
+        H("WAKTU"),
+        H("BIAYA"),
+        H(""),
+        H("KUANT/ OUTPUT"),
+        H("KUAL/ MUTU"),
+        H("WAKTU"),
+        H("BIAYA"),
+        H(""),
+        H(""),
+        header=True,
+    )
     for column in (0, 1, 2, 7, 12, 13):
         grid.merge_down(0, column)
     grid.numbers(14, parens=False)
     grid.tag("{%tr for k in kegiatan %}")
-    grid.row(C("{{ k.no }}", align=CENTER), "{{ k.uraian }}", C("{{ k.ak }}", align=CENTER),
-             C("{{ k.target.kuantitas }}", align=CENTER), C("{{ k.target.kualitas }}", align=CENTER),
-             C("{{ k.target.waktu }}", align=CENTER), C("{{ k.target.biaya }}", align=CENTER),
-             C("{{ k.realisasi.ak }}", align=CENTER), C("{{ k.realisasi.kuantitas }}", align=CENTER),
-             C("{{ k.realisasi.kualitas }}", align=CENTER), C("{{ k.realisasi.waktu }}", align=CENTER),
-             C("{{ k.realisasi.biaya }}", align=CENTER), C("{{ k.penghitungan }}", align=CENTER),
-             C("{{ k.nilai_capaian }}", align=CENTER))
+    grid.row(
+        C("{{ k.no }}", align=CENTER),
+        "{{ k.uraian }}",
+        C("{{ k.ak }}", align=CENTER),
+        C("{{ k.target.kuantitas }}", align=CENTER),
+        C("{{ k.target.kualitas }}", align=CENTER),
+        C("{{ k.target.waktu }}", align=CENTER),
+        C("{{ k.target.biaya }}", align=CENTER),
+        C("{{ k.realisasi.ak }}", align=CENTER),
+        C("{{ k.realisasi.kuantitas }}", align=CENTER),
+        C("{{ k.realisasi.kualitas }}", align=CENTER),
+        C("{{ k.realisasi.waktu }}", align=CENTER),
+        C("{{ k.realisasi.biaya }}", align=CENTER),
+        C("{{ k.penghitungan }}", align=CENTER),
+        C("{{ k.nilai_capaian }}", align=CENTER),
+    )
     grid.tag("{%tr endfor %}")
     grid.tag("{%tr if guru %}")
-    grid.row(B("JUMLAH ANGKA KREDIT", 2, align=RIGHT), B("{{ pp46.jumlah_angka_kredit }}", align=CENTER),
-             C("", 11))
+    grid.row(
+        B("JUMLAH ANGKA KREDIT", 2, align=RIGHT), B("{{ pp46.jumlah_angka_kredit }}", align=CENTER), C("", 11)
+    )
     grid.tag("{%tr endif %}")
     grid.row(B("II. TUGAS TAMBAHAN DAN KREATIVITAS/UNSUR PENUNJANG:", 14))
-    grid.row(C(""), C("a. Tugas Tambahan:", 12, bold=True),
-             C("{{ pp46.nilai_tugas_tambahan }}", align=CENTER))
+    grid.row(
+        C(""), C("a. Tugas Tambahan:", 12, bold=True), C("{{ pp46.nilai_tugas_tambahan }}", align=CENTER)
+    )
     grid.tag("{%tr for t in tugas_tambahan %}")
     grid.row(C(""), C("{{ t.no }}. {{ t.uraian }}", 12), C(""))
     grid.tag("{%tr endfor %}")
@@ -813,8 +1069,13 @@ def _pp46_cover(form: Form) -> None:
     form.para("Jangka Waktu Penilaian", bold=True, align=CENTER, before=30)
     form.para("{{ periode.teks }}", align=CENTER, after=40)
     grid = form.table([15, 35, 4, 80, 15], borders=False)
-    for label, field in (("Nama Pegawai", "nama"), ("NIP", "nip"), ("Pangkat/Gol.Ruang", "pangkat_golongan"),
-                         ("Jabatan", "jabatan"), ("Unit Kerja", "unit_kerja")):
+    for label, field in (
+        ("Nama Pegawai", "nama"),
+        ("NIP", "nip"),
+        ("Pangkat/Gol.Ruang", "pangkat_golongan"),
+        ("Jabatan", "jabatan"),
+        ("Unit Kerja", "unit_kerja"),
+    ):
         grid.row(C(""), label, ":", f"{{{{ pegawai.{field} }}}}", C(""))
     form.para("{{ unit_kerja|upper }}", bold=True, align=CENTER, before=120)
     form.para("{{ instansi|upper }}", bold=True, align=CENTER)
@@ -830,13 +1091,19 @@ def _pp46_identities(form: Form) -> None:
     grid.row(C(""), C("{{ periode.teks }}", align=RIGHT))
     form.spacer(4)
     grid = form.table([8, 8, 60, 4, 112])
-    for number, title, key in (("1", "YANG DINILAI", "pegawai"), ("2", "PEJABAT PENILAI", "pejabat_penilai"),
-                               ("3", "ATASAN PEJABAT PENILAI", "atasan_pejabat_penilai")):
+    for number, title, key in (
+        ("1", "YANG DINILAI", "pegawai"),
+        ("2", "PEJABAT PENILAI", "pejabat_penilai"),
+        ("3", "ATASAN PEJABAT PENILAI", "atasan_pejabat_penilai"),
+    ):
         grid.row(C(number, align=CENTER), C(title, 4, bold=True, fill=HEADER_FILL))
-        for letter, label, field in (("a.", "Nama", "nama"), ("b.", "NIP", "nip"),
-                                     ("c.", "Pangkat/Gol. Ruang", "pangkat_golongan"),
-                                     ("d.", "Jabatan/Pekerjaan", "jabatan"),
-                                     ("e.", "Unit Organisasi", "unit_kerja")):
+        for letter, label, field in (
+            ("a.", "Nama", "nama"),
+            ("b.", "NIP", "nip"),
+            ("c.", "Pangkat/Gol. Ruang", "pangkat_golongan"),
+            ("d.", "Jabatan/Pekerjaan", "jabatan"),
+            ("e.", "Unit Organisasi", "unit_kerja"),
+        ):
             grid.row(C(""), C(letter, align=CENTER), label, C(":", align=CENTER), f"{{{{ {key}.{field} }}}}")
 
 
@@ -845,19 +1112,43 @@ def _pp46_scores(form: Form) -> None:
     form.para("RAHASIA", bold=True, align=RIGHT, after=6)
     grid = form.table([8, 42, 50, 24, 36, 32])
     grid.row(C("4", align=CENTER), H("UNSUR YANG DINILAI", 4), H("Jumlah"), header=True)
-    grid.row(C(""), C("a. Sasaran Kerja PNS (SKP)", 2), C("{{ pp46.nilai_skp }}", align=CENTER),
-             C("x 60%", align=CENTER), C("{{ pp46.nilai_skp_60 }}", align=CENTER))
+    grid.row(
+        C(""),
+        C("a. Sasaran Kerja PNS (SKP)", 2),
+        C("{{ pp46.nilai_skp }}", align=CENTER),
+        C("x 60%", align=CENTER),
+        C("{{ pp46.nilai_skp_60 }}", align=CENTER),
+    )
     grid.tag("{%tr for p in perilaku_pp46 %}")
-    grid.row(C(""), C("{% vm %}b. Perilaku Kerja"), C("{{ p.no }}. {{ p.aspek }}"),
-             C("{{ p.nilai }}", align=CENTER), C("{{ p.sebutan }}", align=CENTER), C(""))
+    grid.row(
+        C(""),
+        C("{% vm %}b. Perilaku Kerja"),
+        C("{{ p.no }}. {{ p.aspek }}"),
+        C("{{ p.nilai }}", align=CENTER),
+        C("{{ p.sebutan }}", align=CENTER),
+        C(""),
+    )
     grid.tag("{%tr endfor %}")
     grid.row(C(""), C(""), C("7. Jumlah"), C("{{ pp46.jumlah_perilaku }}", align=CENTER), C(""), C(""))
-    grid.row(C(""), C(""), C("8. Nilai Rata-rata"), C("{{ pp46.rata_rata_perilaku }}", align=CENTER),
-             C("{{ pp46.sebutan_perilaku }}", align=CENTER), C(""))
-    grid.row(C(""), C(""), C("9. Nilai Perilaku Kerja"), C("{{ pp46.rata_rata_perilaku }}", align=CENTER),
-             C("x 40%", align=CENTER), C("{{ pp46.nilai_perilaku_40 }}", align=CENTER))
-    grid.row(C(""), B("NILAI PRESTASI KERJA", 4, align=CENTER),
-             B("{{ pp46.nilai_prestasi_kerja }}", align=CENTER))
+    grid.row(
+        C(""),
+        C(""),
+        C("8. Nilai Rata-rata"),
+        C("{{ pp46.rata_rata_perilaku }}", align=CENTER),
+        C("{{ pp46.sebutan_perilaku }}", align=CENTER),
+        C(""),
+    )
+    grid.row(
+        C(""),
+        C(""),
+        C("9. Nilai Perilaku Kerja"),
+        C("{{ pp46.rata_rata_perilaku }}", align=CENTER),
+        C("x 40%", align=CENTER),
+        C("{{ pp46.nilai_perilaku_40 }}", align=CENTER),
+    )
+    grid.row(
+        C(""), B("NILAI PRESTASI KERJA", 4, align=CENTER), B("{{ pp46.nilai_prestasi_kerja }}", align=CENTER)
+    )
     grid.row(C(""), C("", 4), B("{{ pp46.sebutan }}", align=CENTER))
     form.spacer(6)
     box = form.table([8, 192])
@@ -870,8 +1161,10 @@ def _pp46_keberatan_and_signatures(form: Form) -> None:
     """Side 4: tanggapan, keputusan, rekomendasi and the three dated signatures (9, 10, 11)."""
     form.para("RAHASIA", bold=True, align=RIGHT, after=6)
     box = form.table([8, 192])
-    for number, title, field in (("6", "TANGGAPAN PEJABAT PENILAI ATAS KEBERATAN", "tanggapan"),
-                                 ("7", "KEPUTUSAN ATASAN PEJABAT PENILAI ATAS KEBERATAN", "keputusan")):
+    for number, title, field in (
+        ("6", "TANGGAPAN PEJABAT PENILAI ATAS KEBERATAN", "tanggapan"),
+        ("7", "KEPUTUSAN ATASAN PEJABAT PENILAI ATAS KEBERATAN", "keputusan"),
+    ):
         box.row(C(number, align=CENTER), B(title))
         box.row(C(""), f"{{{{ evaluasi.{field} }}}}", height_pt=70)
         box.row(C(""), C("Tanggal, ………………", align=RIGHT))
@@ -881,16 +1174,31 @@ def _pp46_keberatan_and_signatures(form: Form) -> None:
     grid = form.table([50, 50], borders=False)
     row = grid.row(C(""), C(""))
     _signature_cell(row.cells[0], None, grid.size)
-    _signature_cell(row.cells[1], Signer("pejabat_penilai", "PEJABAT PENILAI",
-                                         date_line="9. DIBUAT TANGGAL, {{ tanggal }}"), grid.size)
+    _signature_cell(
+        row.cells[1],
+        Signer("pejabat_penilai", "PEJABAT PENILAI", date_line="9. DIBUAT TANGGAL, {{ tanggal }}"),
+        grid.size,
+    )
     row = grid.row(C(""), C(""))
-    _signature_cell(row.cells[0], Signer("pegawai", "PEGAWAI NEGERI SIPIL YANG DINILAI",
-                                         date_line="10. DITERIMA TANGGAL, {{ tanggal }}"), grid.size)
+    _signature_cell(
+        row.cells[0],
+        Signer(
+            "pegawai", "PEGAWAI NEGERI SIPIL YANG DINILAI", date_line="10. DITERIMA TANGGAL, {{ tanggal }}"
+        ),
+        grid.size,
+    )
     _signature_cell(row.cells[1], None, grid.size)
     row = grid.row(C(""), C(""))
     _signature_cell(row.cells[0], None, grid.size)
-    _signature_cell(row.cells[1], Signer("atasan_pejabat_penilai", "ATASAN PEJABAT PENILAI",
-                                         date_line="11. DITERIMA TANGGAL, {{ tanggal }}"), grid.size)
+    _signature_cell(
+        row.cells[1],
+        Signer(
+            "atasan_pejabat_penilai",
+            "ATASAN PEJABAT PENILAI",
+            date_line="11. DITERIMA TANGGAL, {{ tanggal }}",
+        ),
+        grid.size,
+    )
 
 
 FORMS: dict[str, Callable[[str], Form]] = {

@@ -67,7 +67,12 @@ def record(
         data_json=data_json,
         prev_hash=prev_hash,
         hash=_digest(
-            prev_hash=prev_hash, document_id=document_id, event=event, actor=actor, at=at, ip=ip,
+            prev_hash=prev_hash,
+            document_id=document_id,
+            event=event,
+            actor=actor,
+            at=at,
+            ip=ip,
             data_json=data_json,
         ),
     )
@@ -91,8 +96,13 @@ def verify_chain(session: Session) -> Iterator[ChainBreak]:
         if row.prev_hash != prev_hash:
             yield ChainBreak(row.id, "prev_hash does not match the previous event")
         expected = _digest(
-            prev_hash=row.prev_hash, document_id=row.document_id, event=row.event, actor=row.actor,
-            at=_normalise(row.at), ip=row.ip, data_json=row.data_json,
+            prev_hash=row.prev_hash,
+            document_id=row.document_id,
+            event=row.event,
+            actor=row.actor,
+            at=_normalise(row.at),
+            ip=row.ip,
+            data_json=row.data_json,
         )
         if expected != row.hash:
             yield ChainBreak(row.id, "hash does not match the event's content")
@@ -101,9 +111,11 @@ def verify_chain(session: Session) -> Iterator[ChainBreak]:
 
 def document_events(session: Session, document_id: str) -> list[AuditEvent]:
     """One document's events, oldest first."""
-    return list(session.scalars(
-        select(AuditEvent).where(AuditEvent.document_id == document_id).order_by(AuditEvent.id)
-    ))
+    return list(
+        session.scalars(
+            select(AuditEvent).where(AuditEvent.document_id == document_id).order_by(AuditEvent.id)
+        )
+    )
 
 
 def event_dict(row: AuditEvent) -> dict[str, Any]:

@@ -86,8 +86,7 @@ def verify_command(path: str) -> None:
     from service.workflow.verification import verify_pdf
 
     try:
-        result = verify_pdf(get_session(), get_services(), Path(path).read_bytes(),
-                            actor="cli", ip=None)
+        result = verify_pdf(get_session(), get_services(), Path(path).read_bytes(), actor="cli", ip=None)
     except ServiceError as error:
         raise click.ClickException(error.detail) from None
     click.echo(json.dumps(result, indent=2, ensure_ascii=False))

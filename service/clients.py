@@ -38,9 +38,7 @@ def _hash_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def create_client(
-    session: Session, name: str, scopes: Iterable[str], *, replace: bool = False
-) -> NewClient:
+def create_client(session: Session, name: str, scopes: Iterable[str], *, replace: bool = False) -> NewClient:
     """Create a client with a new 256-bit key; ``replace`` revokes the name's earlier keys."""
     scope_list = sorted(set(scopes))
     unknown = [s for s in scope_list if s not in SCOPES]

@@ -94,8 +94,9 @@ def validate_config(config: Any) -> None:
     if not isinstance(processes, int) or not 1 <= processes <= 16:
         problems.append("CONVERTER_PROCESSES must be an integer from 1 to 16")
     if config.get("SEAL_PKCS11_MODULE"):
-        missing = [k for k in ("SEAL_PKCS11_TOKEN", "SEAL_PKCS11_PIN", "SEAL_PKCS11_KEY_LABEL")
-                   if not config.get(k)]
+        missing = [
+            k for k in ("SEAL_PKCS11_TOKEN", "SEAL_PKCS11_PIN", "SEAL_PKCS11_KEY_LABEL") if not config.get(k)
+        ]
         if missing:
             problems.append(f"SEAL_PKCS11_MODULE is set, so {', '.join(missing)} must be set too")
     if problems:

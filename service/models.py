@@ -96,9 +96,7 @@ class Document(Base):
     #: Number of the newest stored PDF revision; -1 while nothing is rendered.
     current_revision: Mapped[int] = mapped_column(Integer, default=-1)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow
-    )
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
     signers: Mapped[list[Signer]] = relationship(
         back_populates="document", order_by="Signer.urutan", cascade="all, delete-orphan"

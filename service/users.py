@@ -23,8 +23,12 @@ def create_user(session: Session, username: str, password: str, *, role: str) ->
         raise ValueError(f"password must have at least {MIN_PASSWORD} characters")
     if session.scalar(select(User).where(User.username == username)) is not None:
         raise ValueError(f"user {username!r} exists")
-    user = User(username=username, password_hash=generate_password_hash(password, "scrypt"),
-                role=role, failed_logins=0)
+    user = User(
+        username=username,
+        password_hash=generate_password_hash(password, "scrypt"),
+        role=role,
+        failed_logins=0,
+    )
     session.add(user)
     audit.record(session, event="user_created", actor="cli", data={"username": username, "role": role})
     session.commit()

@@ -185,8 +185,13 @@ def add_verification_footer(
     writer = _writer(pdf)
     x1, y1, x2, y2 = box
     for page in pages:
-        stamp = QRStamp(writer, url=url, style=_FOOTER_STYLE, text_params={"kode": code},
-                        box=BoxConstraints(width=min(x2 - x1, 330), height=y2 - y1))
+        stamp = QRStamp(
+            writer,
+            url=url,
+            style=_FOOTER_STYLE,
+            text_params={"kode": code},
+            box=BoxConstraints(width=min(x2 - x1, 330), height=y2 - y1),
+        )
         stamp.apply(page, x1, y1)
     out = BytesIO()
     writer.write(out)  # type: ignore[no-untyped-call]

@@ -526,8 +526,15 @@ def new_signer_p12(
 ) -> bytes:
     """The PKCS#12 of :func:`new_signer` alone (same parameters)."""
     p12, _signer = new_signer(
-        pki, nama=nama, nip=nip, jabatan=jabatan, instansi=instansi, passphrase=passphrase,
-        kdf_rounds=kdf_rounds, not_before=not_before, validity=validity,
+        pki,
+        nama=nama,
+        nip=nip,
+        jabatan=jabatan,
+        instansi=instansi,
+        passphrase=passphrase,
+        kdf_rounds=kdf_rounds,
+        not_before=not_before,
+        validity=validity,
     )
     return p12
 

@@ -130,9 +130,7 @@ def get_audit(document_id: str) -> dict[str, Any]:
 def cancel(document_id: str) -> dict[str, Any]:
     session = get_session()
     document = operations.get_document(session, document_id, client=g.api_client)
-    operations.cancel_document(
-        session, document, actor=f"client:{g.api_client.name}", ip=request.remote_addr
-    )
+    operations.cancel_document(session, document, actor=f"client:{g.api_client.name}", ip=request.remote_addr)
     current_app.logger.info("document %s cancelled", document.id)
     return document_dict(document)
 
@@ -144,9 +142,7 @@ class ArchiveQuerySchema(Schema):
     nama = fields.String(validate=validate.Length(max=200))
     unit_kerja = fields.String(validate=validate.Length(max=300))
     periode = fields.Integer(validate=validate.Range(min=2000, max=2100))
-    type = fields.String(
-        validate=validate.OneOf(["skp", "manual_iku", "evaluasi", "dokumen_penilaian"])
-    )
+    type = fields.String(validate=validate.OneOf(["skp", "manual_iku", "evaluasi", "dokumen_penilaian"]))
     status = fields.String(validate=validate.OneOf(operations.STATUSES))
     q = fields.String(validate=validate.Length(max=200))
     cursor = fields.String(validate=validate.Length(max=200))
@@ -165,8 +161,9 @@ def list_documents() -> dict[str, Any]:
         raise ForbiddenError("Kunci API ini tidak memiliki cakupan: archive:read.")
     args = _archive_schema.load(request.args.to_dict())
     query = ArchiveQuery(**args)
-    page = archive.search(get_session(), query, client_id=None if "archive:read" in client.scope_set
-                          else client.id)
+    page = archive.search(
+        get_session(), query, client_id=None if "archive:read" in client.scope_set else client.id
+    )
     return {"items": [document_dict(d) for d in page.items], "next_cursor": page.next_cursor}
 
 
@@ -193,8 +190,9 @@ def _ttl() -> timedelta:
 def reissue(document_id: str, urutan: int) -> dict[str, Any]:
     session = get_session()
     document = operations.get_document(session, document_id, client=g.api_client)
-    operations.reissue_link(session, document, urutan, ttl=_ttl(),
-                            actor=f"client:{g.api_client.name}", ip=request.remote_addr)
+    operations.reissue_link(
+        session, document, urutan, ttl=_ttl(), actor=f"client:{g.api_client.name}", ip=request.remote_addr
+    )
     return document_dict(document)
 
 
@@ -204,8 +202,15 @@ def delegate(document_id: str, urutan: int) -> dict[str, Any]:
     session = get_session()
     document = operations.get_document(session, document_id, client=g.api_client)
     body = _delegate_schema.load(json_body())
-    operations.delegate_signer(session, document, urutan, delegate=body, ttl=_ttl(),
-                               actor=f"client:{g.api_client.name}", ip=request.remote_addr)
+    operations.delegate_signer(
+        session,
+        document,
+        urutan,
+        delegate=body,
+        ttl=_ttl(),
+        actor=f"client:{g.api_client.name}",
+        ip=request.remote_addr,
+    )
     return document_dict(document)
 
 
@@ -216,23 +221,24 @@ def webhook_log(document_id: str) -> dict[str, Any]:
     session = get_session()
     document = operations.get_document(session, document_id, client=g.api_client)
     rows = session.scalars(
-        select(WebhookDelivery).where(WebhookDelivery.document_id == document.id)
-        .order_by(WebhookDelivery.id)
+        select(WebhookDelivery).where(WebhookDelivery.document_id == document.id).order_by(WebhookDelivery.id)
     )
-    return {"items": [
-        {
-            "id": row.id,
-            "event": row.event,
-            "url": row.url,
-            "attempts": row.attempts,
-            "delivered_at": row.delivered_at.isoformat() if row.delivered_at else None,
-            "next_attempt_at": None if row.delivered_at else row.next_attempt_at.isoformat(),
-            "last_status": row.last_status,
-            "last_error": row.last_error,
-            "created_at": row.created_at.isoformat(),
-        }
-        for row in rows
-    ]}
+    return {
+        "items": [
+            {
+                "id": row.id,
+                "event": row.event,
+                "url": row.url,
+                "attempts": row.attempts,
+                "delivered_at": row.delivered_at.isoformat() if row.delivered_at else None,
+                "next_attempt_at": None if row.delivered_at else row.next_attempt_at.isoformat(),
+                "last_status": row.last_status,
+                "last_error": row.last_error,
+                "created_at": row.created_at.isoformat(),
+            }
+            for row in rows
+        ]
+    }
 
 
 @bp.get("/documents/<document_id>/riwayat.pdf")
@@ -245,5 +251,6 @@ def history_pdf(document_id: str) -> Response:
     store = get_services().store
     if not store.exists(document.id, HISTORY_FILE):
         raise NotFoundError("Lembar riwayat belum diterbitkan (dokumen belum selesai).")
-    return _file_response(store.get(document.id, HISTORY_FILE), "application/pdf",
-                          f"{document.id}-riwayat.pdf")
+    return _file_response(
+        store.get(document.id, HISTORY_FILE), "application/pdf", f"{document.id}-riwayat.pdf"
+    )

@@ -54,8 +54,10 @@ def build_spec(server_url: str) -> dict[str, Any]:
         openapi_version="3.1.0",
         plugins=[MarshmallowPlugin()],
         servers=[{"url": server_url}],
-        info={"description": "Scores, renders and signs SKP documents (PP 46/2011, "
-              "PermenPANRB 8/2021, PermenPANRB 6/2022)."},
+        info={
+            "description": "Scores, renders and signs SKP documents (PP 46/2011, "
+            "PermenPANRB 8/2021, PermenPANRB 6/2022)."
+        },
     )
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     spec.components.schema("Problem", _PROBLEM)
@@ -76,11 +78,18 @@ def build_spec(server_url: str) -> dict[str, Any]:
                 "responses": {
                     "200": {
                         "description": "The regime and every intermediate value",
-                        "content": {"application/json": {"schema": {
-                            "type": "object",
-                            "properties": {"regime": {"type": "string"}, "type": {"type": "string"},
-                                           "hasil": {"type": "object"}},
-                        }}},
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "properties": {
+                                        "regime": {"type": "string"},
+                                        "type": {"type": "string"},
+                                        "hasil": {"type": "object"},
+                                    },
+                                }
+                            }
+                        },
                     },
                     **common,
                 },
@@ -129,65 +138,164 @@ def _register_per_regime(spec: APISpec, schema: type[Any]) -> None:
 
 def _document_paths(spec: APISpec) -> None:
     problems = _problem_responses(401, 403, 404, 409, 422)
-    doc = {"description": "The document (api.md)", "content": {"application/json": {"schema": {
-        "type": "object"}}}}
+    doc = {
+        "description": "The document (api.md)",
+        "content": {"application/json": {"schema": {"type": "object"}}},
+    }
     pdf = {"description": "PDF", "content": {"application/pdf": {}}}
     security: list[dict[str, list[str]]] = [{"bearer": []}]
     id_param = {"name": "document_id", "in": "path", "required": True, "schema": {"type": "string"}}
     urutan = {"name": "urutan", "in": "path", "required": True, "schema": {"type": "integer"}}
-    spec.path(path="/api/v1/documents", operations={
-        "post": {
-            "summary": "Create a document: validate, score, render, convert, seal (asynchronously)",
-            "security": security,
-            "parameters": [{"name": "Idempotency-Key", "in": "header", "required": True,
-                            "schema": {"type": "string", "maxLength": 200}}],
-            "requestBody": {"required": True,
-                            "content": {"application/json": {"schema": "DocumentPayload"}}},
-            "responses": {"202": doc, **problems},
+    spec.path(
+        path="/api/v1/documents",
+        operations={
+            "post": {
+                "summary": "Create a document: validate, score, render, convert, seal (asynchronously)",
+                "security": security,
+                "parameters": [
+                    {
+                        "name": "Idempotency-Key",
+                        "in": "header",
+                        "required": True,
+                        "schema": {"type": "string", "maxLength": 200},
+                    }
+                ],
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": "DocumentPayload"}},
+                },
+                "responses": {"202": doc, **problems},
+            },
+            "get": {
+                "summary": "Archive search, newest first, cursor pagination",
+                "security": security,
+                "parameters": [
+                    {"name": n, "in": "query", "schema": {"type": t}}
+                    for n, t in (
+                        ("nip", "string"),
+                        ("nama", "string"),
+                        ("unit_kerja", "string"),
+                        ("periode", "integer"),
+                        ("type", "string"),
+                        ("status", "string"),
+                        ("q", "string"),
+                        ("cursor", "string"),
+                        ("limit", "integer"),
+                    )
+                ],
+                "responses": {"200": {"description": "{items, next_cursor}"}, **problems},
+            },
         },
-        "get": {
-            "summary": "Archive search, newest first, cursor pagination",
-            "security": security,
-            "parameters": [{"name": n, "in": "query", "schema": {"type": t}} for n, t in (
-                ("nip", "string"), ("nama", "string"), ("unit_kerja", "string"),
-                ("periode", "integer"), ("type", "string"), ("status", "string"), ("q", "string"),
-                ("cursor", "string"), ("limit", "integer"))],
-            "responses": {"200": {"description": "{items, next_cursor}"}, **problems},
+    )
+    spec.path(
+        path="/api/v1/documents/{document_id}",
+        operations={
+            "get": {
+                "summary": "Status, hasil, signers and links",
+                "security": security,
+                "parameters": [id_param],
+                "responses": {"200": doc, **problems},
+            }
         },
-    })
-    spec.path(path="/api/v1/documents/{document_id}", operations={"get": {
-        "summary": "Status, hasil, signers and links", "security": security,
-        "parameters": [id_param], "responses": {"200": doc, **problems}}})
-    spec.path(path="/api/v1/documents/{document_id}/pdf", operations={"get": {
-        "summary": "The newest PDF revision, or ?revision=N (0 = unsigned render)",
-        "security": security,
-        "parameters": [id_param, {"name": "revision", "in": "query", "schema": {"type": "integer"}}],
-        "responses": {"200": pdf, **problems}}})
-    spec.path(path="/api/v1/documents/{document_id}/docx", operations={"get": {
-        "summary": "The filled Word form", "security": security, "parameters": [id_param],
-        "responses": {"200": {"description": "DOCX"}, **problems}}})
-    spec.path(path="/api/v1/documents/{document_id}/audit", operations={"get": {
-        "summary": "The hash-chained audit events of the document", "security": security,
-        "parameters": [id_param], "responses": {"200": {"description": "{items}"}, **problems}}})
-    spec.path(path="/api/v1/documents/{document_id}/cancel", operations={"post": {
-        "summary": "Cancel a document that is not final", "security": security,
-        "parameters": [id_param], "responses": {"200": doc, **problems}}})
-    spec.path(path="/api/v1/documents/{document_id}/signers/{urutan}/reissue", operations={"post": {
-        "summary": "A new signing link for the signer whose turn it is; the old one dies",
-        "security": security, "parameters": [id_param, urutan],
-        "responses": {"200": doc, **problems}}})
-    spec.path(path="/api/v1/documents/{document_id}/signers/{urutan}/delegate", operations={"post": {
-        "summary": "Plt/Plh: another official signs in this role", "security": security,
-        "parameters": [id_param, urutan],
-        "requestBody": {"required": True, "content": {"application/json": {"schema": {
-            "type": "object", "required": ["jenis", "nama", "nip", "jabatan"]}}}},
-        "responses": {"200": doc, **problems}}})
-    spec.path(path="/api/v1/verify", operations={"post": {
-        "summary": "Validate every signature of an uploaded PDF", "security": security,
-        "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
-            "type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}}}},
-        "responses": {"200": {"description": "signatures, document_timestamps, issued_by_service"},
-                      **_problem_responses(401, 413, 415, 422)}}})
+    )
+    spec.path(
+        path="/api/v1/documents/{document_id}/pdf",
+        operations={
+            "get": {
+                "summary": "The newest PDF revision, or ?revision=N (0 = unsigned render)",
+                "security": security,
+                "parameters": [id_param, {"name": "revision", "in": "query", "schema": {"type": "integer"}}],
+                "responses": {"200": pdf, **problems},
+            }
+        },
+    )
+    spec.path(
+        path="/api/v1/documents/{document_id}/docx",
+        operations={
+            "get": {
+                "summary": "The filled Word form",
+                "security": security,
+                "parameters": [id_param],
+                "responses": {"200": {"description": "DOCX"}, **problems},
+            }
+        },
+    )
+    spec.path(
+        path="/api/v1/documents/{document_id}/audit",
+        operations={
+            "get": {
+                "summary": "The hash-chained audit events of the document",
+                "security": security,
+                "parameters": [id_param],
+                "responses": {"200": {"description": "{items}"}, **problems},
+            }
+        },
+    )
+    spec.path(
+        path="/api/v1/documents/{document_id}/cancel",
+        operations={
+            "post": {
+                "summary": "Cancel a document that is not final",
+                "security": security,
+                "parameters": [id_param],
+                "responses": {"200": doc, **problems},
+            }
+        },
+    )
+    spec.path(
+        path="/api/v1/documents/{document_id}/signers/{urutan}/reissue",
+        operations={
+            "post": {
+                "summary": "A new signing link for the signer whose turn it is; the old one dies",
+                "security": security,
+                "parameters": [id_param, urutan],
+                "responses": {"200": doc, **problems},
+            }
+        },
+    )
+    spec.path(
+        path="/api/v1/documents/{document_id}/signers/{urutan}/delegate",
+        operations={
+            "post": {
+                "summary": "Plt/Plh: another official signs in this role",
+                "security": security,
+                "parameters": [id_param, urutan],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {"type": "object", "required": ["jenis", "nama", "nip", "jabatan"]}
+                        }
+                    },
+                },
+                "responses": {"200": doc, **problems},
+            }
+        },
+    )
+    spec.path(
+        path="/api/v1/verify",
+        operations={
+            "post": {
+                "summary": "Validate every signature of an uploaded PDF",
+                "security": security,
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "multipart/form-data": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {"file": {"type": "string", "format": "binary"}},
+                            }
+                        }
+                    },
+                },
+                "responses": {
+                    "200": {"description": "signatures, document_timestamps, issued_by_service"},
+                    **_problem_responses(401, 413, 415, 422),
+                },
+            }
+        },
+    )
 
 
 @bp.get("/openapi.json")

@@ -25,5 +25,6 @@ def verify() -> dict[str, Any]:
     data = upload.read()
     if not data.startswith(b"%PDF-"):
         raise UnprocessableError(errors=[{"field": "file", "message": "berkas bukan PDF"}])
-    return verify_pdf(get_session(), get_services(), data, actor=f"client:{g.api_client.name}",
-                      ip=request.remote_addr)
+    return verify_pdf(
+        get_session(), get_services(), data, actor=f"client:{g.api_client.name}", ip=request.remote_addr
+    )

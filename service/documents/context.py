@@ -36,77 +36,134 @@ ROLES = ("pegawai", "pejabat_penilai", "atasan_pejabat_penilai")
 MARKERS: Mapping[str, str] = {role: f"[[ttd:{role}]]" for role in ROLES}
 
 BULAN = (
-    "Januari", "Februari", "Maret", "April", "Mei", "Juni",
-    "Juli", "Agustus", "September", "Oktober", "November", "Desember",
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
 )
 
 #: The seven BerAKHLAK aspects with their panduan perilaku (forms.md A1, verbatim, order fixed).
 ASPEK_BERAKHLAK: Sequence[tuple[str, str, tuple[str, str, str]]] = (
-    ("berorientasi_pelayanan", "Berorientasi Pelayanan", (
-        "Memahami dan memenuhi kebutuhan masyarakat",
-        "Ramah, cekatan, solutif, dan dapat diandalkan",
-        "Melakukan perbaikan tiada henti",
-    )),
-    ("akuntabel", "Akuntabel", (
-        "Melaksanakan tugas dengan jujur, bertanggung jawab, cermat, disiplin, dan berintegritas tinggi",
-        "Menggunakan kekayaan dan barang milik negara secara bertanggung jawab, efektif, dan efisien",
-        "Tidak menyalahgunakan kewenangan jabatan",
-    )),
-    ("kompeten", "Kompeten", (
-        "Meningkatkan kompetensi diri untuk menjawab tantangan yang selalu berubah",
-        "Membantu orang lain belajar",
-        "Melaksanakan tugas dengan kualitas terbaik",
-    )),
-    ("harmonis", "Harmonis", (
-        "Menghargai setiap orang apapun latar belakangnya",
-        "Suka menolong orang lain",
-        "Membangun lingkungan kerja yang kondusif",
-    )),
-    ("loyal", "Loyal", (
-        "Memegang teguh ideologi Pancasila, Undang-Undang Dasar Negara Republik Indonesia Tahun 1945, "
-        "setia pada Negara Kesatuan Republik Indonesia serta pemerintahan yang sah",
-        "Menjaga nama baik sesama ASN, Pimpinan, Instansi, dan Negara",
-        "Menjaga rahasia jabatan dan negara",
-    )),
-    ("adaptif", "Adaptif", (
-        "Cepat menyesuaikan diri menghadapi perubahan",
-        "Terus berinovasi dan mengembangkan kreativitas",
-        "Bertindak proaktif",
-    )),
-    ("kolaboratif", "Kolaboratif", (
-        "Memberi kesempatan kepada berbagai pihak untuk berkontribusi",
-        "Terbuka dalam bekerja sama untuk menghasilkan nilai tambah",
-        "Menggerakkan pemanfaatan berbagai sumberdaya untuk tujuan bersama",
-    )),
+    (
+        "berorientasi_pelayanan",
+        "Berorientasi Pelayanan",
+        (
+            "Memahami dan memenuhi kebutuhan masyarakat",
+            "Ramah, cekatan, solutif, dan dapat diandalkan",
+            "Melakukan perbaikan tiada henti",
+        ),
+    ),
+    (
+        "akuntabel",
+        "Akuntabel",
+        (
+            "Melaksanakan tugas dengan jujur, bertanggung jawab, cermat, disiplin, dan berintegritas tinggi",
+            "Menggunakan kekayaan dan barang milik negara secara bertanggung jawab, efektif, dan efisien",
+            "Tidak menyalahgunakan kewenangan jabatan",
+        ),
+    ),
+    (
+        "kompeten",
+        "Kompeten",
+        (
+            "Meningkatkan kompetensi diri untuk menjawab tantangan yang selalu berubah",
+            "Membantu orang lain belajar",
+            "Melaksanakan tugas dengan kualitas terbaik",
+        ),
+    ),
+    (
+        "harmonis",
+        "Harmonis",
+        (
+            "Menghargai setiap orang apapun latar belakangnya",
+            "Suka menolong orang lain",
+            "Membangun lingkungan kerja yang kondusif",
+        ),
+    ),
+    (
+        "loyal",
+        "Loyal",
+        (
+            "Memegang teguh ideologi Pancasila, Undang-Undang Dasar Negara Republik Indonesia Tahun 1945, "
+            "setia pada Negara Kesatuan Republik Indonesia serta pemerintahan yang sah",
+            "Menjaga nama baik sesama ASN, Pimpinan, Instansi, dan Negara",
+            "Menjaga rahasia jabatan dan negara",
+        ),
+    ),
+    (
+        "adaptif",
+        "Adaptif",
+        (
+            "Cepat menyesuaikan diri menghadapi perubahan",
+            "Terus berinovasi dan mengembangkan kreativitas",
+            "Bertindak proaktif",
+        ),
+    ),
+    (
+        "kolaboratif",
+        "Kolaboratif",
+        (
+            "Memberi kesempatan kepada berbagai pihak untuk berkontribusi",
+            "Terbuka dalam bekerja sama untuk menghasilkan nilai tambah",
+            "Menggerakkan pemanfaatan berbagai sumberdaya untuk tujuan bersama",
+        ),
+    ),
 )
 
 _ASPEK_PP46 = (
-    ("orientasi_pelayanan", "Orientasi Pelayanan"), ("integritas", "Integritas"),
-    ("komitmen", "Komitmen"), ("disiplin", "Disiplin"), ("kerja_sama", "Kerja Sama"),
+    ("orientasi_pelayanan", "Orientasi Pelayanan"),
+    ("integritas", "Integritas"),
+    ("komitmen", "Komitmen"),
+    ("disiplin", "Disiplin"),
+    ("kerja_sama", "Kerja Sama"),
     ("kepemimpinan", "Kepemimpinan"),
 )
 _ASPEK_8_2021 = (
-    ("orientasi_pelayanan", "Orientasi Pelayanan"), ("komitmen", "Komitmen"),
-    ("inisiatif_kerja", "Inisiatif Kerja"), ("kerja_sama", "Kerja Sama"), ("kepemimpinan", "Kepemimpinan"),
+    ("orientasi_pelayanan", "Orientasi Pelayanan"),
+    ("komitmen", "Komitmen"),
+    ("inisiatif_kerja", "Inisiatif Kerja"),
+    ("kerja_sama", "Kerja Sama"),
+    ("kepemimpinan", "Kepemimpinan"),
 )
 
 _PERIODE_JENIS = {
-    "tahunan": "AKHIR", "triwulan_i": "TRIWULAN I", "triwulan_ii": "TRIWULAN II",
-    "triwulan_iii": "TRIWULAN III", "triwulan_iv": "TRIWULAN IV", "semester_i": "SEMESTER I",
-    "semester_ii": "SEMESTER II", "bulanan": "BULANAN",
+    "tahunan": "AKHIR",
+    "triwulan_i": "TRIWULAN I",
+    "triwulan_ii": "TRIWULAN II",
+    "triwulan_iii": "TRIWULAN III",
+    "triwulan_iv": "TRIWULAN IV",
+    "semester_i": "SEMESTER I",
+    "semester_ii": "SEMESTER II",
+    "bulanan": "BULANAN",
 }
 
 _PERSPEKTIF = {
-    "penerima_layanan": "Penerima Layanan", "proses_bisnis": "Proses Bisnis",
-    "penguatan_internal": "Penguatan Internal", "anggaran": "Anggaran",
+    "penerima_layanan": "Penerima Layanan",
+    "proses_bisnis": "Proses Bisnis",
+    "penguatan_internal": "Penguatan Internal",
+    "anggaran": "Anggaran",
 }
 
 #: Printed labels of 6/2022 ids (forms.md A7: capitals; Kurang/Misconduct is printed KURANG).
 _LABEL_6_2022 = {
-    "di_atas_ekspektasi": "DI ATAS EKSPEKTASI", "sesuai_ekspektasi": "SESUAI EKSPEKTASI",
-    "di_bawah_ekspektasi": "DI BAWAH EKSPEKTASI", "sangat_baik": "SANGAT BAIK", "baik": "BAIK",
-    "butuh_perbaikan": "BUTUH PERBAIKAN", "kurang_misconduct": "KURANG", "kurang": "KURANG",
-    "sangat_kurang": "SANGAT KURANG", "istimewa": "ISTIMEWA",
+    "di_atas_ekspektasi": "DI ATAS EKSPEKTASI",
+    "sesuai_ekspektasi": "SESUAI EKSPEKTASI",
+    "di_bawah_ekspektasi": "DI BAWAH EKSPEKTASI",
+    "sangat_baik": "SANGAT BAIK",
+    "baik": "BAIK",
+    "butuh_perbaikan": "BUTUH PERBAIKAN",
+    "kurang_misconduct": "KURANG",
+    "kurang": "KURANG",
+    "sangat_kurang": "SANGAT KURANG",
+    "istimewa": "ISTIMEWA",
 }
 
 _BAGI = {
@@ -114,24 +171,61 @@ _BAGI = {
     False: "BAGI PEJABAT ADMINISTRASI DAN PEJABAT FUNGSIONAL",
 }
 
-_KENDALI = (("outcome", "Outcome"), ("outcome_antara", "Outcome Antara"),
-            ("output_kendali_rendah", "Output Kendali Rendah"))
-_PELAPORAN = (("bulanan", "Bulanan"), ("triwulanan", "Triwulan"), ("semesteran", "Semesteran"),
-              ("tahunan", "Tahunan"))
+_KENDALI = (
+    ("outcome", "Outcome"),
+    ("outcome_antara", "Outcome Antara"),
+    ("output_kendali_rendah", "Output Kendali Rendah"),
+)
+_PELAPORAN = (
+    ("bulanan", "Bulanan"),
+    ("triwulanan", "Triwulan"),
+    ("semesteran", "Semesteran"),
+    ("tahunan", "Tahunan"),
+)
 
 #: Top-level keys of every context (what templates may use; checked by :mod:`.templates_check`).
-CONTEXT_KEYS = frozenset({
-    "regime", "jenis_dokumen", "jpt", "kode_verifikasi", "instansi", "unit_kerja", "tempat", "tanggal",
-    "tempat_tanggal", "periode", "pegawai", "pejabat_penilai", "atasan_pejabat_penilai", "pendekatan",
-    "bagi", "bagi_8_2021", "penanda",
-    # permenpanrb_6_2022
-    "hasil_kerja_utama", "hasil_kerja_tambahan", "perilaku", "lampiran", "evaluasi", "pola_distribusi",
-    "angka_kredit", "manual_iku",
-    # permenpanrb_8_2021
-    "kinerja_utama", "kinerja_tambahan", "perilaku_8_2021", "nilai",
-    # pp46_2011
-    "kegiatan", "tugas_tambahan", "kreativitas", "perilaku_pp46", "pp46", "guru",
-})
+CONTEXT_KEYS = frozenset(
+    {
+        "regime",
+        "jenis_dokumen",
+        "jpt",
+        "kode_verifikasi",
+        "instansi",
+        "unit_kerja",
+        "tempat",
+        "tanggal",
+        "tempat_tanggal",
+        "periode",
+        "pegawai",
+        "pejabat_penilai",
+        "atasan_pejabat_penilai",
+        "pendekatan",
+        "bagi",
+        "bagi_8_2021",
+        "penanda",
+        # permenpanrb_6_2022
+        "hasil_kerja_utama",
+        "hasil_kerja_tambahan",
+        "perilaku",
+        "lampiran",
+        "evaluasi",
+        "pola_distribusi",
+        "angka_kredit",
+        "manual_iku",
+        # permenpanrb_8_2021
+        "kinerja_utama",
+        "kinerja_tambahan",
+        "perilaku_8_2021",
+        "nilai",
+        # pp46_2011
+        "kegiatan",
+        "tugas_tambahan",
+        "kreativitas",
+        "perilaku_pp46",
+        "pp46",
+        "guru",
+    }
+)
 
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _SPACES = re.compile(r"[ \t\r\n\x0b\x0c\u2028\u2029]+")
@@ -334,18 +428,20 @@ def _hasil_kerja(payload: Mapping[str, Any], jenis: str) -> list[dict[str, Any]]
             continue
         rhk, atasan = _dash(item.get("rencana_hasil_kerja")), _dash(item.get("rhk_atasan"))
         perspektif = clean_text(item.get("perspektif"))
-        rows.append({
-            "_group": (atasan, rhk),
-            "rhk": rhk,
-            "rhk_atasan": atasan,
-            "aspek": _label(item.get("aspek")),
-            "iki": _dash(item.get("iki")),
-            "target": bilangan(item.get("target")),
-            "perspektif": _PERSPEKTIF.get(perspektif, _label(perspektif)),
-            "realisasi": _listing(item.get("realisasi")),
-            "umpan_balik": _listing(item.get("umpan_balik")),
-            "rating": _label_6(item.get("rating")) if item.get("rating") else "-",
-        })
+        rows.append(
+            {
+                "_group": (atasan, rhk),
+                "rhk": rhk,
+                "rhk_atasan": atasan,
+                "aspek": _label(item.get("aspek")),
+                "iki": _dash(item.get("iki")),
+                "target": bilangan(item.get("target")),
+                "perspektif": _PERSPEKTIF.get(perspektif, _label(perspektif)),
+                "realisasi": _listing(item.get("realisasi")),
+                "umpan_balik": _listing(item.get("umpan_balik")),
+                "rating": _label_6(item.get("rating")) if item.get("rating") else "-",
+            }
+        )
     groups = _grouped(rows, "rhk")
     for group in groups:
         first = group["baris"][0]
@@ -363,14 +459,16 @@ def _perilaku_6(payload: Mapping[str, Any]) -> list[dict[str, Any]]:
     for number, (key, name, panduan) in enumerate(ASPEK_BERAKHLAK, start=1):
         item = values.get(key)
         entry: Mapping[str, Any] = item if isinstance(item, Mapping) else {}
-        out.append({
-            "no": str(number),
-            "aspek": name,
-            "panduan": list(panduan),
-            "ekspektasi": clean_text(entry.get("ekspektasi_khusus")) or "-",
-            "realisasi": _listing(entry.get("realisasi")),
-            "umpan_balik": _listing(entry.get("umpan_balik")),
-        })
+        out.append(
+            {
+                "no": str(number),
+                "aspek": name,
+                "panduan": list(panduan),
+                "ekspektasi": clean_text(entry.get("ekspektasi_khusus")) or "-",
+                "realisasi": _listing(entry.get("realisasi")),
+                "umpan_balik": _listing(entry.get("umpan_balik")),
+            }
+        )
     return out
 
 
@@ -382,8 +480,10 @@ def _pola_distribusi(capaian: object) -> str:
     if not rules:
         return "-"
     uraian = "; ".join(rule.uraian for rule in rules)
-    return (f"Kurva distribusi predikat kinerja pegawai dengan capaian kinerja organisasi "
-            f"{_label(key)}: {uraian}.")
+    return (
+        f"Kurva distribusi predikat kinerja pegawai dengan capaian kinerja organisasi "
+        f"{_label(key)}: {uraian}."
+    )
 
 
 def _manual_iku(payload: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -394,20 +494,22 @@ def _manual_iku(payload: Mapping[str, Any]) -> list[dict[str, Any]]:
             continue
         kendali = clean_text(manual.get("kualitas_tingkat_kendali"))
         pelaporan = clean_text(manual.get("periode_pelaporan"))
-        out.append({
-            "no": str(len(out) + 1),
-            "rhk": _dash(item.get("rencana_hasil_kerja")),
-            "iki_target": f"{_dash(item.get('iki'))}; target {bilangan(item.get('target'))}",
-            "tujuan": _listing(manual.get("tujuan")),
-            "definisi": _listing(manual.get("definisi")),
-            "formula": _listing(manual.get("formula")),
-            "satuan": _dash(manual.get("satuan_pengukuran")),
-            "kendali": "    ".join(f"({'x' if k == kendali else '  '}) {name}" for k, name in _KENDALI),
-            "sumber_data": _listing(manual.get("sumber_data")),
-            "pelaporan": "    ".join(
-                f"({'x' if k == pelaporan else '  '}) {name}" for k, name in _PELAPORAN
-            ),
-        })
+        out.append(
+            {
+                "no": str(len(out) + 1),
+                "rhk": _dash(item.get("rencana_hasil_kerja")),
+                "iki_target": f"{_dash(item.get('iki'))}; target {bilangan(item.get('target'))}",
+                "tujuan": _listing(manual.get("tujuan")),
+                "definisi": _listing(manual.get("definisi")),
+                "formula": _listing(manual.get("formula")),
+                "satuan": _dash(manual.get("satuan_pengukuran")),
+                "kendali": "    ".join(f"({'x' if k == kendali else '  '}) {name}" for k, name in _KENDALI),
+                "sumber_data": _listing(manual.get("sumber_data")),
+                "pelaporan": "    ".join(
+                    f"({'x' if k == pelaporan else '  '}) {name}" for k, name in _PELAPORAN
+                ),
+            }
+        )
     return out
 
 
@@ -471,18 +573,20 @@ def _kinerja_utama(payload: Mapping[str, Any], hasil: Mapping[str, Any]) -> list
             elif not any(w is not None for w in weights):
                 tertimbang = nilai / len(items)
         rencana = _dash(item.get("rencana_kinerja"))
-        rows.append({
-            "_group": rencana,
-            "rencana_kinerja": rencana,
-            "iki": _dash(item.get("iki")),
-            "target": _target_8(item.get("target")),
-            "realisasi": bilangan(item.get("realisasi")),
-            "capaian": bilangan(score.get("capaian")) + " %" if score.get("capaian") is not None else "-",
-            "kategori": _dash(score.get("kategori_label")),
-            "nilai": angka(score.get("nilai")),
-            "bobot": bilangan(item.get("bobot")) + " %" if item.get("bobot") is not None else "-",
-            "nilai_tertimbang": angka(tertimbang),
-        })
+        rows.append(
+            {
+                "_group": rencana,
+                "rencana_kinerja": rencana,
+                "iki": _dash(item.get("iki")),
+                "target": _target_8(item.get("target")),
+                "realisasi": bilangan(item.get("realisasi")),
+                "capaian": bilangan(score.get("capaian")) + " %" if score.get("capaian") is not None else "-",
+                "kategori": _dash(score.get("kategori_label")),
+                "nilai": angka(score.get("nilai")),
+                "bobot": bilangan(item.get("bobot")) + " %" if item.get("bobot") is not None else "-",
+                "nilai_tertimbang": angka(tertimbang),
+            }
+        )
     return _grouped(rows, "rencana_kinerja")
 
 
@@ -494,12 +598,14 @@ def _kinerja_tambahan(payload: Mapping[str, Any]) -> list[dict[str, Any]]:
         if not isinstance(item, Mapping):
             continue
         kategori = clean_text(item.get("kategori"))
-        out.append({
-            "no": str(len(out) + 1),
-            "uraian": _dash(item.get("uraian")),
-            "kategori": _label(kategori),
-            "nilai": angka(policy.KINERJA_TAMBAHAN_NILAI.get(kategori)),
-        })
+        out.append(
+            {
+                "no": str(len(out) + 1),
+                "uraian": _dash(item.get("uraian")),
+                "kategori": _label(kategori),
+                "nilai": angka(policy.KINERJA_TAMBAHAN_NILAI.get(kategori)),
+            }
+        )
     return out
 
 
@@ -520,8 +626,15 @@ def _perilaku_8(payload: Mapping[str, Any]) -> list[dict[str, Any]]:
         rekan, bawahan = mean(perilaku.get("rekan"), key), mean(perilaku.get("bawahan"), key)
         if atasan is None and rekan == "-" and bawahan == "-":
             continue
-        out.append({"no": str(len(out) + 1), "aspek": name, "atasan": angka(atasan),
-                    "rekan": rekan, "bawahan": bawahan})
+        out.append(
+            {
+                "no": str(len(out) + 1),
+                "aspek": name,
+                "atasan": angka(atasan),
+                "rekan": rekan,
+                "bawahan": bawahan,
+            }
+        )
     return out
 
 
@@ -539,10 +652,14 @@ def _nilai_8(hasil: Mapping[str, Any]) -> dict[str, str]:
         "perilaku_bawahan": angka(_get(hasil, "perilaku_kerja", "bawahan")),
         "bobot_skp": f"{skp_bobot} %",
         "bobot_perilaku": f"{perilaku_bobot or '30'} %",
-        "skp_tertimbang": angka(nilai_skp * Decimal(skp_bobot) / 100
-                                if nilai_skp is not None and skp_bobot.isdigit() else None),
-        "perilaku_tertimbang": angka(nilai_perilaku * Decimal(perilaku_bobot) / 100
-                                     if nilai_perilaku is not None and perilaku_bobot.isdigit() else None),
+        "skp_tertimbang": angka(
+            nilai_skp * Decimal(skp_bobot) / 100 if nilai_skp is not None and skp_bobot.isdigit() else None
+        ),
+        "perilaku_tertimbang": angka(
+            nilai_perilaku * Decimal(perilaku_bobot) / 100
+            if nilai_perilaku is not None and perilaku_bobot.isdigit()
+            else None
+        ),
         "kinerja": angka(hasil.get("nilai_kinerja")),
         "predikat": _dash(hasil.get("predikat_label")).upper(),
     }
@@ -571,24 +688,32 @@ def _kegiatan(payload: Mapping[str, Any], hasil: Mapping[str, Any]) -> list[dict
         def waktu(data: Mapping[str, Any], satuan: str = satuan_waktu) -> str:
             return f"{bilangan(data.get('waktu'))} {satuan}" if data.get("waktu") is not None else "-"
 
-        rows.append({
-            "no": str(len(rows) + 1),
-            "uraian": _dash(item.get("uraian")),
-            "ak": bilangan(item.get("angka_kredit")) if item.get("angka_kredit") is not None else "-",
-            "target": {
-                "kuantitas": kuantitas(target), "kualitas": bilangan(target.get("kualitas")),
-                "waktu": waktu(target), "biaya": rupiah(target.get("biaya")),
-            },
-            "realisasi": {
-                "ak": bilangan(realisasi.get("angka_kredit"))
-                if realisasi.get("angka_kredit") is not None else "-",
-                "kuantitas": kuantitas(realisasi), "kualitas": bilangan(realisasi.get("kualitas"))
-                if realisasi.get("kualitas") is not None else "-",
-                "waktu": waktu(realisasi), "biaya": rupiah(realisasi.get("biaya")),
-            },
-            "penghitungan": angka(score.get("penghitungan")),
-            "nilai_capaian": angka(score.get("nilai_capaian")),
-        })
+        rows.append(
+            {
+                "no": str(len(rows) + 1),
+                "uraian": _dash(item.get("uraian")),
+                "ak": bilangan(item.get("angka_kredit")) if item.get("angka_kredit") is not None else "-",
+                "target": {
+                    "kuantitas": kuantitas(target),
+                    "kualitas": bilangan(target.get("kualitas")),
+                    "waktu": waktu(target),
+                    "biaya": rupiah(target.get("biaya")),
+                },
+                "realisasi": {
+                    "ak": bilangan(realisasi.get("angka_kredit"))
+                    if realisasi.get("angka_kredit") is not None
+                    else "-",
+                    "kuantitas": kuantitas(realisasi),
+                    "kualitas": bilangan(realisasi.get("kualitas"))
+                    if realisasi.get("kualitas") is not None
+                    else "-",
+                    "waktu": waktu(realisasi),
+                    "biaya": rupiah(realisasi.get("biaya")),
+                },
+                "penghitungan": angka(score.get("penghitungan")),
+                "nilai_capaian": angka(score.get("nilai_capaian")),
+            }
+        )
     return rows
 
 
@@ -601,10 +726,14 @@ def _perilaku_pp46(payload: Mapping[str, Any], hasil: Mapping[str, Any]) -> list
     for number, (key, name) in enumerate(_ASPEK_PP46, start=1):
         score = scored.get(key) or {}
         nilai = score.get("nilai", values.get(key))
-        out.append({
-            "no": str(number), "aspek": name, "nilai": angka(nilai),
-            "sebutan": f"({score['sebutan_label']})" if score.get("sebutan_label") else "",
-        })
+        out.append(
+            {
+                "no": str(number),
+                "aspek": name,
+                "nilai": angka(nilai),
+                "sebutan": f"({score['sebutan_label']})" if score.get("sebutan_label") else "",
+            }
+        )
     return out
 
 
@@ -625,7 +754,8 @@ def _pp46(hasil: Mapping[str, Any]) -> dict[str, str]:
         "jumlah_perilaku": angka(_get(hasil, "perilaku_kerja", "jumlah")),
         "rata_rata_perilaku": angka(rata_rata),
         "sebutan_perilaku": f"({_get(hasil, 'perilaku_kerja', 'sebutan_label')})"
-        if _get(hasil, "perilaku_kerja", "sebutan_label") else "",
+        if _get(hasil, "perilaku_kerja", "sebutan_label")
+        else "",
         "nilai_perilaku_40": angka(rata_rata * Decimal("0.4") if rata_rata is not None else None),
         "nilai_prestasi_kerja": angka(hasil.get("nilai_prestasi_kerja")),
         "sebutan": teks_sebutan("sebutan_label"),
@@ -681,8 +811,9 @@ def build_context(
             for key in ("dukungan_sumber_daya", "skema_pertanggungjawaban", "konsekuensi")
         },
         "evaluasi": evaluasi,
-        "pola_distribusi": _pola_distribusi(hasil.get("capaian_organisasi")
-                                            or _get(payload, "evaluasi", "capaian_organisasi")),
+        "pola_distribusi": _pola_distribusi(
+            hasil.get("capaian_organisasi") or _get(payload, "evaluasi", "capaian_organisasi")
+        ),
         "angka_kredit": _angka_kredit(hasil),
         "manual_iku": _manual_iku(payload),
         "kinerja_utama": _kinerja_utama(payload, hasil) if regime == "permenpanrb_8_2021" else [],

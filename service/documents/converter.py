@@ -238,14 +238,29 @@ class LibreOfficeConverter:
         while uno_port == port:
             uno_port = _free_port()
         command = [
-            self._python, "-m", "unoserver.server",
-            "--interface", "127.0.0.1", "--port", str(port), "--uno-port", str(uno_port),
-            "--user-installation", str(profile), "--executable", self._soffice,
+            self._python,
+            "-m",
+            "unoserver.server",
+            "--interface",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--uno-port",
+            str(uno_port),
+            "--user-installation",
+            str(profile),
+            "--executable",
+            self._soffice,
         ]
         with log_file.open("wb") as output:
             process = subprocess.Popen(
-                command, stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT,
-                env=self._env, cwd=profile, start_new_session=True,
+                command,
+                stdin=subprocess.DEVNULL,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                env=self._env,
+                cwd=profile,
+                start_new_session=True,
             )
         worker = _Worker(process=process, port=port, profile=profile, log_file=log_file)
         with self._lock:
@@ -268,10 +283,18 @@ class LibreOfficeConverter:
             if not (template / "user").is_dir():
                 shutil.rmtree(template, ignore_errors=True)
                 subprocess.run(
-                    [self._soffice, "--headless", "--terminate_after_init",
-                     f"-env:UserInstallation={template.resolve().as_uri()}"],
-                    stdin=subprocess.DEVNULL, capture_output=True, env=self._env, timeout=60,
-                    check=False, start_new_session=True,
+                    [
+                        self._soffice,
+                        "--headless",
+                        "--terminate_after_init",
+                        f"-env:UserInstallation={template.resolve().as_uri()}",
+                    ],
+                    stdin=subprocess.DEVNULL,
+                    capture_output=True,
+                    env=self._env,
+                    timeout=60,
+                    check=False,
+                    start_new_session=True,
                 )
                 (template / "user").mkdir(parents=True, exist_ok=True)
         return template
@@ -416,8 +439,11 @@ class LibreOfficeConverter:
         def call() -> None:
             try:
                 outcome["pdf"] = _Client(server="127.0.0.1", port=str(worker.port)).convert(
-                    indata=docx, convert_to="pdf", filtername="writer_pdf_Export",
-                    filter_options=list(PDFA_FILTER_OPTIONS), update_index=False,
+                    indata=docx,
+                    convert_to="pdf",
+                    filtername="writer_pdf_Export",
+                    filter_options=list(PDFA_FILTER_OPTIONS),
+                    update_index=False,
                 )
             except BaseException as error:  # handed to the waiting thread
                 outcome["error"] = error

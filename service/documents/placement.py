@@ -78,8 +78,13 @@ def _find(pieces: list[_Piece]) -> dict[str, tuple[float, float, float]]:
     return found
 
 
-def locate_markers(pdf: bytes, *, width: float = SIGNATURE_WIDTH, height: float = SIGNATURE_HEIGHT,
-                   roles: Collection[str] | None = None) -> dict[str, tuple[int, Box]]:
+def locate_markers(
+    pdf: bytes,
+    *,
+    width: float = SIGNATURE_WIDTH,
+    height: float = SIGNATURE_HEIGHT,
+    roles: Collection[str] | None = None,
+) -> dict[str, tuple[int, Box]]:
     """Role → ``(page index, (x1, y1, x2, y2))``: the signature box under each marker.
 
     The box is ``width`` × ``height`` points, centred on the marker (the signature blocks are
@@ -105,8 +110,10 @@ def locate_markers(pdf: bytes, *, width: float = SIGNATURE_WIDTH, height: float 
             centre = x + len(MARKERS[role]) * size * 0.21
             x1 = min(max(centre - width / 2, left), right - width)
             top = y - 1
-            located[role] = (index, (round(x1, 2), round(max(top - height, bottom), 2),
-                                     round(x1 + width, 2), round(top, 2)))
+            located[role] = (
+                index,
+                (round(x1, 2), round(max(top - height, bottom), 2), round(x1 + width, 2), round(top, 2)),
+            )
     return located
 
 
@@ -121,11 +128,16 @@ def footer_band(pdf: bytes, page_index: int = -1) -> tuple[int, Box]:
     box = reader.pages[index].mediabox
     margin = 12 * _POINTS_PER_MM
     left, bottom, right = float(box.left), float(box.bottom), float(box.right)
-    return index, (round(left + margin, 2), round(bottom + 4, 2), round(right - margin, 2),
-                   round(bottom + FOOTER_BAND_MM * _POINTS_PER_MM, 2))
+    return index, (
+        round(left + margin, 2),
+        round(bottom + 4, 2),
+        round(right - margin, 2),
+        round(bottom + FOOTER_BAND_MM * _POINTS_PER_MM, 2),
+    )
 
 
 def describe(markers: Mapping[str, tuple[int, Box]]) -> str:
     """A one-line summary for logs: ``pegawai p2 (120,300)…``."""
-    return ", ".join(f"{role} p{page + 1} ({box[0]:.0f},{box[1]:.0f})" for role, (page, box) in
-                     markers.items())
+    return ", ".join(
+        f"{role} p{page + 1} ({box[0]:.0f},{box[1]:.0f})" for role, (page, box) in markers.items()
+    )

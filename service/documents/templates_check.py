@@ -47,23 +47,23 @@ def _split_tags(name: str, part: str, xml: bytes) -> list[TemplateProblem]:
     problems = []
     root = parse_xml(xml)
     for paragraph in root.iter(f"{_W}p"):
-        runs = [
-            "".join(t.text or "" for t in run.iter(f"{_W}t"))
-            for run in paragraph.iter(f"{_W}r")
-        ]
+        runs = ["".join(t.text or "" for t in run.iter(f"{_W}t")) for run in paragraph.iter(f"{_W}r")]
         text = "".join(runs)
         if "{" not in text:
             continue
         owner = [i for i, run in enumerate(runs) for _ in run]
         for match in _TAG.finditer(text):
             if owner[match.start()] != owner[match.end() - 1]:
-                problems.append(TemplateProblem(
-                    name, "split_tag",
-                    f"tag {match.group(0)!r} ({part}) is split over several runs; retype it in one go",
-                ))
+                problems.append(
+                    TemplateProblem(
+                        name,
+                        "split_tag",
+                        f"tag {match.group(0)!r} ({part}) is split over several runs; retype it in one go",
+                    )
+                )
         rest = _TAG.sub("", text)
         if _OPEN.search(rest):
-            snippet = rest[_OPEN.search(rest).start():][:60]  # type: ignore[union-attr]
+            snippet = rest[_OPEN.search(rest).start() :][:60]  # type: ignore[union-attr]
             problems.append(TemplateProblem(name, "unclosed_tag", f"unclosed tag near {snippet!r} ({part})"))
     return problems
 
@@ -96,11 +96,13 @@ def check_template(path: Path, *, name: str | None = None) -> list[TemplateProbl
         try:
             tree = env.parse(source)
         except jinja2.TemplateSyntaxError as error:
-            line = (source.splitlines()[error.lineno - 1] if error.lineno else "")
+            line = source.splitlines()[error.lineno - 1] if error.lineno else ""
             snippet = re.sub(r"<[^>]+>", "", line).strip()[:80]
-            problems.append(TemplateProblem(
-                label, "syntax", f"Jinja syntax error in {part}: {error.message} (near {snippet!r})"
-            ))
+            problems.append(
+                TemplateProblem(
+                    label, "syntax", f"Jinja syntax error in {part}: {error.message} (near {snippet!r})"
+                )
+            )
             continue
         unknown |= meta.find_undeclared_variables(tree) - CONTEXT_KEYS
     problems.extend(
@@ -109,9 +111,13 @@ def check_template(path: Path, *, name: str | None = None) -> list[TemplateProbl
     )
     body = parts["word/document.xml"].decode("utf-8", errors="replace")
     if not any(marker in body for marker in MARKERS.values()):
-        problems.append(TemplateProblem(
-            label, "no_marker", "no signature marker ([[ttd:pegawai]] …); no signature field can be placed"
-        ))
+        problems.append(
+            TemplateProblem(
+                label,
+                "no_marker",
+                "no signature marker ([[ttd:pegawai]] …); no signature field can be placed",
+            )
+        )
     return problems
 
 

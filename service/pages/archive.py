@@ -63,8 +63,12 @@ def login() -> Any:
     status = 200
     if request.method == "POST":
         require_csrf()
-        user = authenticate_user(get_session(), request.form.get("username", "")[:100],
-                                 request.form.get("password", "")[:500], ip=request.remote_addr)
+        user = authenticate_user(
+            get_session(),
+            request.form.get("username", "")[:100],
+            request.form.get("password", "")[:500],
+            ip=request.remote_addr,
+        )
         if user is not None:
             session.clear()
             session["user_id"] = user.id
@@ -125,8 +129,14 @@ def search_page() -> Any:
             problems.append("Tautan halaman berikutnya tidak sah; ulangi pencarian.")
     searched = any(v for k, v in args.items() if k != "cursor")
     return render_template(
-        "archive_search.html", page=page, args=args, type_label=TYPE_LABEL,
-        status_label=STATUS_LABEL, searched=searched, user=_current_user(), problems=problems,
+        "archive_search.html",
+        page=page,
+        args=args,
+        type_label=TYPE_LABEL,
+        status_label=STATUS_LABEL,
+        searched=searched,
+        user=_current_user(),
+        problems=problems,
     ), 422 if problems else 200
 
 
@@ -144,13 +154,20 @@ def document_page(document_id: str) -> Any:
     db = get_session()
     services = get_services()
     user = _current_user()
-    result = verify_current(db, services, document, actor=f"user:{user.username if user else '?'}",
-                            ip=request.remote_addr)
+    result = verify_current(
+        db, services, document, actor=f"user:{user.username if user else '?'}", ip=request.remote_addr
+    )
     events = audit.document_events(db, document.id)
     return render_template(
-        "archive_document.html", document=document, result=result, events=events,
-        type_label=TYPE_LABEL, status_label=STATUS_LABEL, peran_label=PERAN_LABEL,
-        mask_nip=mask_nip, user=user,
+        "archive_document.html",
+        document=document,
+        result=result,
+        events=events,
+        type_label=TYPE_LABEL,
+        status_label=STATUS_LABEL,
+        peran_label=PERAN_LABEL,
+        mask_nip=mask_nip,
+        user=user,
     )
 
 
@@ -166,14 +183,17 @@ def download(document_id: str, number: int) -> Response:
         raise NotFound()
     data = get_services().store.get(document.id, revision.filename)
     user = _current_user()
-    audit.record(db, event="downloaded", actor=f"user:{user.username if user else '?'}",
-                 document_id=document.id, ip=request.remote_addr,
-                 data={"revision": number, "format": "pdf"})
+    audit.record(
+        db,
+        event="downloaded",
+        actor=f"user:{user.username if user else '?'}",
+        document_id=document.id,
+        ip=request.remote_addr,
+        data={"revision": number, "format": "pdf"},
+    )
     db.commit()
     response = Response(data, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="{document.id}-rev{number}.pdf"'
-    )
+    response.headers["Content-Disposition"] = f'attachment; filename="{document.id}-rev{number}.pdf"'
     return response
 
 

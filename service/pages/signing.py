@@ -82,8 +82,14 @@ def _page(signer: Signer, document: Document, status: int = 200, **extra: Any) -
 def show(token: str) -> tuple[str, int]:
     signer, document = _load(token)
     session = get_session()
-    audit.record(session, event="link_opened", actor=f"nip:{signer.nip}", document_id=document.id,
-                 ip=request.remote_addr, data={"urutan": signer.urutan})
+    audit.record(
+        session,
+        event="link_opened",
+        actor=f"nip:{signer.nip}",
+        document_id=document.id,
+        ip=request.remote_addr,
+        data={"urutan": signer.urutan},
+    )
     session.commit()
     return _page(signer, document)
 
@@ -110,10 +116,16 @@ def decide(token: str) -> tuple[str, int]:  # noqa: PLR0911  (one answer per for
             return _page(signer, document, 422, error="Alasan penolakan wajib diisi.")
         if len(alasan) > 2000:
             return _page(signer, document, 422, error="Alasan penolakan terlalu panjang.")
-        operations.reject_document(session, document, signer, alasan=alasan, actor=actor,
-                                   ip=request.remote_addr, config=current_app.config)
-        return render_template("sign_done.html", document=document, signer=signer,
-                               rejected=True), 200
+        operations.reject_document(
+            session,
+            document,
+            signer,
+            alasan=alasan,
+            actor=actor,
+            ip=request.remote_addr,
+            config=current_app.config,
+        )
+        return render_template("sign_done.html", document=document, signer=signer, rejected=True), 200
     if keputusan != "tandatangani":
         return _page(signer, document, 422, error="Pilih tandatangani atau tolak.")
     passphrase = request.form.get("passphrase", "")
@@ -121,31 +133,46 @@ def decide(token: str) -> tuple[str, int]:  # noqa: PLR0911  (one answer per for
     upload = request.files.get("p12")
     uploaded = upload.read(MAX_P12 + 1) if upload and upload.filename else None
     if uploaded is not None and (not first_use or len(uploaded) > MAX_P12):
-        message = ("Berkas .p12 terlalu besar." if first_use
-                   else "Anda sudah memiliki kunci; unggah .p12 hanya pada penggunaan pertama.")
+        message = (
+            "Berkas .p12 terlalu besar."
+            if first_use
+            else "Anda sudah memiliki kunci; unggah .p12 hanya pada penggunaan pertama."
+        )
         return _page(signer, document, 422, error=message)
     if uploaded is not None:
         if not passphrase:
             return _page(signer, document, 422, error="Frasa sandi berkas .p12 wajib diisi.")
     elif first_use:
         if len(passphrase) < MIN_PASSPHRASE:
-            return _page(signer, document, 422,
-                         error=f"Frasa sandi minimal {MIN_PASSPHRASE} karakter.")
+            return _page(signer, document, 422, error=f"Frasa sandi minimal {MIN_PASSPHRASE} karakter.")
         if passphrase != request.form.get("passphrase_konfirmasi", ""):
             return _page(signer, document, 422, error="Konfirmasi frasa sandi tidak sama.")
     elif not passphrase:
         return _page(signer, document, 422, error="Frasa sandi wajib diisi.")
     try:
-        sign_document(session, get_services(), document, urutan=signer.urutan,
-                      passphrase=passphrase, actor=actor, ip=request.remote_addr,
-                      uploaded_p12=uploaded)
+        sign_document(
+            session,
+            get_services(),
+            document,
+            urutan=signer.urutan,
+            passphrase=passphrase,
+            actor=actor,
+            ip=request.remote_addr,
+            uploaded_p12=uploaded,
+        )
     except WrongPassphraseServiceError:
         session.refresh(signer)
         left = MAX_FAILED_ATTEMPTS - signer.failed_attempts
-        return _page(signer, document, 422, error=(
-            f"Frasa sandi salah. Tautan terkunci bila salah {left} kali lagi." if left > 0
-            else "Frasa sandi salah. Tautan kini terkunci; minta tautan baru kepada pengelola kepegawaian."
-        ))
+        return _page(
+            signer,
+            document,
+            422,
+            error=(
+                f"Frasa sandi salah. Tautan terkunci bila salah {left} kali lagi."
+                if left > 0
+                else "Frasa sandi salah. Tautan kini terkunci; minta tautan baru kepada pengelola kepegawaian."
+            ),
+        )
     return render_template("sign_done.html", document=document, signer=signer, rejected=False), 200
 
 

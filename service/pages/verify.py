@@ -63,8 +63,7 @@ def check_upload(code: str) -> tuple[str, int]:
     if not data.startswith(b"%PDF-"):
         return render_template("verify.html", upload_error="Berkas bukan PDF.", **context), 422
     try:
-        uploaded = verify_pdf(get_session(), get_services(), data, actor="public",
-                              ip=request.remote_addr)
+        uploaded = verify_pdf(get_session(), get_services(), data, actor="public", ip=request.remote_addr)
     except ServiceError as error:
         return render_template("verify.html", upload_error=error.detail, **context), 422
     belongs = uploaded["document_id"] == document.id

@@ -31,11 +31,13 @@ class IdentitasSchema(BaseSchema):
         max_length=100,
         allow_none=True,
     )
-    golongan = Teks("Golongan/ruang PNS (I/a … IV/e) atau golongan PPPK (I … XVII)", max_length=5,
-                    required=True)
+    golongan = Teks(
+        "Golongan/ruang PNS (I/a … IV/e) atau golongan PPPK (I … XVII)", max_length=5, required=True
+    )
     jabatan = Teks("Nama jabatan", max_length=300, required=True)
-    jenis_jabatan = Pilihan("Jenis jabatan; jpt, administrator dan pengawas adalah struktural",
-                            JENIS_JABATAN, required=True)
+    jenis_jabatan = Pilihan(
+        "Jenis jabatan; jpt, administrator dan pengawas adalah struktural", JENIS_JABATAN, required=True
+    )
     unit_kerja = Teks("Unit kerja", max_length=300, required=True)
     email = Email("Alamat email untuk tautan penandatanganan; tidak dicetak", allow_none=True)
 

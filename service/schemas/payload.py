@@ -110,8 +110,11 @@ class PerRegime(Pesan, fields.Field):  # type: ignore[type-arg]
         self._instances = {regime: schema() for regime, schema in self.schemas.items()}
         names = ", ".join(f"{regime}: {schema.__name__}" for regime, schema in self.schemas.items())
         super().__init__(
-            metadata={"description": f"{description} Skema menurut regime ({names}).", "type": "object",
-                      "x-skema-per-regime": {r: s.__name__ for r, s in self.schemas.items()}},
+            metadata={
+                "description": f"{description} Skema menurut regime ({names}).",
+                "type": "object",
+                "x-skema-per-regime": {r: s.__name__ for r, s in self.schemas.items()},
+            },
             **kwargs,
         )
 
@@ -164,8 +167,9 @@ class AngkaKreditSchema(BaseSchema):
     """Angka kredit from the predikat, for jabatan fungsional (6/2022)."""
 
     jenjang = Pilihan("Jenjang jabatan fungsional", tuple(KOEFISIEN_TAHUNAN), required=True)
-    bulan = Angka("Bulan dalam periode (0 < bulan ≤ 12)", minimum=0, lebih_dari=True, maksimum=12,
-                  allow_none=True)
+    bulan = Angka(
+        "Bulan dalam periode (0 < bulan ≤ 12)", minimum=0, lebih_dari=True, maksimum=12, allow_none=True
+    )
 
 
 _SKP = {
@@ -184,8 +188,9 @@ class DocumentPayloadSchema(BaseSchema):
     """A document payload (api.md "Document payload"); ``load`` returns the dict of docs/architecture.md."""
 
     type = Pilihan("Jenis dokumen", TYPES, required=True)
-    regime = Pilihan("Regime; bila tidak diisi dipilih dari periode.mulai (rules.md §1)", REGIMES,
-                     allow_none=True)
+    regime = Pilihan(
+        "Regime; bila tidak diisi dipilih dari periode.mulai (rules.md §1)", REGIMES, allow_none=True
+    )
     regime_override = YaTidak("Terima regime yang tidak sesuai periode", allow_none=True)
     periode = Objek(PeriodeSchema, "Periode penilaian", required=True)
     instansi = Teks("Nama instansi", max_length=300, required=True)
@@ -194,16 +199,29 @@ class DocumentPayloadSchema(BaseSchema):
     tanggal = Tanggal("Tanggal dokumen", allow_none=True)
     pegawai = Objek(IdentitasSchema, "Pegawai yang dinilai", required=True)
     pejabat_penilai = Objek(IdentitasSchema, "Pejabat penilai kinerja", required=True)
-    atasan_pejabat_penilai = Objek(IdentitasSchema, "Atasan pejabat penilai; wajib untuk dokumen_penilaian "
-                                   "dan evaluasi pp46_2011", allow_none=True)
+    atasan_pejabat_penilai = Objek(
+        IdentitasSchema,
+        "Atasan pejabat penilai; wajib untuk dokumen_penilaian dan evaluasi pp46_2011",
+        allow_none=True,
+    )
     skp = PerRegime(_SKP, "Sasaran kinerja pegawai.", required=True)
-    perilaku_kerja = PerRegime(_PERILAKU, "Perilaku kerja; wajib untuk evaluasi dan dokumen_penilaian "
-                               "pp46_2011 dan permenpanrb_8_2021.", allow_none=True)
+    perilaku_kerja = PerRegime(
+        _PERILAKU,
+        "Perilaku kerja; wajib untuk evaluasi dan dokumen_penilaian pp46_2011 dan permenpanrb_8_2021.",
+        allow_none=True,
+    )
     evaluasi = Objek(EvaluasiSchema, "Evaluasi pejabat penilai", allow_none=True)
-    ide_baru = Teks("Ide baru yang bermanfaat bagi organisasi/negara (permenpanrb_8_2021, syarat Sangat "
-                    "Baik)", max_length=5000, multiline=True, allow_none=True)
-    angka_kredit = Objek(AngkaKreditSchema, "Angka kredit dari predikat (permenpanrb_6_2022, jabatan "
-                         "fungsional)", allow_none=True)
+    ide_baru = Teks(
+        "Ide baru yang bermanfaat bagi organisasi/negara (permenpanrb_8_2021, syarat Sangat Baik)",
+        max_length=5000,
+        multiline=True,
+        allow_none=True,
+    )
+    angka_kredit = Objek(
+        AngkaKreditSchema,
+        "Angka kredit dari predikat (permenpanrb_6_2022, jabatan fungsional)",
+        allow_none=True,
+    )
     callback_url = UrlHttps("URL https untuk webhook", allow_none=True)
 
     @validates_schema(pass_original=True, skip_on_field_errors=False)
@@ -260,8 +278,10 @@ class DocumentPayloadSchema(BaseSchema):
             errors.tambah("ide_baru", "hanya untuk regime permenpanrb_8_2021")
         if diisi(original, "angka_kredit"):
             if regime != PERMENPANRB_6_2022:
-                errors.tambah("angka_kredit", "hanya untuk regime permenpanrb_6_2022; pada pp46_2011 isi "
-                              "angka_kredit per kegiatan")
+                errors.tambah(
+                    "angka_kredit",
+                    "hanya untuk regime permenpanrb_6_2022; pada pp46_2011 isi angka_kredit per kegiatan",
+                )
             elif objek(data.get("pegawai")).get("jenis_jabatan") not in (None, "fungsional"):
                 errors.tambah("angka_kredit", "hanya untuk jabatan fungsional")
         evaluasi = objek(original.get("evaluasi"))
@@ -277,13 +297,20 @@ class DocumentPayloadSchema(BaseSchema):
         penilaian = kind in _PENILAIAN
         atasan_wajib = kind == "dokumen_penilaian" or (kind == "evaluasi" and regime == PP46_2011)
         if atasan_wajib and not diisi(original, "atasan_pejabat_penilai"):
-            errors.tambah("atasan_pejabat_penilai", f"wajib diisi untuk {kind} regime {regime}"
-                          if kind == "evaluasi" else "wajib diisi untuk dokumen_penilaian")
+            errors.tambah(
+                "atasan_pejabat_penilai",
+                f"wajib diisi untuk {kind} regime {regime}"
+                if kind == "evaluasi"
+                else "wajib diisi untuk dokumen_penilaian",
+            )
         skp = objek(original.get("skp"))
         if penilaian and regime in (PP46_2011, PERMENPANRB_8_2021) and not diisi(original, "perilaku_kerja"):
             errors.tambah("perilaku_kerja", f"wajib diisi untuk {kind}")
-        rows_key = {PP46_2011: "kegiatan", PERMENPANRB_8_2021: "kinerja_utama",
-                    PERMENPANRB_6_2022: "hasil_kerja"}[regime]
+        rows_key = {
+            PP46_2011: "kegiatan",
+            PERMENPANRB_8_2021: "kinerja_utama",
+            PERMENPANRB_6_2022: "hasil_kerja",
+        }[regime]
         for index, row in enumerate(daftar(skp.get(rows_key))):
             if not isinstance(row, Mapping):
                 continue

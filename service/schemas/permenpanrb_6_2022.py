@@ -26,7 +26,13 @@ __all__ = [
 
 #: The 7 BerAKHLAK core values, in the order of the form.
 BERAKHLAK = (
-    "berorientasi_pelayanan", "akuntabel", "kompeten", "harmonis", "loyal", "adaptif", "kolaboratif",
+    "berorientasi_pelayanan",
+    "akuntabel",
+    "kompeten",
+    "harmonis",
+    "loyal",
+    "adaptif",
+    "kolaboratif",
 )
 
 _TEKS_PANJANG = 5000
@@ -57,14 +63,17 @@ class ManualIkuSchema(BaseSchema):
 
     tujuan = Teks("Tujuan IKI", max_length=2000, multiline=True, required=True)
     definisi = Teks("Definisi / deskripsi IKI", max_length=2000, multiline=True, required=True)
-    formula = Teks("Formula; wajib bila pendekatan kuantitatif", max_length=2000, multiline=True,
-                   allow_none=True)
+    formula = Teks(
+        "Formula; wajib bila pendekatan kuantitatif", max_length=2000, multiline=True, allow_none=True
+    )
     satuan_pengukuran = Teks("Satuan pengukuran (%, Rp, kali, orang, …)", max_length=100, allow_none=True)
-    kualitas_tingkat_kendali = Pilihan("Kualitas dan tingkat kendali",
-                                       ("outcome", "outcome_antara", "output_kendali_rendah"), required=True)
+    kualitas_tingkat_kendali = Pilihan(
+        "Kualitas dan tingkat kendali", ("outcome", "outcome_antara", "output_kendali_rendah"), required=True
+    )
     sumber_data = Teks("Sumber data", max_length=1000, multiline=True, required=True)
-    periode_pelaporan = Pilihan("Periode pelaporan", ("bulanan", "triwulanan", "semesteran", "tahunan"),
-                                required=True)
+    periode_pelaporan = Pilihan(
+        "Periode pelaporan", ("bulanan", "triwulanan", "semesteran", "tahunan"), required=True
+    )
 
 
 class HasilKerjaPermenPANRB6Schema(BaseSchema):
@@ -72,15 +81,24 @@ class HasilKerjaPermenPANRB6Schema(BaseSchema):
 
     jenis = Pilihan("Hasil kerja utama atau tambahan", ("utama", "tambahan"), required=True)
     rencana_hasil_kerja = Teks("Rencana hasil kerja", max_length=1000, multiline=True, required=True)
-    rhk_atasan = Teks("Rencana hasil kerja pimpinan yang diintervensi (JA/JF)", max_length=1000,
-                      multiline=True, allow_none=True)
-    aspek = Pilihan("Aspek IKI (JA/JF kuantitatif)", ("kuantitas", "kualitas", "waktu", "biaya"),
-                    allow_none=True)
+    rhk_atasan = Teks(
+        "Rencana hasil kerja pimpinan yang diintervensi (JA/JF)",
+        max_length=1000,
+        multiline=True,
+        allow_none=True,
+    )
+    aspek = Pilihan(
+        "Aspek IKI (JA/JF kuantitatif)", ("kuantitas", "kualitas", "waktu", "biaya"), allow_none=True
+    )
     iki = Teks("Indikator kinerja individu", max_length=1000, multiline=True, required=True)
-    target = TargetTeks("Target sebagaimana dicetak, mis. \"85\" atau \"3 hari\"", required=True)
+    target = TargetTeks('Target sebagaimana dicetak, mis. "85" atau "3 hari"', required=True)
     perspektif = Pilihan("Perspektif (wajib untuk JPT)", PERSPEKTIF, allow_none=True)
-    realisasi = Teks("Realisasi; wajib untuk evaluasi dan dokumen_penilaian", max_length=2000,
-                     multiline=True, allow_none=True)
+    realisasi = Teks(
+        "Realisasi; wajib untuk evaluasi dan dokumen_penilaian",
+        max_length=2000,
+        multiline=True,
+        allow_none=True,
+    )
     rating = Pilihan("Rating pejabat penilai atas RHK ini", RATING, allow_none=True)
     manual_iku = Objek(ManualIkuSchema, "Manual IKU; wajib untuk dokumen manual_iku", allow_none=True)
 
@@ -88,20 +106,30 @@ class HasilKerjaPermenPANRB6Schema(BaseSchema):
 class LampiranSkpSchema(BaseSchema):
     """Lampiran SKP: what the pegawai is given, how results are accounted for, and consequences."""
 
-    dukungan_sumber_daya = Daftar(Teks("Dukungan sumber daya", max_length=1000, multiline=True),
-                                  "Dukungan sumber daya", maksimum=100, allow_none=True)
-    skema_pertanggungjawaban = Daftar(Teks("Skema pertanggungjawaban", max_length=1000, multiline=True),
-                                      "Skema pertanggungjawaban", maksimum=100, allow_none=True)
-    konsekuensi = Daftar(Teks("Konsekuensi", max_length=1000, multiline=True), "Konsekuensi",
-                         maksimum=100, allow_none=True)
+    dukungan_sumber_daya = Daftar(
+        Teks("Dukungan sumber daya", max_length=1000, multiline=True),
+        "Dukungan sumber daya",
+        maksimum=100,
+        allow_none=True,
+    )
+    skema_pertanggungjawaban = Daftar(
+        Teks("Skema pertanggungjawaban", max_length=1000, multiline=True),
+        "Skema pertanggungjawaban",
+        maksimum=100,
+        allow_none=True,
+    )
+    konsekuensi = Daftar(
+        Teks("Konsekuensi", max_length=1000, multiline=True), "Konsekuensi", maksimum=100, allow_none=True
+    )
 
 
 class SkpPermenPANRB6Schema(BaseSchema):
     """Sasaran Kinerja Pegawai under PermenPANRB 6/2022."""
 
     pendekatan = Pilihan("Pendekatan hasil kerja", ("kuantitatif", "kualitatif"), required=True)
-    hasil_kerja = Daftar(Objek(HasilKerjaPermenPANRB6Schema, "Rencana hasil kerja"), "Hasil kerja",
-                         minimum=1, required=True)
+    hasil_kerja = Daftar(
+        Objek(HasilKerjaPermenPANRB6Schema, "Rencana hasil kerja"), "Hasil kerja", minimum=1, required=True
+    )
     lampiran = Objek(LampiranSkpSchema, "Lampiran SKP", allow_none=True)
 
     @validates_schema(pass_original=True, skip_on_field_errors=False)
@@ -112,22 +140,25 @@ class SkpPermenPANRB6Schema(BaseSchema):
             for index, row in enumerate(rows):
                 manual = row.get("manual_iku")
                 if isinstance(manual, Mapping) and not diisi(manual, "formula"):
-                    errors.tambah(f"hasil_kerja.{index}.manual_iku.formula",
-                                  "wajib diisi bila pendekatan kuantitatif")
+                    errors.tambah(
+                        f"hasil_kerja.{index}.manual_iku.formula", "wajib diisi bila pendekatan kuantitatif"
+                    )
         rated = [diisi(row, "rating") for row in rows]
         if any(rated) and not all(rated) and policy.SARAN_RATING_PERLU_SEMUA_RHK:
             for index, done in enumerate(rated):
                 if not done:
-                    errors.tambah(f"hasil_kerja.{index}.rating",
-                                  "wajib diisi bila rating diisi pada hasil kerja lain")
+                    errors.tambah(
+                        f"hasil_kerja.{index}.rating", "wajib diisi bila rating diisi pada hasil kerja lain"
+                    )
         errors.raise_if_any()
 
 
 class BerakhlakSchema(BaseSchema):
     """One BerAKHLAK core value: the pimpinan's specific expectation and how it was met."""
 
-    ekspektasi_khusus = Teks("Ekspektasi khusus pimpinan", max_length=_TEKS_PANJANG, multiline=True,
-                             allow_none=True)
+    ekspektasi_khusus = Teks(
+        "Ekspektasi khusus pimpinan", max_length=_TEKS_PANJANG, multiline=True, allow_none=True
+    )
     realisasi = Teks("Realisasi / bukti perilaku", max_length=_TEKS_PANJANG, multiline=True, allow_none=True)
     umpan_balik = Teks("Umpan balik pimpinan", max_length=_TEKS_PANJANG, multiline=True, allow_none=True)
 

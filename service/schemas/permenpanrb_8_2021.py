@@ -55,9 +55,15 @@ class TargetIki(Pesan, fields.Field):  # type: ignore[type-arg]
                 "description": description,
                 "oneOf": [
                     {"type": "number", "exclusiveMinimum": 0},
-                    {"type": "object", "required": ["min", "max"], "additionalProperties": False,
-                     "properties": {"min": {"type": "number", "minimum": 0},
-                                    "max": {"type": "number", "exclusiveMinimum": 0}}},
+                    {
+                        "type": "object",
+                        "required": ["min", "max"],
+                        "additionalProperties": False,
+                        "properties": {
+                            "min": {"type": "number", "minimum": 0},
+                            "max": {"type": "number", "exclusiveMinimum": 0},
+                        },
+                    },
                 ],
             },
             **kwargs,
@@ -82,12 +88,19 @@ class KinerjaUtamaPermenPANRB8Schema(BaseSchema):
     iki = Teks("Indikator kinerja individu", max_length=1000, required=True)
     target = TargetIki("Target (angka di atas 0) atau rentang {min, max}", required=True)
     realisasi = Angka("Realisasi; wajib untuk evaluasi dan dokumen_penilaian", minimum=0, allow_none=True)
-    kondisi_khusus = YaTidak("Makin kecil makin baik (mis. waktu, biaya): capaian = (1 + (1 − R/T)) × 100 %",
-                             allow_none=True)
-    maksimal = YaTidak("Target 100 % adalah capaian tertinggi yang mungkin; tercapai berarti Sangat Baik",
-                       allow_none=True)
-    bobot = Angka("Bobot IKI (diisi pada semua IKI atau tidak sama sekali)", minimum=0, lebih_dari=True,
-                  maksimum=100, allow_none=True)
+    kondisi_khusus = YaTidak(
+        "Makin kecil makin baik (mis. waktu, biaya): capaian = (1 + (1 − R/T)) × 100 %", allow_none=True
+    )
+    maksimal = YaTidak(
+        "Target 100 % adalah capaian tertinggi yang mungkin; tercapai berarti Sangat Baik", allow_none=True
+    )
+    bobot = Angka(
+        "Bobot IKI (diisi pada semua IKI atau tidak sama sekali)",
+        minimum=0,
+        lebih_dari=True,
+        maksimum=100,
+        allow_none=True,
+    )
 
 
 class KinerjaTambahanPermenPANRB8Schema(BaseSchema):
@@ -100,10 +113,15 @@ class KinerjaTambahanPermenPANRB8Schema(BaseSchema):
 class SkpPermenPANRB8Schema(BaseSchema):
     """Sasaran Kinerja Pegawai under PermenPANRB 8/2021."""
 
-    kinerja_utama = Daftar(Objek(KinerjaUtamaPermenPANRB8Schema, "IKI kinerja utama"), "Kinerja utama",
-                           minimum=1, required=True)
-    kinerja_tambahan = Daftar(Objek(KinerjaTambahanPermenPANRB8Schema, "Kinerja tambahan"),
-                              "Kinerja tambahan", maksimum=100, allow_none=True)
+    kinerja_utama = Daftar(
+        Objek(KinerjaUtamaPermenPANRB8Schema, "IKI kinerja utama"), "Kinerja utama", minimum=1, required=True
+    )
+    kinerja_tambahan = Daftar(
+        Objek(KinerjaTambahanPermenPANRB8Schema, "Kinerja tambahan"),
+        "Kinerja tambahan",
+        maksimum=100,
+        allow_none=True,
+    )
 
     @validates_schema(pass_original=True, skip_on_field_errors=False)
     def _bobot(self, data: dict[str, Any], original: Any, **_: Any) -> None:
@@ -116,8 +134,9 @@ class SkpPermenPANRB8Schema(BaseSchema):
         errors = Kesalahan()
         for index, given in enumerate(weighted):
             if not given:
-                errors.tambah(f"kinerja_utama.{index}.bobot",
-                              "wajib diisi bila bobot diisi pada indikator kinerja lain")
+                errors.tambah(
+                    f"kinerja_utama.{index}.bobot", "wajib diisi bila bobot diisi pada indikator kinerja lain"
+                )
         errors.raise_if_any()
 
 
@@ -128,20 +147,37 @@ class AspekPerilakuPermenPANRB8Schema(BaseSchema):
     komitmen = Angka("Komitmen", minimum=0, maksimum=_MAKS_PERILAKU, required=True)
     inisiatif_kerja = Angka("Inisiatif kerja", minimum=0, maksimum=_MAKS_PERILAKU, required=True)
     kerja_sama = Angka("Kerja sama", minimum=0, maksimum=_MAKS_PERILAKU, required=True)
-    kepemimpinan = Angka("Kepemimpinan; wajib untuk JPT, administrator, pengawas, dan tidak diisi untuk "
-                         "pelaksana atau fungsional", minimum=0, maksimum=_MAKS_PERILAKU, allow_none=True)
+    kepemimpinan = Angka(
+        "Kepemimpinan; wajib untuk JPT, administrator, pengawas, dan tidak diisi untuk "
+        "pelaksana atau fungsional",
+        minimum=0,
+        maksimum=_MAKS_PERILAKU,
+        allow_none=True,
+    )
 
 
 class PerilakuKerjaPermenPANRB8Schema(BaseSchema):
     """Perilaku judged by the atasan alone (70/30) or by closed survey, 360° (60/40)."""
 
-    mode = Pilihan("atasan: atasan langsung saja (bobot 70/30); survei: atasan 60 %, rekan 20 %, "
-                   "bawahan 20 % (bobot 60/40)", ("atasan", "survei"), required=True)
+    mode = Pilihan(
+        "atasan: atasan langsung saja (bobot 70/30); survei: atasan 60 %, rekan 20 %, "
+        "bawahan 20 % (bobot 60/40)",
+        ("atasan", "survei"),
+        required=True,
+    )
     atasan = Objek(AspekPerilakuPermenPANRB8Schema, "Penilaian atasan langsung", required=True)
-    rekan = Daftar(Objek(AspekPerilakuPermenPANRB8Schema, "Penilaian satu rekan kerja"),
-                   "Penilaian rekan kerja (mode survei)", maksimum=100, allow_none=True)
-    bawahan = Daftar(Objek(AspekPerilakuPermenPANRB8Schema, "Penilaian satu bawahan"),
-                     "Penilaian bawahan (mode survei)", maksimum=100, allow_none=True)
+    rekan = Daftar(
+        Objek(AspekPerilakuPermenPANRB8Schema, "Penilaian satu rekan kerja"),
+        "Penilaian rekan kerja (mode survei)",
+        maksimum=100,
+        allow_none=True,
+    )
+    bawahan = Daftar(
+        Objek(AspekPerilakuPermenPANRB8Schema, "Penilaian satu bawahan"),
+        "Penilaian bawahan (mode survei)",
+        maksimum=100,
+        allow_none=True,
+    )
 
     @validates_schema(pass_original=True, skip_on_field_errors=False)
     def _kelompok(self, data: dict[str, Any], original: Any, **_: Any) -> None:
@@ -154,6 +190,9 @@ class PerilakuKerjaPermenPANRB8Schema(BaseSchema):
             if mode == "atasan" and raters:
                 errors.tambah(group, "hanya diisi bila mode survei")
             elif mode == "survei" and not raters and policy.SURVEI_KELOMPOK_KOSONG_DITOLAK:
-                errors.tambah(group, "survei tertutup memerlukan minimal satu penilai pada setiap kelompok "
-                                     "(atasan, rekan kerja, bawahan)")
+                errors.tambah(
+                    group,
+                    "survei tertutup memerlukan minimal satu penilai pada setiap kelompok "
+                    "(atasan, rekan kerja, bawahan)",
+                )
         errors.raise_if_any()

@@ -29,12 +29,17 @@ class TargetPP46Schema(BaseSchema):
 
     kuantitas = Angka("Target kuantitas (jumlah output)", minimum=0, lebih_dari=True, required=True)
     output = Teks("Satuan output, mis. laporan, dokumen, berkas", max_length=100, required=True)
-    kualitas = Angka("Target kualitas/mutu (0–100, biasanya 100)", minimum=0, lebih_dari=True, maksimum=100,
-                     required=True)
+    kualitas = Angka(
+        "Target kualitas/mutu (0–100, biasanya 100)", minimum=0, lebih_dari=True, maksimum=100, required=True
+    )
     waktu = Angka("Target waktu dalam satuan_waktu", minimum=0, lebih_dari=True, required=True)
     satuan_waktu = Pilihan("Satuan waktu target dan realisasi", ("bulan", "hari"), required=True)
-    biaya = Angka("Target biaya (rupiah); tidak diisi bila tanpa biaya (\"-\")", minimum=0, lebih_dari=True,
-                  allow_none=True)
+    biaya = Angka(
+        'Target biaya (rupiah); tidak diisi bila tanpa biaya ("-")',
+        minimum=0,
+        lebih_dari=True,
+        allow_none=True,
+    )
 
 
 class RealisasiPP46Schema(BaseSchema):
@@ -50,11 +55,15 @@ class KegiatanPP46Schema(BaseSchema):
     """One kegiatan tugas jabatan with its target and, for a penilaian, its realisasi."""
 
     uraian = Teks("Uraian kegiatan tugas jabatan", max_length=1000, required=True)
-    angka_kredit = Angka("Angka kredit kegiatan (jabatan fungsional, mis. guru); tidak dihitung ke nilai",
-                         minimum=0, allow_none=True)
+    angka_kredit = Angka(
+        "Angka kredit kegiatan (jabatan fungsional, mis. guru); tidak dihitung ke nilai",
+        minimum=0,
+        allow_none=True,
+    )
     target = Objek(TargetPP46Schema, "Target kuantitas, kualitas, waktu dan biaya", required=True)
-    realisasi = Objek(RealisasiPP46Schema, "Realisasi; wajib untuk evaluasi dan dokumen_penilaian",
-                      allow_none=True)
+    realisasi = Objek(
+        RealisasiPP46Schema, "Realisasi; wajib untuk evaluasi dan dokumen_penilaian", allow_none=True
+    )
 
     @validates_schema(pass_original=True, skip_on_field_errors=False)
     def _biaya(self, data: dict[str, Any], original: Any, **_: Any) -> None:
@@ -79,12 +88,21 @@ class KreativitasPP46Schema(BaseSchema):
 class SkpPP46Schema(BaseSchema):
     """Sasaran Kerja Pegawai under PP 46/2011."""
 
-    kegiatan = Daftar(Objek(KegiatanPP46Schema, "Kegiatan tugas jabatan"), "Kegiatan tugas jabatan",
-                      minimum=1, required=True)
-    tugas_tambahan = Daftar(Teks("Tugas tambahan", max_length=1000), "Tugas tambahan (jumlahnya dinilai)",
-                            maksimum=100, allow_none=True)
-    kreativitas = Daftar(Objek(KreativitasPP46Schema, "Kreativitas"), "Kreativitas", maksimum=100,
-                         allow_none=True)
+    kegiatan = Daftar(
+        Objek(KegiatanPP46Schema, "Kegiatan tugas jabatan"),
+        "Kegiatan tugas jabatan",
+        minimum=1,
+        required=True,
+    )
+    tugas_tambahan = Daftar(
+        Teks("Tugas tambahan", max_length=1000),
+        "Tugas tambahan (jumlahnya dinilai)",
+        maksimum=100,
+        allow_none=True,
+    )
+    kreativitas = Daftar(
+        Objek(KreativitasPP46Schema, "Kreativitas"), "Kreativitas", maksimum=100, allow_none=True
+    )
 
 
 class PerilakuKerjaPP46Schema(BaseSchema):
@@ -95,5 +113,10 @@ class PerilakuKerjaPP46Schema(BaseSchema):
     komitmen = Angka("Komitmen", minimum=0, maksimum=100, required=True)
     disiplin = Angka("Disiplin", minimum=0, maksimum=100, required=True)
     kerja_sama = Angka("Kerja sama", minimum=0, maksimum=100, required=True)
-    kepemimpinan = Angka("Kepemimpinan; wajib untuk JPT, administrator, pengawas, dan tidak diisi untuk "
-                         "pelaksana atau fungsional", minimum=0, maksimum=100, allow_none=True)
+    kepemimpinan = Angka(
+        "Kepemimpinan; wajib untuk JPT, administrator, pengawas, dan tidak diisi untuk "
+        "pelaksana atau fungsional",
+        minimum=0,
+        maksimum=100,
+        allow_none=True,
+    )

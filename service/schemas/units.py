@@ -35,8 +35,9 @@ class UnitCheckSchema(BaseSchema):
     """A unit kerja's predikat to check against the distribution rules of its regime and to rank."""
 
     regime = Pilihan("Regime", REGIMES, required=True)
-    capaian_organisasi = Pilihan("Capaian kinerja organisasi (permenpanrb_6_2022)", CAPAIAN_ORGANISASI,
-                                 allow_none=True)
+    capaian_organisasi = Pilihan(
+        "Capaian kinerja organisasi (permenpanrb_6_2022)", CAPAIAN_ORGANISASI, allow_none=True
+    )
     pegawai = Daftar(Objek(PegawaiUnitSchema, "Pegawai"), "Pegawai unit kerja", minimum=1, required=True)
 
     @validates_schema(skip_on_field_errors=False)
@@ -49,8 +50,9 @@ class UnitCheckSchema(BaseSchema):
         for index, row in enumerate(data.get("pegawai") or []):
             if regime is not None:
                 if row.get("predikat") is not None and row["predikat"] not in PREDIKAT[regime]:
-                    errors.tambah(f"pegawai.{index}.predikat",
-                                  "harus salah satu dari " + ", ".join(PREDIKAT[regime]))
+                    errors.tambah(
+                        f"pegawai.{index}.predikat", "harus salah satu dari " + ", ".join(PREDIKAT[regime])
+                    )
                 if regime == PERMENPANRB_6_2022 and row.get("nilai") is not None:
                     errors.tambah(f"pegawai.{index}.nilai", "tidak digunakan pada regime permenpanrb_6_2022")
             nip = row.get("nip")

@@ -77,10 +77,12 @@ def _warnings(
         count = sum(jumlah[p] for p in rule.predikat)
         if not rule.terpenuhi(count, total):
             persen = _persen_teks(Decimal(count) * 100 / total)
-            warnings.append({
-                "aturan": rule.aturan,
-                "pesan": f"Diharapkan {rule.uraian}; unit ini {persen} % ({count} dari {total} pegawai).",
-            })
+            warnings.append(
+                {
+                    "aturan": rule.aturan,
+                    "pesan": f"Diharapkan {rule.uraian}; unit ini {persen} % ({count} dari {total} pegawai).",
+                }
+            )
     return warnings
 
 
@@ -119,19 +121,19 @@ def check_unit(
 
         total = len(rows)
         jumlah = {p: sum(1 for _, q, _ in rows if q == p) for p in order}
-        distribusi = {
-            p: {"jumlah": n, "persen": round2(Decimal(n) * 100 / total)} for p, n in jumlah.items()
-        }
+        distribusi = {p: {"jumlah": n, "persen": round2(Decimal(n) * 100 / total)} for p, n in jumlah.items()}
 
         warnings: list[dict[str, str]] = []
         if regime == "permenpanrb_8_2021":
             warnings = _warnings(policy.DISTRIBUSI_8_2021, jumlah, total)
         elif regime == "permenpanrb_6_2022":
             if capaian_organisasi is None:
-                warnings = [{
-                    "aturan": "pola_distribusi.capaian_organisasi",
-                    "pesan": "Capaian kinerja organisasi tidak diisi; pola distribusi tidak dapat diperiksa.",
-                }]
+                warnings = [
+                    {
+                        "aturan": "pola_distribusi.capaian_organisasi",
+                        "pesan": "Capaian kinerja organisasi tidak diisi; pola distribusi tidak dapat diperiksa.",
+                    }
+                ]
             elif capaian_organisasi not in policy.POLA_DISTRIBUSI_6_2022:
                 raise ScoringError(
                     "capaian_organisasi",
@@ -150,8 +152,13 @@ def check_unit(
         rows.sort(key=lambda row: (key(row), row[0]))
         ranks = policy.peringkat_bersama([key(row) for row in rows])
         peringkat = [
-            {"nip": nip, "peringkat": rank, "predikat": predikat, "predikat_label": label(predikat),
-             "nilai": nilai}
+            {
+                "nip": nip,
+                "peringkat": rank,
+                "predikat": predikat,
+                "predikat_label": label(predikat),
+                "nilai": nilai,
+            }
             for (nip, predikat, nilai), rank in zip(rows, ranks, strict=True)
         ]
     return {"distribusi": distribusi, "warnings": warnings, "peringkat": peringkat}

@@ -54,8 +54,23 @@ GOLONGAN_PNS: tuple[str, ...] = tuple(PANGKAT)
 
 #: Golongan of a PPPK (Perpres 98/2020), lowest first; a PPPK has no pangkat.
 GOLONGAN_PPPK: tuple[str, ...] = (
-    "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX",
-    "X", "XI", "XII", "XIII", "XIV", "XV", "XVI", "XVII",
+    "I",
+    "II",
+    "III",
+    "IV",
+    "V",
+    "VI",
+    "VII",
+    "VIII",
+    "IX",
+    "X",
+    "XI",
+    "XII",
+    "XIII",
+    "XIV",
+    "XV",
+    "XVI",
+    "XVII",
 )
 
 #: Digits 13–14 of a PPPK's nomor induk: where a PNS NIP has the TMT month, the NI PPPK has ``21``.

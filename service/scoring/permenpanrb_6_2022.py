@@ -171,7 +171,7 @@ predikat = kuadran
 
 
 def _sebagian_besar(jumlah: int, total: int) -> bool:
-    """"Most" = more than half (rules.md §4)."""
+    """ "Most" = more than half (rules.md §4)."""
     return 2 * jumlah > total
 
 
@@ -243,8 +243,9 @@ def _ratings(payload: Mapping[str, Any]) -> tuple[RatingHasilKerja, ...]:
             f"skp.hasil_kerja.{missing}.rating", "wajib diisi bila rating diisi pada hasil kerja lain"
         )
     return tuple(
-        RatingHasilKerja(jenis="utama" if items[i].get("jenis") == "utama" else "tambahan",
-                         rating=str(items[i]["rating"]))
+        RatingHasilKerja(
+            jenis="utama" if items[i].get("jenis") == "utama" else "tambahan", rating=str(items[i]["rating"])
+        )
         for i in rated
     )
 
@@ -339,17 +340,21 @@ def hasil_rencana(payload: Mapping[str, Any]) -> dict[str, Any]:
         out["perspektif"] = perspektif
         kosong = [label(p) for p, n in perspektif.items() if not n]
         if jpt and kosong:
-            peringatan.append(_peringatan(
-                "rencana.perspektif_jpt",
-                "Perspektif tanpa rencana hasil kerja: " + ", ".join(kosong) + ".",
-            ))
+            peringatan.append(
+                _peringatan(
+                    "rencana.perspektif_jpt",
+                    "Perspektif tanpa rencana hasil kerja: " + ", ".join(kosong) + ".",
+                )
+            )
     out["jumlah_manual_iku"] = sum(1 for i in items if isinstance(i.get("manual_iku"), Mapping))
     if payload.get("type") == "manual_iku" and out["jumlah_manual_iku"] < len(items):
-        peringatan.append(_peringatan(
-            "rencana.manual_iku_lengkap",
-            f"{len(items) - out['jumlah_manual_iku']} dari {len(items)} rencana hasil kerja belum "
-            "memiliki manual IKU.",
-        ))
+        peringatan.append(
+            _peringatan(
+                "rencana.manual_iku_lengkap",
+                f"{len(items) - out['jumlah_manual_iku']} dari {len(items)} rencana hasil kerja belum "
+                "memiliki manual IKU.",
+            )
+        )
     perilaku = payload.get("perilaku_kerja") or {}
     out["jumlah_ekspektasi_khusus"] = sum(
         1 for v in perilaku.values() if isinstance(v, Mapping) and v.get("ekspektasi_khusus")

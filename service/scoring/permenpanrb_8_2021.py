@@ -402,13 +402,15 @@ def penilaian_dari_payload(payload: Mapping[str, Any]) -> PenilaianKinerja:
     iki = []
     for index, item in enumerate(_utama(payload)):
         field = f"skp.kinerja_utama.{index}"
-        iki.append(Iki(
-            target=_target(item, field),
-            realisasi=angka(item, "realisasi", field),
-            kondisi_khusus=bool(item.get("kondisi_khusus", False)),
-            maksimal=bool(item.get("maksimal", False)),
-            bobot=_bobot(item, field),
-        ))
+        iki.append(
+            Iki(
+                target=_target(item, field),
+                realisasi=angka(item, "realisasi", field),
+                kondisi_khusus=bool(item.get("kondisi_khusus", False)),
+                maksimal=bool(item.get("maksimal", False)),
+                bobot=_bobot(item, field),
+            )
+        )
     data = payload.get("perilaku_kerja")
     if not isinstance(data, Mapping):
         raise ScoringError("perilaku_kerja", "wajib diisi untuk penilaian")
@@ -419,12 +421,14 @@ def penilaian_dari_payload(payload: Mapping[str, Any]) -> PenilaianKinerja:
     perilaku = PenilaianPerilaku(
         mode="survei" if survei else "atasan",
         atasan=_penilai(data.get("atasan"), "perilaku_kerja.atasan"),
-        rekan=tuple(
-            _penilai(r, f"perilaku_kerja.rekan.{i}") for i, r in enumerate(data.get("rekan") or [])
-        ) if survei else (),
+        rekan=tuple(_penilai(r, f"perilaku_kerja.rekan.{i}") for i, r in enumerate(data.get("rekan") or []))
+        if survei
+        else (),
         bawahan=tuple(
             _penilai(r, f"perilaku_kerja.bawahan.{i}") for i, r in enumerate(data.get("bawahan") or [])
-        ) if survei else (),
+        )
+        if survei
+        else (),
     )
     tambahan = (payload.get("skp") or {}).get("kinerja_tambahan") or []
     return PenilaianKinerja(

@@ -247,9 +247,7 @@ def nilai_capaian(kegiatan: Kegiatan) -> NilaiKegiatan:
     dengan_biaya = target.biaya is not None
     jumlah_aspek = 4 if dengan_biaya else 3
     if realisasi.kuantitas == 0:
-        return NilaiKegiatan(
-            _NOL, _NOL, _NOL, _NOL if dengan_biaya else None, _NOL, _NOL, jumlah_aspek
-        )
+        return NilaiKegiatan(_NOL, _NOL, _NOL, _NOL if dengan_biaya else None, _NOL, _NOL, jumlah_aspek)
     kuantitas = nilai_kuantitas(target.kuantitas, realisasi.kuantitas)
     kualitas = nilai_kualitas(target.kualitas, realisasi.kualitas)
     waktu = nilai_efisiensi(target.waktu, realisasi.waktu)
@@ -383,108 +381,205 @@ def _ref(kelompok: str, rows: Sequence[tuple[str, str, str]]) -> dict[str, Refer
 
 #: Supporting and development activities of a guru and their angka kredit (seed 002), by stable id.
 ANGKA_KREDIT_GURU: Mapping[str, ReferensiAngkaKredit] = {
-    **_ref("diklat_fungsional", [
-        ("diklat_fungsional_lebih_960_jam", "Mengikuti diklat fungsional lebih dari 960 jam", "15"),
-        ("diklat_fungsional_641_960_jam", "Mengikuti diklat fungsional 641 s.d. 960 jam", "9"),
-        ("diklat_fungsional_481_640_jam", "Mengikuti diklat fungsional 481 s.d. 640 jam", "6"),
-        ("diklat_fungsional_181_480_jam", "Mengikuti diklat fungsional 181 s.d. 480 jam", "3"),
-        ("diklat_fungsional_81_180_jam", "Mengikuti diklat fungsional 81 s.d. 180 jam", "2"),
-        ("diklat_fungsional_30_80_jam", "Mengikuti diklat fungsional 30 s.d. 80 jam", "1"),
-    ]),
-    **_ref("kegiatan_kolektif", [
-        ("lokakarya_perangkat_kurikulum",
-         "Lokakarya atau kegiatan bersama (seperti kelompok kerja guru) untuk penyusunan perangkat "
-         "kurikulum dan/atau pembelajaran", "0.15"),
-        ("pembahas_kegiatan_ilmiah", "Menjadi pembahas pada kegiatan ilmiah", "0.2"),
-        ("peserta_kegiatan_ilmiah", "Menjadi peserta pada kegiatan ilmiah", "0.1"),
-        ("kegiatan_kolektif_lainnya", "Kegiatan kolektif lainnya yang sesuai dengan tugas dan kewajiban guru",
-         "0.1"),
-    ]),
-    **_ref("presentasi_forum_ilmiah", [
-        ("narasumber_seminar_lokakarya", "Menjadi pemrasaran/narasumber pada seminar atau lokakarya ilmiah",
-         "0.2"),
-        ("narasumber_kolokium_diskusi", "Menjadi pemrasaran/narasumber pada kolokium atau diskusi ilmiah",
-         "0.2"),
-    ]),
-    **_ref("publikasi_ilmiah", [
-        ("penelitian_buku_isbn",
-         "Laporan hasil penelitian diterbitkan dalam buku ber-ISBN dan diedarkan secara nasional atau "
-         "lulus penilaian BSNP", "4"),
-        ("penelitian_jurnal_nasional_terakreditasi",
-         "Laporan hasil penelitian dimuat dalam majalah/jurnal ilmiah nasional terakreditasi", "3"),
-        ("penelitian_jurnal_provinsi", "Laporan hasil penelitian dimuat dalam majalah/jurnal ilmiah provinsi",
-         "2"),
-        ("penelitian_majalah_kabupaten_kota",
-         "Laporan hasil penelitian dimuat dalam majalah ilmiah kabupaten/kota", "1"),
-        ("penelitian_diseminarkan_sekolah",
-         "Laporan hasil penelitian diseminarkan di sekolahnya, disimpan di perpustakaan", "4"),
-        ("makalah_tinjauan_ilmiah",
-         "Makalah tinjauan ilmiah, tidak diterbitkan, disimpan di perpustakaan", "2"),
-        ("artikel_populer_media_nasional",
-         "Artikel ilmiah populer dimuat di media massa tingkat nasional", "2"),
-        ("artikel_populer_media_provinsi",
-         "Artikel ilmiah populer dimuat di media massa tingkat provinsi (koran daerah)", "1.5"),
-        ("artikel_ilmiah_jurnal_nasional_terakreditasi",
-         "Artikel ilmiah dimuat di jurnal tingkat nasional terakreditasi", "2"),
-        ("artikel_ilmiah_jurnal_nasional_tidak_terakreditasi",
-         "Artikel ilmiah dimuat di jurnal nasional tidak terakreditasi/tingkat provinsi", "1.5"),
-        ("artikel_ilmiah_jurnal_lokal",
-         "Artikel ilmiah dimuat di jurnal tingkat lokal (kabupaten/kota/sekolah/madrasah)", "1"),
-    ]),
-    **_ref("buku_dan_pedoman", [
-        ("buku_pelajaran_lolos_bsnp", "Buku pelajaran yang lolos penilaian BSNP", "6"),
-        ("buku_pelajaran_isbn", "Buku pelajaran dicetak oleh penerbit dan ber-ISBN", "3"),
-        ("buku_pelajaran_tanpa_isbn", "Buku pelajaran dicetak oleh penerbit tetapi belum ber-ISBN", "1"),
-        ("modul_diktat_provinsi", "Modul/diktat digunakan di tingkat provinsi, disahkan Dinas Pendidikan "
-         "Provinsi", "1.5"),
-        ("modul_diktat_kabupaten_kota", "Modul/diktat digunakan di tingkat kabupaten/kota, disahkan Dinas "
-         "Pendidikan Kabupaten/Kota", "1"),
-        ("modul_diktat_sekolah", "Modul/diktat digunakan di tingkat sekolah/madrasah setempat", "0.5"),
-        ("buku_pendidikan_isbn", "Buku bidang pendidikan dicetak oleh penerbit dan ber-ISBN", "3"),
-        ("buku_pendidikan_tanpa_isbn", "Buku bidang pendidikan dicetak oleh penerbit tetapi belum ber-ISBN",
-         "1.5"),
-        ("karya_terjemahan",
-         "Karya hasil terjemahan yang dinyatakan oleh kepala sekolah/madrasah, tiap karya", "1"),
-        ("buku_pedoman_guru", "Buku pedoman guru", "1.5"),
-    ]),
+    **_ref(
+        "diklat_fungsional",
+        [
+            ("diklat_fungsional_lebih_960_jam", "Mengikuti diklat fungsional lebih dari 960 jam", "15"),
+            ("diklat_fungsional_641_960_jam", "Mengikuti diklat fungsional 641 s.d. 960 jam", "9"),
+            ("diklat_fungsional_481_640_jam", "Mengikuti diklat fungsional 481 s.d. 640 jam", "6"),
+            ("diklat_fungsional_181_480_jam", "Mengikuti diklat fungsional 181 s.d. 480 jam", "3"),
+            ("diklat_fungsional_81_180_jam", "Mengikuti diklat fungsional 81 s.d. 180 jam", "2"),
+            ("diklat_fungsional_30_80_jam", "Mengikuti diklat fungsional 30 s.d. 80 jam", "1"),
+        ],
+    ),
+    **_ref(
+        "kegiatan_kolektif",
+        [
+            (
+                "lokakarya_perangkat_kurikulum",
+                "Lokakarya atau kegiatan bersama (seperti kelompok kerja guru) untuk penyusunan perangkat "
+                "kurikulum dan/atau pembelajaran",
+                "0.15",
+            ),
+            ("pembahas_kegiatan_ilmiah", "Menjadi pembahas pada kegiatan ilmiah", "0.2"),
+            ("peserta_kegiatan_ilmiah", "Menjadi peserta pada kegiatan ilmiah", "0.1"),
+            (
+                "kegiatan_kolektif_lainnya",
+                "Kegiatan kolektif lainnya yang sesuai dengan tugas dan kewajiban guru",
+                "0.1",
+            ),
+        ],
+    ),
+    **_ref(
+        "presentasi_forum_ilmiah",
+        [
+            (
+                "narasumber_seminar_lokakarya",
+                "Menjadi pemrasaran/narasumber pada seminar atau lokakarya ilmiah",
+                "0.2",
+            ),
+            (
+                "narasumber_kolokium_diskusi",
+                "Menjadi pemrasaran/narasumber pada kolokium atau diskusi ilmiah",
+                "0.2",
+            ),
+        ],
+    ),
+    **_ref(
+        "publikasi_ilmiah",
+        [
+            (
+                "penelitian_buku_isbn",
+                "Laporan hasil penelitian diterbitkan dalam buku ber-ISBN dan diedarkan secara nasional atau "
+                "lulus penilaian BSNP",
+                "4",
+            ),
+            (
+                "penelitian_jurnal_nasional_terakreditasi",
+                "Laporan hasil penelitian dimuat dalam majalah/jurnal ilmiah nasional terakreditasi",
+                "3",
+            ),
+            (
+                "penelitian_jurnal_provinsi",
+                "Laporan hasil penelitian dimuat dalam majalah/jurnal ilmiah provinsi",
+                "2",
+            ),
+            (
+                "penelitian_majalah_kabupaten_kota",
+                "Laporan hasil penelitian dimuat dalam majalah ilmiah kabupaten/kota",
+                "1",
+            ),
+            (
+                "penelitian_diseminarkan_sekolah",
+                "Laporan hasil penelitian diseminarkan di sekolahnya, disimpan di perpustakaan",
+                "4",
+            ),
+            (
+                "makalah_tinjauan_ilmiah",
+                "Makalah tinjauan ilmiah, tidak diterbitkan, disimpan di perpustakaan",
+                "2",
+            ),
+            (
+                "artikel_populer_media_nasional",
+                "Artikel ilmiah populer dimuat di media massa tingkat nasional",
+                "2",
+            ),
+            (
+                "artikel_populer_media_provinsi",
+                "Artikel ilmiah populer dimuat di media massa tingkat provinsi (koran daerah)",
+                "1.5",
+            ),
+            (
+                "artikel_ilmiah_jurnal_nasional_terakreditasi",
+                "Artikel ilmiah dimuat di jurnal tingkat nasional terakreditasi",
+                "2",
+            ),
+            (
+                "artikel_ilmiah_jurnal_nasional_tidak_terakreditasi",
+                "Artikel ilmiah dimuat di jurnal nasional tidak terakreditasi/tingkat provinsi",
+                "1.5",
+            ),
+            (
+                "artikel_ilmiah_jurnal_lokal",
+                "Artikel ilmiah dimuat di jurnal tingkat lokal (kabupaten/kota/sekolah/madrasah)",
+                "1",
+            ),
+        ],
+    ),
+    **_ref(
+        "buku_dan_pedoman",
+        [
+            ("buku_pelajaran_lolos_bsnp", "Buku pelajaran yang lolos penilaian BSNP", "6"),
+            ("buku_pelajaran_isbn", "Buku pelajaran dicetak oleh penerbit dan ber-ISBN", "3"),
+            ("buku_pelajaran_tanpa_isbn", "Buku pelajaran dicetak oleh penerbit tetapi belum ber-ISBN", "1"),
+            (
+                "modul_diktat_provinsi",
+                "Modul/diktat digunakan di tingkat provinsi, disahkan Dinas Pendidikan Provinsi",
+                "1.5",
+            ),
+            (
+                "modul_diktat_kabupaten_kota",
+                "Modul/diktat digunakan di tingkat kabupaten/kota, disahkan Dinas Pendidikan Kabupaten/Kota",
+                "1",
+            ),
+            ("modul_diktat_sekolah", "Modul/diktat digunakan di tingkat sekolah/madrasah setempat", "0.5"),
+            ("buku_pendidikan_isbn", "Buku bidang pendidikan dicetak oleh penerbit dan ber-ISBN", "3"),
+            (
+                "buku_pendidikan_tanpa_isbn",
+                "Buku bidang pendidikan dicetak oleh penerbit tetapi belum ber-ISBN",
+                "1.5",
+            ),
+            (
+                "karya_terjemahan",
+                "Karya hasil terjemahan yang dinyatakan oleh kepala sekolah/madrasah, tiap karya",
+                "1",
+            ),
+            ("buku_pedoman_guru", "Buku pedoman guru", "1.5"),
+        ],
+    ),
     "teknologi_tepat_guna_kompleks": ReferensiAngkaKredit(
         "karya_inovatif", "Menemukan teknologi tepat guna, kategori kompleks", Decimal(1), _CEK
     ),
-    **_ref("karya_inovatif", [
-        ("teknologi_tepat_guna_sederhana", "Menemukan teknologi tepat guna, kategori sederhana", "2"),
-        ("karya_seni_kompleks", "Menemukan/menciptakan karya seni, kategori kompleks", "4"),
-        ("karya_seni_sederhana", "Menemukan/menciptakan karya seni, kategori sederhana", "2"),
-        ("alat_pelajaran_kompleks", "Membuat alat pelajaran, kategori kompleks", "2"),
-        ("alat_pelajaran_sederhana", "Membuat alat pelajaran, kategori sederhana", "1"),
-        ("alat_peraga_kompleks", "Membuat alat peraga, kategori kompleks", "2"),
-        ("alat_peraga_sederhana", "Membuat alat peraga, kategori sederhana", "1"),
-        ("alat_praktikum_kompleks", "Membuat alat praktikum, kategori kompleks", "4"),
-        ("alat_praktikum_sederhana", "Membuat alat praktikum, kategori sederhana", "2"),
-        ("penyusunan_standar_nasional", "Mengikuti penyusunan standar/pedoman/soal tingkat nasional", "1"),
-        ("penyusunan_standar_provinsi", "Mengikuti penyusunan standar/pedoman/soal tingkat provinsi", "1"),
-    ]),
-    **_ref("penunjang", [
-        ("ijazah_tidak_sesuai_s3",
-         "Memperoleh gelar Doktor (S-3) yang tidak sesuai bidang yang diampu", "15"),
-        ("ijazah_tidak_sesuai_s2", "Memperoleh gelar Pascasarjana (S-2) yang tidak sesuai bidang yang diampu",
-         "10"),
-        ("ijazah_tidak_sesuai_s1", "Memperoleh gelar Sarjana (S-1)/Diploma IV yang tidak sesuai bidang yang "
-         "diampu", "5"),
-        ("membimbing_siswa",
-         "Membimbing siswa dalam praktik kerja nyata/praktik industri/ekstrakurikuler dan sejenisnya",
-         "0.17"),
-        ("pengawas_ujian_sekolah", "Pengawas ujian penilaian dan evaluasi tingkat sekolah", "0.08"),
-        ("pengawas_ujian_nasional", "Pengawas ujian penilaian dan evaluasi tingkat nasional", "0.08"),
-        ("organisasi_profesi_pengurus", "Pengurus aktif organisasi profesi", "1"),
-        ("organisasi_profesi_anggota", "Anggota aktif organisasi profesi", "0.75"),
-        ("kepramukaan_anggota", "Anggota aktif kegiatan kepramukaan", "0.75"),
-        ("tim_penilai_angka_kredit", "Menjadi tim penilai angka kredit", "0.04"),
-        ("tutor_pelatih_instruktur", "Menjadi tutor/pelatih/instruktur", "0.04"),
-        ("satyalancana_30_tahun", "Satyalancana Karya Satya 30 tahun", "3"),
-        ("satyalancana_20_tahun", "Satyalancana Karya Satya 20 tahun", "2"),
-        ("satyalancana_10_tahun", "Satyalancana Karya Satya 10 tahun", "1"),
-        ("penghargaan_tanda_jasa", "Memperoleh penghargaan/tanda jasa", "1"),
-    ]),
+    **_ref(
+        "karya_inovatif",
+        [
+            ("teknologi_tepat_guna_sederhana", "Menemukan teknologi tepat guna, kategori sederhana", "2"),
+            ("karya_seni_kompleks", "Menemukan/menciptakan karya seni, kategori kompleks", "4"),
+            ("karya_seni_sederhana", "Menemukan/menciptakan karya seni, kategori sederhana", "2"),
+            ("alat_pelajaran_kompleks", "Membuat alat pelajaran, kategori kompleks", "2"),
+            ("alat_pelajaran_sederhana", "Membuat alat pelajaran, kategori sederhana", "1"),
+            ("alat_peraga_kompleks", "Membuat alat peraga, kategori kompleks", "2"),
+            ("alat_peraga_sederhana", "Membuat alat peraga, kategori sederhana", "1"),
+            ("alat_praktikum_kompleks", "Membuat alat praktikum, kategori kompleks", "4"),
+            ("alat_praktikum_sederhana", "Membuat alat praktikum, kategori sederhana", "2"),
+            (
+                "penyusunan_standar_nasional",
+                "Mengikuti penyusunan standar/pedoman/soal tingkat nasional",
+                "1",
+            ),
+            (
+                "penyusunan_standar_provinsi",
+                "Mengikuti penyusunan standar/pedoman/soal tingkat provinsi",
+                "1",
+            ),
+        ],
+    ),
+    **_ref(
+        "penunjang",
+        [
+            (
+                "ijazah_tidak_sesuai_s3",
+                "Memperoleh gelar Doktor (S-3) yang tidak sesuai bidang yang diampu",
+                "15",
+            ),
+            (
+                "ijazah_tidak_sesuai_s2",
+                "Memperoleh gelar Pascasarjana (S-2) yang tidak sesuai bidang yang diampu",
+                "10",
+            ),
+            (
+                "ijazah_tidak_sesuai_s1",
+                "Memperoleh gelar Sarjana (S-1)/Diploma IV yang tidak sesuai bidang yang diampu",
+                "5",
+            ),
+            (
+                "membimbing_siswa",
+                "Membimbing siswa dalam praktik kerja nyata/praktik industri/ekstrakurikuler dan sejenisnya",
+                "0.17",
+            ),
+            ("pengawas_ujian_sekolah", "Pengawas ujian penilaian dan evaluasi tingkat sekolah", "0.08"),
+            ("pengawas_ujian_nasional", "Pengawas ujian penilaian dan evaluasi tingkat nasional", "0.08"),
+            ("organisasi_profesi_pengurus", "Pengurus aktif organisasi profesi", "1"),
+            ("organisasi_profesi_anggota", "Anggota aktif organisasi profesi", "0.75"),
+            ("kepramukaan_anggota", "Anggota aktif kegiatan kepramukaan", "0.75"),
+            ("tim_penilai_angka_kredit", "Menjadi tim penilai angka kredit", "0.04"),
+            ("tutor_pelatih_instruktur", "Menjadi tutor/pelatih/instruktur", "0.04"),
+            ("satyalancana_30_tahun", "Satyalancana Karya Satya 30 tahun", "3"),
+            ("satyalancana_20_tahun", "Satyalancana Karya Satya 20 tahun", "2"),
+            ("satyalancana_10_tahun", "Satyalancana Karya Satya 10 tahun", "1"),
+            ("penghargaan_tanda_jasa", "Memperoleh penghargaan/tanda jasa", "1"),
+        ],
+    ),
     "kepramukaan_pengurus": ReferensiAngkaKredit(
         "penunjang", "Pengurus aktif kegiatan kepramukaan", Decimal(12), _CEK
     ),
@@ -543,10 +638,12 @@ def penilaian_dari_payload(payload: Mapping[str, Any]) -> PenilaianPrestasiKerja
         field = f"skp.kegiatan.{index}"
         if "realisasi" not in item:
             raise ScoringError(f"{field}.realisasi", "wajib diisi untuk penilaian")
-        kegiatan.append(Kegiatan(
-            target=_aspek(item.get("target") or {}, f"{field}.target", target=True),
-            realisasi=_aspek(item["realisasi"], f"{field}.realisasi", target=False),
-        ))
+        kegiatan.append(
+            Kegiatan(
+                target=_aspek(item.get("target") or {}, f"{field}.target", target=True),
+                realisasi=_aspek(item["realisasi"], f"{field}.realisasi", target=False),
+            )
+        )
     data = payload.get("perilaku_kerja")
     if not data:
         raise ScoringError("perilaku_kerja", "wajib diisi untuk penilaian")
@@ -569,8 +666,11 @@ def penilaian_dari_payload(payload: Mapping[str, Any]) -> PenilaianPrestasiKerja
 
 def _jumlah_angka_kredit(payload: Mapping[str, Any]) -> Decimal:
     return sum(
-        (angka(k, "angka_kredit", f"skp.kegiatan.{i}") for i, k in enumerate(_kegiatan(payload))
-         if k.get("angka_kredit") is not None),
+        (
+            angka(k, "angka_kredit", f"skp.kegiatan.{i}")
+            for i, k in enumerate(_kegiatan(payload))
+            if k.get("angka_kredit") is not None
+        ),
         _NOL,
     )
 

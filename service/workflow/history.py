@@ -41,8 +41,9 @@ def build_history_docx(document: Document, events: list[AuditEvent]) -> bytes:
     word.add_heading("Penanda tangan", level=2)
     table = word.add_table(rows=1, cols=4)
     table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, ("No", "Peran", "Nama / NIP", "Ditandatangani (UTC)"),
-                          strict=True):
+    for cell, text in zip(
+        table.rows[0].cells, ("No", "Peran", "Nama / NIP", "Ditandatangani (UTC)"), strict=True
+    ):
         cell.text = text
     for signer in document.signers:
         row = table.add_row().cells
@@ -84,16 +85,25 @@ def history_job(document_id: str) -> None:
     session = get_session()
     services = get_services()
     document = session.get(Document, document_id)
-    if document is None or document.status != "completed" or services.store.exists(
-        document.id, HISTORY_FILE
-    ):
+    if document is None or document.status != "completed" or services.store.exists(document.id, HISTORY_FILE):
         return
     events = audit.document_events(session, document.id)
-    pdf = services.converter().convert(build_history_docx(document, events),
-                                       timeout=services.config["CONVERTER_TIMEOUT"])
-    sealed = seal(pdf, signer=services.seal_signer(), timestamper=services.timestamper(),
-                  trust=services.trust(), reason="Lembar riwayat dokumen diterbitkan oleh layanan")
+    pdf = services.converter().convert(
+        build_history_docx(document, events), timeout=services.config["CONVERTER_TIMEOUT"]
+    )
+    sealed = seal(
+        pdf,
+        signer=services.seal_signer(),
+        timestamper=services.timestamper(),
+        trust=services.trust(),
+        reason="Lembar riwayat dokumen diterbitkan oleh layanan",
+    )
     services.store.put(document.id, HISTORY_FILE, sealed)
-    audit.record(session, event="history_issued", actor="system", document_id=document.id,
-                 data={"file": HISTORY_FILE, "bytes": len(sealed)})
+    audit.record(
+        session,
+        event="history_issued",
+        actor="system",
+        document_id=document.id,
+        data={"file": HISTORY_FILE, "bytes": len(sealed)},
+    )
     session.commit()

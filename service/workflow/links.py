@@ -33,7 +33,6 @@ def _mac(secret: str, signer_id: int, nonce: str) -> str:
     return base64.urlsafe_b64encode(digest.digest()).rstrip(b"=").decode()
 
 
-
 def issue_link(signer: Signer, *, ttl: timedelta) -> None:
     """Give ``signer`` a fresh link; the previous one, if any, dies (see :func:`live_token`)."""
     signer.link_nonce = secrets.token_hex(16)

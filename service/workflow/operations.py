@@ -156,9 +156,7 @@ def get_document(session: Session, document_id: str, *, client: ApiClient | None
     """The document, or 404; a client sees only its own documents unless it may read the archive."""
     document = session.get(Document, document_id)
     if document is None or (
-        client is not None
-        and document.client_id != client.id
-        and "archive:read" not in client.scope_set
+        client is not None and document.client_id != client.id and "archive:read" not in client.scope_set
     ):
         raise NotFoundError(f"Dokumen {document_id!r} tidak ditemukan.")
     return document
@@ -181,7 +179,9 @@ def _move_status(
     if same_revision:
         guard.append(Document.current_revision == document.current_revision)
     moved = session.execute(
-        update(Document).where(*guard).values(status=to, updated_at=utcnow())
+        update(Document)
+        .where(*guard)
+        .values(status=to, updated_at=utcnow())
         .execution_options(synchronize_session=False)
     )
     if moved.rowcount != 1:  # type: ignore[attr-defined]
@@ -190,9 +190,7 @@ def _move_status(
     document.status = to
 
 
-def cancel_document(
-    session: Session, document: Document, *, actor: str, ip: str | None
-) -> Document:
+def cancel_document(session: Session, document: Document, *, actor: str, ip: str | None) -> Document:
     """Stop a document that is not final yet; its signers' links die with it."""
     if document.status in FINAL_STATUSES:
         raise ConflictError(
@@ -225,8 +223,14 @@ def reject_document(
     signer.reject_reason = alasan
     signer.link_used_at = utcnow()
     document.status = "rejected"
-    audit.record(session, event="rejected", actor=actor, document_id=document.id, ip=ip,
-                 data={"urutan": signer.urutan, "peran": signer.peran, "alasan": alasan})
+    audit.record(
+        session,
+        event="rejected",
+        actor=actor,
+        document_id=document.id,
+        ip=ip,
+        data={"urutan": signer.urutan, "peran": signer.peran, "alasan": alasan},
+    )
     from service.workflow.webhooks import enqueue
 
     enqueue(session, document, "document.rejected", config=config)
@@ -255,8 +259,14 @@ def reissue_link(
     if document.status != "awaiting_signature" or signer.status != "pending":
         raise ConflictError("Tautan hanya dapat diterbitkan ulang untuk penanda tangan yang sedang giliran.")
     issue_link(signer, ttl=ttl)
-    audit.record(session, event="reissued", actor=actor, document_id=document.id, ip=ip,
-                 data={"urutan": urutan, "peran": signer.peran})
+    audit.record(
+        session,
+        event="reissued",
+        actor=actor,
+        document_id=document.id,
+        ip=ip,
+        data={"urutan": urutan, "peran": signer.peran},
+    )
     session.commit()
     return signer
 
@@ -287,8 +297,19 @@ def delegate_signer(
     signer.failed_attempts = 0
     if signer.status == "pending":
         issue_link(signer, ttl=ttl)
-    audit.record(session, event="delegated", actor=actor, document_id=document.id, ip=ip,
-                 data={"urutan": urutan, "peran": signer.peran, "jenis": delegate["jenis"],
-                       "semula": original, "pengganti": {"nama": signer.nama, "nip": signer.nip}})
+    audit.record(
+        session,
+        event="delegated",
+        actor=actor,
+        document_id=document.id,
+        ip=ip,
+        data={
+            "urutan": urutan,
+            "peran": signer.peran,
+            "jenis": delegate["jenis"],
+            "semula": original,
+            "pengganti": {"nama": signer.nama, "nip": signer.nip},
+        },
+    )
     session.commit()
     return signer

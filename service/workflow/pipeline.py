@@ -96,11 +96,23 @@ def render_job(document_id: str) -> None:
                 services.store.put(document.id, "form.docx", docx)
 
             def rendered(_revision: object) -> None:
-                audit.record(session, event="rendered", actor="system", document_id=document.id,
-                             data={"revision": 0, "bytes": len(unsigned)})
+                audit.record(
+                    session,
+                    event="rendered",
+                    actor="system",
+                    document_id=document.id,
+                    data={"revision": 0, "bytes": len(unsigned)},
+                )
 
-            commit_revision(session, services.store, document, data=unsigned, kind="render",
-                            based_on=-1, before_commit=rendered)
+            commit_revision(
+                session,
+                services.store,
+                document,
+                data=unsigned,
+                kind="render",
+                based_on=-1,
+                before_commit=rendered,
+            )
         if document.current_revision == 0:
             seal_document(session, services, document)
     except RevisionConflictError:
@@ -131,8 +143,9 @@ def _fail(document_id: str, reason: str) -> None:
         return
     document.status = "failed"
     document.failure_reason = reason[:2000]
-    audit.record(session, event="failed", actor="system", document_id=document.id,
-                 data={"reason": reason[:2000]})
+    audit.record(
+        session, event="failed", actor="system", document_id=document.id, data={"reason": reason[:2000]}
+    )
     from service.workflow.webhooks import enqueue
 
     enqueue(session, document, "document.failed", config=current_app.config)

@@ -73,14 +73,14 @@ def seal_document(session: Session, services: Services, document: Document) -> N
 
     def ready(_revision: object) -> None:
         document.status = "awaiting_signature"
-        audit.record(session, event="sealed", actor="system", document_id=document.id,
-                     data={"revision": 1})
+        audit.record(session, event="sealed", actor="system", document_id=document.id, data={"revision": 1})
         if document.signers:
             make_pending(session, services, document, document.signers[0])
         enqueue(session, document, "document.ready", config=services.config)
 
-    commit_revision(session, services.store, document, data=sealed, kind="seal", based_on=0,
-                    before_commit=ready)
+    commit_revision(
+        session, services.store, document, data=sealed, kind="seal", based_on=0, before_commit=ready
+    )
 
 
 def peran_label(signer: Signer) -> str:
@@ -96,9 +96,13 @@ def make_pending(session: Session, services: Services, document: Document, signe
     """It is ``signer``'s turn: issue the link and record it."""
     signer.status = "pending"
     issue_link(signer, ttl=timedelta(days=services.config["SIGN_LINK_TTL_DAYS"]))
-    audit.record(session, event="link_issued", actor="system", document_id=document.id,
-                 data={"urutan": signer.urutan, "peran": signer.peran,
-                       "expires_at": signer.link_expires_at})
+    audit.record(
+        session,
+        event="link_issued",
+        actor="system",
+        document_id=document.id,
+        data={"urutan": signer.urutan, "peran": signer.peran, "expires_at": signer.link_expires_at},
+    )
 
 
 def _uploaded_key(services: Services, signer: Signer, p12: bytes, passphrase: str) -> SignerKey:
@@ -114,8 +118,9 @@ def _uploaded_key(services: Services, signer: Signer, p12: bytes, passphrase: st
     if not found.key_matches_certificate:
         problems.append("kunci privat tidak cocok dengan sertifikat")
     if found.expired or found.not_yet_valid:
-        problems.append(f"sertifikat tidak berlaku sekarang ({found.not_before:%d-%m-%Y} s.d. "
-                        f"{found.not_after:%d-%m-%Y})")
+        problems.append(
+            f"sertifikat tidak berlaku sekarang ({found.not_before:%d-%m-%Y} s.d. {found.not_after:%d-%m-%Y})"
+        )
     if found.chain_trusted is False:
         problems.append(f"sertifikat tidak diterbitkan CA yang dipercaya layanan ini ({found.chain_problem})")
     if found.nip and found.nip != signer.nip:
@@ -158,8 +163,14 @@ def _signer_key(
             instansi=payload.get("instansi") or pki.organisation,
             passphrase=passphrase.encode(),
         )
-        session.add(SignerKey(nip=signer.nip, p12=p12, source="issued",
-                              certificate_pem=loaded.certificate.public_bytes(Encoding.PEM).decode()))
+        session.add(
+            SignerKey(
+                nip=signer.nip,
+                p12=p12,
+                source="issued",
+                certificate_pem=loaded.certificate.public_bytes(Encoding.PEM).decode(),
+            )
+        )
         return loaded
     try:
         return Pkcs12Signer.load(row.p12, passphrase.encode(), chain=pki.chain)
@@ -201,8 +212,14 @@ def sign_document(
     except WrongPassphraseServiceError:
         session.rollback()
         signer.failed_attempts += 1
-        audit.record(session, event="sign_failed", actor=actor, document_id=document.id, ip=ip,
-                     data={"urutan": urutan, "failed_attempts": signer.failed_attempts})
+        audit.record(
+            session,
+            event="sign_failed",
+            actor=actor,
+            document_id=document.id,
+            ip=ip,
+            data={"urutan": urutan, "failed_attempts": signer.failed_attempts},
+        )
         session.commit()
         raise
     current = read_revision(session, services.store, document, based_on)
@@ -224,8 +241,7 @@ def sign_document(
     )
     last = signer is document.signers[-1]
     if last:
-        signed = add_document_timestamp(signed, timestamper=services.timestamper(),
-                                        trust=services.trust())
+        signed = add_document_timestamp(signed, timestamper=services.timestamper(), trust=services.trust())
 
     def advance(_revision: object) -> None:
         signer.status = "signed"
@@ -236,18 +252,30 @@ def sign_document(
             make_pending(session, services, document, following[0])
         else:
             document.status = "completed"
-        audit.record(session, event="signed", actor=actor, document_id=document.id, ip=ip,
-                     data={"urutan": urutan, "peran": signer.peran, "nip": signer.nip,
-                           "revision": based_on + 1})
+        audit.record(
+            session,
+            event="signed",
+            actor=actor,
+            document_id=document.id,
+            ip=ip,
+            data={"urutan": urutan, "peran": signer.peran, "nip": signer.nip, "revision": based_on + 1},
+        )
         enqueue(session, document, "document.signed", config=services.config)
         if last:
             audit.record(session, event="completed", actor="system", document_id=document.id)
             enqueue(session, document, "document.completed", config=services.config)
 
     try:
-        commit_revision(session, services.store, document, data=signed, kind="signature",
-                        based_on=based_on, require_status="awaiting_signature",
-                        before_commit=advance)
+        commit_revision(
+            session,
+            services.store,
+            document,
+            data=signed,
+            kind="signature",
+            based_on=based_on,
+            require_status="awaiting_signature",
+            before_commit=advance,
+        )
     except IntegrityError:
         # A concurrent first use created the same signer's key; that attempt won.
         session.rollback()

@@ -29,7 +29,8 @@ def _signature_dict(sig: Any) -> dict[str, Any]:
         "signing_time": sig["signing_time"],
         "timestamp": timestamp["time"] if timestamp else None,
         "timestamp_valid": timestamp["intact"] and timestamp["valid"] and timestamp["trusted"]
-        if timestamp else False,
+        if timestamp
+        else False,
         "intact": sig["intact"],
         "valid": sig["valid"],
         "trusted": sig["trusted"],
@@ -59,8 +60,14 @@ def verify_pdf(
     digest = hashlib.sha256(data).hexdigest()
     revision = session.scalar(select(Revision).where(Revision.sha256 == digest))
     if revision is not None:
-        audit.record(session, event="verified", actor=actor, document_id=revision.document_id,
-                     ip=ip, data={"revision": revision.number, "ok": report["ok"]})
+        audit.record(
+            session,
+            event="verified",
+            actor=actor,
+            document_id=revision.document_id,
+            ip=ip,
+            data={"revision": revision.number, "ok": report["ok"]},
+        )
         session.commit()
     return {
         "signatures": [_signature_dict(s) for s in report["signatures"]],

@@ -29,8 +29,7 @@ __all__ = ["Dispatcher", "backoff", "deliver_due", "enqueue", "signature_header"
 
 log = logging.getLogger(__name__)
 
-EVENTS = ("document.ready", "document.signed", "document.completed", "document.rejected",
-          "document.failed")
+EVENTS = ("document.ready", "document.signed", "document.completed", "document.rejected", "document.failed")
 #: Retry schedule: 2 s, 4 s, 8 s … doubling, capped at one hour; never given up (the outbox keeps it).
 FIRST_RETRY = 2.0
 BACKOFF_CAP = 3600.0
@@ -61,9 +60,7 @@ def enqueue(session: Session, document: Document, event: str, *, config: Mapping
     body = {
         "event": event,
         "at": datetime.now(UTC).isoformat(),
-        "document": document_dict(
-            document, public_url=config["PUBLIC_URL"], secret=config["SECRET_KEY"]
-        ),
+        "document": document_dict(document, public_url=config["PUBLIC_URL"], secret=config["SECRET_KEY"]),
     }
     session.add(
         WebhookDelivery(
@@ -76,7 +73,6 @@ def enqueue(session: Session, document: Document, event: str, *, config: Mapping
             next_attempt_at=utcnow(),
         )
     )
-
 
 
 def deliver_due(
@@ -111,8 +107,9 @@ def deliver_due(
                 WebhookDelivery.attempts == delivery.attempts,
                 WebhookDelivery.delivered_at.is_(None),
             )
-            .values(attempts=delivery.attempts + 1,
-                    next_attempt_at=utcnow() + timedelta(seconds=timeout + 30))
+            .values(
+                attempts=delivery.attempts + 1, next_attempt_at=utcnow() + timedelta(seconds=timeout + 30)
+            )
             .execution_options(synchronize_session=False)
         )
         session.commit()

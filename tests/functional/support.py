@@ -54,16 +54,20 @@ def ready_document(
             client = create_client(session, client_name, SCOPES).client
         payload = DocumentPayloadSchema().load(parse_json(raw.encode()))
         created = operations.create_document(
-            session, get_services().runner, client=client, idempotency_key=idempotency_key,
-            body=parse_json(raw.encode()), raw_body=raw, payload=payload,
-            hasil=score_payload(payload), ip="127.0.0.1",
+            session,
+            get_services().runner,
+            client=client,
+            idempotency_key=idempotency_key,
+            body=parse_json(raw.encode()),
+            raw_body=raw,
+            payload=payload,
+            hasil=score_payload(payload),
+            ip="127.0.0.1",
         )
         document = created.document
-        fields = [FieldSpec(name=s.field_name, page=1, box=FIELD_BOX[s.peran])
-                  for s in document.signers]
+        fields = [FieldSpec(name=s.field_name, page=1, box=FIELD_BOX[s.peran]) for s in document.signers]
         unsigned = add_signature_fields(sample_pdf(pages=2), fields)
-        commit_revision(session, get_services().store, document, data=unsigned, kind="render",
-                        based_on=-1)
+        commit_revision(session, get_services().store, document, data=unsigned, kind="render", based_on=-1)
         seal_document(session, get_services(), document)
         return document.id
 

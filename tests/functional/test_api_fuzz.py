@@ -13,9 +13,7 @@ from hypothesis import strategies as st
 
 from tests.conftest import EXAMPLES
 
-EXAMPLE_PAYLOADS = [
-    json.loads(p.read_text(encoding="utf-8")) for p in sorted(Path(EXAMPLES).glob("*.json"))
-]
+EXAMPLE_PAYLOADS = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(Path(EXAMPLES).glob("*.json"))]
 
 json_scalars = (
     st.none()
@@ -27,8 +25,9 @@ json_scalars = (
 )
 json_values = st.recursive(
     json_scalars,
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(st.text(max_size=12), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4)
+    ),
     max_leaves=20,
 )
 
@@ -69,9 +68,7 @@ def mutated_examples(draw: st.DrawFn) -> Any:
 
 
 def _check(client: FlaskClient, auth: dict[str, str], route: str, body: Any) -> None:
-    response = client.post(
-        route, data=json.dumps(body), headers={**auth, "Content-Type": "application/json"}
-    )
+    response = client.post(route, data=json.dumps(body), headers={**auth, "Content-Type": "application/json"})
     assert response.status_code in (200, 400, 422), (response.status_code, response.get_data())
     if response.status_code != 200:
         assert response.mimetype == "application/problem+json"
@@ -87,17 +84,13 @@ def _check(client: FlaskClient, auth: dict[str, str], route: str, body: Any) -> 
 
 @FUZZ_SETTINGS
 @given(body=json_values)
-def test_arbitrary_json_never_crashes_scores(
-    client: FlaskClient, auth: dict[str, str], body: Any
-) -> None:
+def test_arbitrary_json_never_crashes_scores(client: FlaskClient, auth: dict[str, str], body: Any) -> None:
     _check(client, auth, "/api/v1/scores", body)
 
 
 @FUZZ_SETTINGS
 @given(body=mutated_examples())
-def test_mutated_examples_never_crash_scores(
-    client: FlaskClient, auth: dict[str, str], body: Any
-) -> None:
+def test_mutated_examples_never_crash_scores(client: FlaskClient, auth: dict[str, str], body: Any) -> None:
     _check(client, auth, "/api/v1/scores", body)
 
 

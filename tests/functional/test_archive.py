@@ -36,15 +36,31 @@ def _insert(app: Flask, client_id: int, rows: list[dict[str, Any]]) -> None:
     """Archive rows as the pipeline leaves them (search reads only these columns)."""
     with app.app_context():
         session = get_session()
-        session.execute(insert(Document), [{
-            "id": row["id"], "client_id": client_id, "idempotency_key": row["id"],
-            "request_hash": "0" * 64, "type": row.get("type", "skp"),
-            "regime": "permenpanrb_6_2022", "status": row.get("status", "completed"),
-            "payload_json": "{}", "hasil_json": "{}", "verification_code": f"v{row['id']}",
-            "pegawai_nip": row["nip"], "pegawai_nama": row.get("nama", "Pegawai"),
-            "unit_kerja": row.get("unit", UNITS[0]), "periode_tahun": row.get("periode", 2024),
-            "current_revision": -1, "created_at": row["at"], "updated_at": row["at"],
-        } for row in rows])
+        session.execute(
+            insert(Document),
+            [
+                {
+                    "id": row["id"],
+                    "client_id": client_id,
+                    "idempotency_key": row["id"],
+                    "request_hash": "0" * 64,
+                    "type": row.get("type", "skp"),
+                    "regime": "permenpanrb_6_2022",
+                    "status": row.get("status", "completed"),
+                    "payload_json": "{}",
+                    "hasil_json": "{}",
+                    "verification_code": f"v{row['id']}",
+                    "pegawai_nip": row["nip"],
+                    "pegawai_nama": row.get("nama", "Pegawai"),
+                    "unit_kerja": row.get("unit", UNITS[0]),
+                    "periode_tahun": row.get("periode", 2024),
+                    "current_revision": -1,
+                    "created_at": row["at"],
+                    "updated_at": row["at"],
+                }
+                for row in rows
+            ],
+        )
         session.commit()
 
 
@@ -57,17 +73,19 @@ def archive_rows(app: Flask) -> int:
     client_id, _key = _client(app, "hr-arsip", ("documents:write", "documents:read"))
     rows = []
     for i in range(60):
-        rows.append({
-            "id": f"doc_{i:04d}",
-            "nip": _nip(i % 12),
-            "nama": ["Siti Aminah", "Budi Santoso", "Ni Made Ayu", "Yohanes Tefa"][i % 4],
-            "unit": UNITS[i % 3],
-            "periode": 2022 + i % 3,
-            "type": ("skp", "evaluasi", "dokumen_penilaian")[i % 3],
-            "status": ("completed", "awaiting_signature", "rejected", "completed")[i % 4],
-            # Ten documents share each timestamp, so the cursor must break ties by id.
-            "at": BASE + timedelta(minutes=i // 10),
-        })
+        rows.append(
+            {
+                "id": f"doc_{i:04d}",
+                "nip": _nip(i % 12),
+                "nama": ["Siti Aminah", "Budi Santoso", "Ni Made Ayu", "Yohanes Tefa"][i % 4],
+                "unit": UNITS[i % 3],
+                "periode": 2022 + i % 3,
+                "type": ("skp", "evaluasi", "dokumen_penilaian")[i % 3],
+                "status": ("completed", "awaiting_signature", "rejected", "completed")[i % 4],
+                # Ten documents share each timestamp, so the cursor must break ties by id.
+                "at": BASE + timedelta(minutes=i // 10),
+            }
+        )
     _insert(app, client_id, rows)
     return client_id
 
@@ -86,8 +104,9 @@ def test_search_filters_use_exact_columns_newest_first(app: Flask, archive_rows:
         by_nip = archive.search(session, archive.ArchiveQuery(nip=_nip(3), limit=100))
         expected = [f"doc_{i:04d}" for i in range(60) if i % 12 == 3]
         assert _ids(by_nip) == _newest_first(expected)
-        unit = archive.search(session, archive.ArchiveQuery(unit_kerja="Biro Keuangan", periode=2023,
-                                                            limit=100))
+        unit = archive.search(
+            session, archive.ArchiveQuery(unit_kerja="Biro Keuangan", periode=2023, limit=100)
+        )
         expected = [f"doc_{i:04d}" for i in range(60) if i % 3 == 1 and 2022 + i % 3 == 2023]
         assert _ids(unit) == _newest_first(expected)
         assert unit.next_cursor is None
@@ -143,11 +162,19 @@ def test_api_search_with_cursor_scopes_and_bad_input(
     assert own.status_code == 200
     assert own.json == {"items": [], "next_cursor": None}
     write_only = _client(app, "hr-tulis", ("documents:write",))[1]
-    assert client.get("/api/v1/documents",
-                      headers={"Authorization": f"Bearer {write_only}"}).status_code == 403
+    assert (
+        client.get("/api/v1/documents", headers={"Authorization": f"Bearer {write_only}"}).status_code == 403
+    )
     assert client.get("/api/v1/documents").status_code == 401
-    for bad in ({"cursor": "bukan-kursor!"}, {"limit": "0"}, {"limit": "101"}, {"periode": "20x4"},
-                {"status": "hapus"}, {"nip": "12a"}, {"tidak_dikenal": "1"}):
+    for bad in (
+        {"cursor": "bukan-kursor!"},
+        {"limit": "0"},
+        {"limit": "101"},
+        {"periode": "20x4"},
+        {"status": "hapus"},
+        {"nip": "12a"},
+        {"tidak_dikenal": "1"},
+    ):
         refused = client.get("/api/v1/documents", query_string=bad, headers=headers)
         assert refused.status_code == 422, (bad, refused.status_code)
         assert refused.mimetype == "application/problem+json"
@@ -157,8 +184,11 @@ def _login(client: FlaskClient, password: str = ARSIP_PASSWORD, next_: str | Non
     page = client.get("/arsip/login")
     match = CSRF.search(page.text)
     assert match is not None
-    return client.post("/arsip/login", query_string={} if next_ is None else {"next": next_},
-                       data={"username": "arsip1", "password": password, "csrf_token": match.group(1)})
+    return client.post(
+        "/arsip/login",
+        query_string={} if next_ is None else {"next": next_},
+        data={"username": "arsip1", "password": password, "csrf_token": match.group(1)},
+    )
 
 
 def _result_links(html: str) -> int:
@@ -206,8 +236,9 @@ def test_users_cli_hashes_passwords_and_logins_lock(
     short = runner.invoke(args=["skp", "users", "create", "arsip1", "--password", "pendek"])
     assert short.exit_code != 0
     assert "at least 12" in short.output
-    made = runner.invoke(args=["skp", "users", "create", "arsip1", "--role", "arsiparis",
-                               "--password", ARSIP_PASSWORD])
+    made = runner.invoke(
+        args=["skp", "users", "create", "arsip1", "--role", "arsiparis", "--password", ARSIP_PASSWORD]
+    )
     assert made.exit_code == 0, made.output
     again = runner.invoke(args=["skp", "users", "create", "arsip1", "--password", ARSIP_PASSWORD])
     assert again.exit_code != 0
@@ -237,8 +268,15 @@ def test_audit_verify_passes_then_names_the_changed_event(
     document_id = ready_document(app)
     for urutan in (1, 2, 3):
         with app.app_context():
-            sign_document(get_session(), get_services(), document(app, document_id), urutan=urutan,
-                          passphrase=PASS[urutan], actor=f"nip:{urutan}", ip="127.0.0.1")
+            sign_document(
+                get_session(),
+                get_services(),
+                document(app, document_id),
+                urutan=urutan,
+                passphrase=PASS[urutan],
+                actor=f"nip:{urutan}",
+                ip="127.0.0.1",
+            )
     assert client.get(f"/api/v1/documents/{document_id}/pdf", headers=auth).status_code == 200
     trail = client.get(f"/api/v1/documents/{document_id}/audit", headers=auth).json
     assert trail is not None
@@ -255,7 +293,8 @@ def test_audit_verify_passes_then_names_the_changed_event(
     with app.app_context():
         session = get_session()
         signed = session.scalars(
-            select(AuditEvent).where(AuditEvent.document_id == document_id, AuditEvent.event == "signed")
+            select(AuditEvent)
+            .where(AuditEvent.document_id == document_id, AuditEvent.event == "signed")
             .order_by(AuditEvent.id)
         ).all()
         target = signed[1].id
@@ -295,8 +334,15 @@ def test_archive_download_is_audited_per_user(app: Flask, client: FlaskClient) -
     assert response.status_code == 200
     assert response.headers["Content-Disposition"] == f'attachment; filename="{document_id}-rev1.pdf"'
     with app.app_context():
-        downloads = get_session().scalars(select(AuditEvent).where(
-            AuditEvent.document_id == document_id, AuditEvent.event == "downloaded")).all()
+        downloads = (
+            get_session()
+            .scalars(
+                select(AuditEvent).where(
+                    AuditEvent.document_id == document_id, AuditEvent.event == "downloaded"
+                )
+            )
+            .all()
+        )
         assert [(e.actor, e.data_json) for e in downloads] == [
             ("user:arsip1", '{"format": "pdf", "revision": 1}')
         ]

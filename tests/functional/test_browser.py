@@ -67,8 +67,9 @@ def live(app: Flask, driver: WebDriver) -> Iterator[str]:
 
 def _signers(app: Flask, document_id: str) -> list[dict[str, Any]]:
     with app.app_context():
-        body = document_dict(document(app, document_id), public_url=app.config["PUBLIC_URL"],
-                             secret=app.config["SECRET_KEY"])
+        body = document_dict(
+            document(app, document_id), public_url=app.config["PUBLIC_URL"], secret=app.config["SECRET_KEY"]
+        )
     signers: list[dict[str, Any]] = body["signers"]
     return signers
 
@@ -85,9 +86,11 @@ def _sign_url(app: Flask, document_id: str, urutan: int) -> str:
 
 def _events(app: Flask, document_id: str) -> list[AuditEvent]:
     with app.app_context():
-        return list(get_session().scalars(
-            select(AuditEvent).where(AuditEvent.document_id == document_id).order_by(AuditEvent.id)
-        ))
+        return list(
+            get_session().scalars(
+                select(AuditEvent).where(AuditEvent.document_id == document_id).order_by(AuditEvent.id)
+            )
+        )
 
 
 def _current_pdf(app: Flask, document_id: str) -> bytes:
@@ -98,8 +101,15 @@ def _current_pdf(app: Flask, document_id: str) -> bytes:
 
 def _sign_directly(app: Flask, document_id: str, urutan: int) -> None:
     with app.app_context():
-        sign_document(get_session(), get_services(), document(app, document_id), urutan=urutan,
-                      passphrase=PASS[urutan], actor="test", ip="127.0.0.1")
+        sign_document(
+            get_session(),
+            get_services(),
+            document(app, document_id),
+            urutan=urutan,
+            passphrase=PASS[urutan],
+            actor="test",
+            ip="127.0.0.1",
+        )
 
 
 def _heading(driver: WebDriver) -> str:
@@ -120,8 +130,11 @@ def test_three_officials_sign_in_turn_and_the_result_verifies(
         assert f"{names[urutan - 1]} (Anda)" in text
         # Who signed before is shown as such, who signs after as waiting.
         badges = [b.text for b in driver.find_elements(By.CSS_SELECTOR, "td .lencana")]
-        assert badges == (["sudah menandatangani"] * (urutan - 1) + ["giliran sekarang"]
-                          + ["menunggu giliran"] * (3 - urutan))
+        assert badges == (
+            ["sudah menandatangani"] * (urutan - 1)
+            + ["giliran sekarang"]
+            + ["menunggu giliran"] * (3 - urutan)
+        )
         # The whole document is there before deciding, served to this token only.
         pdf_href = driver.find_element(By.CSS_SELECTOR, "object.pdf").get_attribute("data")
         assert pdf_href is not None
@@ -275,8 +288,11 @@ def test_wrong_passphrase_gets_the_422_page_then_the_right_one_signs(
     assert "4 kali" in error  # attempts left before the link locks
     save_screenshot(driver, "frasa-sandi-salah")
     http = browser_session(driver)
-    form = {"csrf_token": driver.find_element(By.NAME, "csrf_token").get_attribute("value"),
-            "keputusan": "tandatangani", "passphrase": "masih-salah-juga"}
+    form = {
+        "csrf_token": driver.find_element(By.NAME, "csrf_token").get_attribute("value"),
+        "keputusan": "tandatangani",
+        "passphrase": "masih-salah-juga",
+    }
     assert http.post(url, data=form, timeout=30).status_code == 422
     with app.app_context():
         assert document(app, second).signers[0].failed_attempts == 2
@@ -289,8 +305,9 @@ def test_wrong_passphrase_gets_the_422_page_then_the_right_one_signs(
 
 
 def _user(runner: FlaskCliRunner) -> None:
-    result = runner.invoke(args=["skp", "users", "create", "arsip1", "--role", "arsiparis",
-                                 "--password", ARSIP_PASSWORD])
+    result = runner.invoke(
+        args=["skp", "users", "create", "arsip1", "--role", "arsiparis", "--password", ARSIP_PASSWORD]
+    )
     assert result.exit_code == 0, result.output
     assert "created" in result.output
 
@@ -304,9 +321,11 @@ def test_archivist_finds_verifies_and_downloads_by_nip(
     for urutan in (1, 2, 3):
         _sign_directly(app, document_id, urutan)
     other_nip = "199001012015031002"
-    other = ready_document(app, idempotency_key="k-other",
-                           changes={"pegawai": {**example["pegawai"], "nip": other_nip,
-                                                "nama": "Rina Lestari"}})
+    other = ready_document(
+        app,
+        idempotency_key="k-other",
+        changes={"pegawai": {**example["pegawai"], "nip": other_nip, "nama": "Rina Lestari"}},
+    )
     _user(runner)
 
     driver.get(f"{live}/arsip/")

@@ -51,13 +51,12 @@ def _settle(app: Flask) -> None:
 def _text(pdf: bytes, tmp_path: Path) -> str:
     path = tmp_path / "doc.pdf"
     path.write_bytes(pdf)
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
-                          check=True).stdout
+    return subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
 
 
-def test_create_render_seal_and_download(
-    live_app: Flask, live_auth: dict[str, str], tmp_path: Path
-) -> None:
+def test_create_render_seal_and_download(live_app: Flask, live_auth: dict[str, str], tmp_path: Path) -> None:
     client = live_app.test_client()
     payload = load_example(EXAMPLE)
     response = _post(client, live_auth, payload, "req-001")
@@ -65,7 +64,9 @@ def test_create_render_seal_and_download(
     created = response.json
     assert created["status"] == "rendering"
     assert [s["peran"] for s in created["signers"]] == [
-        "pegawai", "pejabat_penilai", "atasan_pejabat_penilai",
+        "pegawai",
+        "pejabat_penilai",
+        "atasan_pejabat_penilai",
     ]
     assert all(s["sign_url"] is None for s in created["signers"])
     _settle(live_app)
@@ -82,8 +83,7 @@ def test_create_render_seal_and_download(
     assert unsigned.status_code == 200
     assert unsigned.mimetype == "application/pdf"
     fields = {f.name: f.signed for f in signature_fields(unsigned.data)}
-    assert fields == {"ttd_pegawai": False, "ttd_pejabat_penilai": False,
-                      "ttd_atasan_pejabat_penilai": False}
+    assert fields == {"ttd_pegawai": False, "ttd_pejabat_penilai": False, "ttd_atasan_pejabat_penilai": False}
     text = _text(unsigned.data, tmp_path)
     for role in ("pegawai", "pejabat_penilai", "atasan_pejabat_penilai"):
         assert payload[role]["nama"] in text
@@ -140,9 +140,7 @@ def test_invalid_payload_is_422_and_stores_nothing(live_app: Flask, live_auth: d
         assert get_session().scalar(select(func.count(Document.id))) == 0
 
 
-def test_broken_instance_template_fails_with_a_reason(
-    live_app: Flask, live_auth: dict[str, str]
-) -> None:
+def test_broken_instance_template_fails_with_a_reason(live_app: Flask, live_auth: dict[str, str]) -> None:
     from service.documents.render import template_name
     from service.jsonio import parse_json
     from service.schemas import DocumentPayloadSchema
@@ -190,8 +188,15 @@ def test_completed_document_gets_a_sealed_history_sheet_beside_it(
     assert client.get(f"{created['links']['self']}/riwayat.pdf", headers=live_auth).status_code == 404
     with live_app.app_context():
         for urutan in (1, 2, 3):
-            sign_document(get_session(), get_services(), load(live_app, created["id"]), urutan=urutan,
-                          passphrase=f"frasa-sandi-{urutan}", actor="test", ip=None)
+            sign_document(
+                get_session(),
+                get_services(),
+                load(live_app, created["id"]),
+                urutan=urutan,
+                passphrase=f"frasa-sandi-{urutan}",
+                actor="test",
+                ip=None,
+            )
     _settle(live_app)
     final = client.get(created["links"]["pdf"], headers=live_auth).data
     history = client.get(f"{created['links']['self']}/riwayat.pdf", headers=live_auth)
@@ -219,9 +224,7 @@ def test_thousand_rows_render_and_one_more_is_refused(
     client = live_app.test_client()
     payload = load_example("pp46_2011_skp")
     row = payload["skp"]["kegiatan"][0]
-    payload["skp"]["kegiatan"] = [
-        {**row, "uraian": f"{row['uraian']} (berkas {i + 1})"} for i in range(1000)
-    ]
+    payload["skp"]["kegiatan"] = [{**row, "uraian": f"{row['uraian']} (berkas {i + 1})"} for i in range(1000)]
     too_many = {**payload, "skp": {**payload["skp"], "kegiatan": [*payload["skp"]["kegiatan"], row]}}
     refused = _post(client, live_auth, too_many, "rows-1001")
     assert refused.status_code == 422
@@ -232,8 +235,7 @@ def test_thousand_rows_render_and_one_more_is_refused(
     document = client.get(created.json["links"]["self"], headers=live_auth).json
     assert document["status"] == "awaiting_signature", document.get("failure_reason")
     assert document["hasil"]["jumlah_kegiatan"] == 1000
-    text = _text(client.get(f"{created.json['links']['pdf']}?revision=0", headers=live_auth).data,
-                 tmp_path)
+    text = _text(client.get(f"{created.json['links']['pdf']}?revision=0", headers=live_auth).data, tmp_path)
     assert "(berkas 1)" in text
     assert "(berkas 1000)" in text
     assert text.count("\f") > 10

@@ -49,17 +49,17 @@ def test_seal_signs_through_pkcs11_when_configured(
     spki = pkcs11_tool(token, "--read-object", "--type", "pubkey", "--label", "segel")
     pki = load_dev_pki(pki_dir, key_passphrase=KEY_SECRET.encode())
     cert = issue_signer_certificate(
-        pki, public_key=serialization.load_der_public_key(spki),  # type: ignore[arg-type]
-        nama="Segel Elektronik HSM Uji", nip="000000000000000000", jabatan="Segel instansi",
+        pki,
+        public_key=serialization.load_der_public_key(spki),  # type: ignore[arg-type]
+        nama="Segel Elektronik HSM Uji",
+        nip="000000000000000000",
+        jabatan="Segel instansi",
         instansi="Pemerintah Provinsi Uji",
     )
     cert_file = tmp_path / "segel.der"
     cert_file.write_bytes(cert.public_bytes(serialization.Encoding.DER))
-    pkcs11_tool(token, "--write-object", str(cert_file), "--type", "cert", "--label", "segel",
-                "--id", "01")
-    config = {
-        key: value for key, value in app_config.items() if isinstance(value, str | int | bool)
-    } | {
+    pkcs11_tool(token, "--write-object", str(cert_file), "--type", "cert", "--label", "segel", "--id", "01")
+    config = {key: value for key, value in app_config.items() if isinstance(value, str | int | bool)} | {
         "SEAL_PKCS11_MODULE": "/usr/lib/softhsm/libsofthsm2.so",
         "SEAL_PKCS11_TOKEN": token.label,
         "SEAL_PKCS11_PIN": token.user_pin,
@@ -68,10 +68,17 @@ def test_seal_signs_through_pkcs11_when_configured(
     result = subprocess.run(
         [sys.executable, "-c", CHILD, json.dumps(config)],
         env={**os.environ, "SOFTHSM2_CONF": str(token.conf), "SKP_INSTANCE_PATH": str(tmp_path / "i")},
-        capture_output=True, text=True, timeout=120, check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
         cwd=Path(__file__).resolve().parents[2],
     )
     assert result.returncode == 0, result.stderr
     outcome = json.loads(result.stdout.strip().splitlines()[-1])
-    assert outcome == {"ok": True, "status": "awaiting_signature",
-                       "signers": ["Segel Elektronik HSM Uji"], "certification": [True]}
+    assert outcome == {
+        "ok": True,
+        "status": "awaiting_signature",
+        "signers": ["Segel Elektronik HSM Uji"],
+        "certification": [True],
+    }

@@ -66,15 +66,25 @@ def test_killed_render_job_resumes_cleanly(
         key = create_client(get_session(), "simpeg", SCOPES).api_key
     client = app.test_client()
     created = client.post(
-        "/api/v1/documents", json=load_example("permenpanrb_6_2022_skp"),
+        "/api/v1/documents",
+        json=load_example("permenpanrb_6_2022_skp"),
         headers={"Authorization": f"Bearer {key}", "Idempotency-Key": "r-1"},
     ).json
     document_id = created["id"]
     # The child converts with a pool of its own; it is killed with the job.
-    env = child_env(app_config, tmp_path / "child-instance",
-                    SKP_CONVERTER_WORK_DIR=str(tmp_path / "child-lo"), SKP_CONVERTER_PROCESSES="1")
-    child = subprocess.Popen([sys.executable, "-c", CHILD, point, document_id], env=env,
-                             stdout=subprocess.PIPE, text=True, start_new_session=True)
+    env = child_env(
+        app_config,
+        tmp_path / "child-instance",
+        SKP_CONVERTER_WORK_DIR=str(tmp_path / "child-lo"),
+        SKP_CONVERTER_PROCESSES="1",
+    )
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD, point, document_id],
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     assert child.stdout is not None
     try:
         assert child.stdout.readline().strip() == "AT-POINT"

@@ -15,7 +15,11 @@ ALLOWED_PREDIKAT = {
     "pp46_2011": {"sangat_baik", "baik", "cukup", "kurang", "buruk"},
     "permenpanrb_8_2021": {"sangat_baik", "baik", "cukup", "kurang", "sangat_kurang"},
     "permenpanrb_6_2022": {
-        "sangat_baik", "baik", "butuh_perbaikan", "kurang_misconduct", "sangat_kurang",
+        "sangat_baik",
+        "baik",
+        "butuh_perbaikan",
+        "kurang_misconduct",
+        "sangat_kurang",
     },
 }
 
@@ -47,14 +51,24 @@ def _pp46_hand_payload() -> dict[str, Any]:
         "kegiatan": [
             {
                 "uraian": "Menyusun laporan kepegawaian bulanan",
-                "target": {"kuantitas": 12, "output": "laporan", "kualitas": 100,
-                           "waktu": 12, "satuan_waktu": "bulan"},
+                "target": {
+                    "kuantitas": 12,
+                    "output": "laporan",
+                    "kualitas": 100,
+                    "waktu": 12,
+                    "satuan_waktu": "bulan",
+                },
                 "realisasi": {"kuantitas": 12, "kualitas": 90, "waktu": 12},
             },
             {
                 "uraian": "Memverifikasi usulan kenaikan pangkat",
-                "target": {"kuantitas": 10, "output": "berkas", "kualitas": 100,
-                           "waktu": 12, "satuan_waktu": "bulan"},
+                "target": {
+                    "kuantitas": 10,
+                    "output": "berkas",
+                    "kualitas": 100,
+                    "waktu": 12,
+                    "satuan_waktu": "bulan",
+                },
                 "realisasi": {"kuantitas": 8, "kualitas": 100, "waktu": 9},
             },
         ],
@@ -62,7 +76,10 @@ def _pp46_hand_payload() -> dict[str, Any]:
         "kreativitas": [],
     }
     payload["perilaku_kerja"] = {
-        "orientasi_pelayanan": 80, "integritas": 85, "komitmen": 90, "disiplin": 75,
+        "orientasi_pelayanan": 80,
+        "integritas": 85,
+        "komitmen": 90,
+        "disiplin": 75,
         "kerja_sama": 70,
     }
     return payload
@@ -108,9 +125,7 @@ def test_kepemimpinan_for_pelaksana_is_422_naming_the_field(
     assert "perilaku_kerja.kepemimpinan" in fields
 
 
-def test_unit_check_6_2022_distribution_and_ranking(
-    client: FlaskClient, auth: dict[str, str]
-) -> None:
+def test_unit_check_6_2022_distribution_and_ranking(client: FlaskClient, auth: dict[str, str]) -> None:
     # capaian organisasi "butuh_perbaikan" wants ≥ 60 % butuh_perbaikan and sangat_baik ≤ 10 %:
     # 2 of 5 sangat_baik = 40 % and 1 of 5 butuh_perbaikan = 20 % break both rules.
     pegawai = [
@@ -120,8 +135,7 @@ def test_unit_check_6_2022_distribution_and_ranking(
         {"nip": "199205102018012004", "predikat": "baik"},
         {"nip": "199310202019031005", "predikat": "butuh_perbaikan"},
     ]
-    body = {"regime": "permenpanrb_6_2022", "capaian_organisasi": "butuh_perbaikan",
-            "pegawai": pegawai}
+    body = {"regime": "permenpanrb_6_2022", "capaian_organisasi": "butuh_perbaikan", "pegawai": pegawai}
     response = client.post("/api/v1/units/check", json=body, headers=auth)
     assert response.status_code == 200, response.get_data(as_text=True)
     result = response.json

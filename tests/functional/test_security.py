@@ -27,8 +27,17 @@ from tests.functional.support import document, ready_document
 PASS = "frasa-sandi-pegawai"
 ARSIP_PASSWORD = "kata-sandi-arsip-yang-panjang"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-INJECTIONS = ("' OR 1=1 --", "\" OR \"\"=\"", "1; DROP TABLE documents; --", "{{7*7}}", "${7*7}",
-              "{% print(7*7) %}", "<script>alert(1)</script>", "%", "_")
+INJECTIONS = (
+    "' OR 1=1 --",
+    '" OR ""="',
+    "1; DROP TABLE documents; --",
+    "{{7*7}}",
+    "${7*7}",
+    "{% print(7*7) %}",
+    "<script>alert(1)</script>",
+    "%",
+    "_",
+)
 
 
 def _token(app: Flask, document_id: str, urutan: int = 1) -> str:
@@ -49,16 +58,23 @@ def _csrf(client: FlaskClient, path: str) -> str:
 
 def _events(app: Flask, document_id: str, event: str) -> list[AuditEvent]:
     with app.app_context():
-        return list(get_session().scalars(
-            select(AuditEvent).where(AuditEvent.document_id == document_id, AuditEvent.event == event)
-        ))
+        return list(
+            get_session().scalars(
+                select(AuditEvent).where(AuditEvent.document_id == document_id, AuditEvent.event == event)
+            )
+        )
 
 
 def _first_use(client: FlaskClient, path: str, passphrase: str = PASS) -> Any:
-    return client.post(path, data={
-        "csrf_token": _csrf(client, path), "keputusan": "tandatangani",
-        "passphrase": passphrase, "passphrase_konfirmasi": passphrase,
-    })
+    return client.post(
+        path,
+        data={
+            "csrf_token": _csrf(client, path),
+            "keputusan": "tandatangani",
+            "passphrase": passphrase,
+            "passphrase_konfirmasi": passphrase,
+        },
+    )
 
 
 # -- signing links ----------------------------------------------------------------------------------
@@ -68,8 +84,12 @@ def test_replayed_token_is_gone(app: Flask, client: FlaskClient) -> None:
     document_id = ready_document(app)
     path = f"/sign/{_token(app, document_id)}"
     csrf = _csrf(client, path)
-    form = {"csrf_token": csrf, "keputusan": "tandatangani", "passphrase": PASS,
-            "passphrase_konfirmasi": PASS}
+    form = {
+        "csrf_token": csrf,
+        "keputusan": "tandatangani",
+        "passphrase": PASS,
+        "passphrase_konfirmasi": PASS,
+    }
     assert client.post(path, data=form).status_code == 200
     replay = client.post(path, data=form)
     assert replay.status_code == 410
@@ -100,8 +120,9 @@ def test_token_of_another_document_or_forged_is_refused(app: Flask, client: Flas
             assert response.status_code == 410, (path, response.status_code)
             assert b"%PDF" not in response.data
         csrf = _csrf(client, f"/sign/{token_a}")
-        post = client.post(f"/sign/{token}", data={"csrf_token": csrf, "keputusan": "tolak",
-                                                    "alasan": "coba-coba"})
+        post = client.post(
+            f"/sign/{token}", data={"csrf_token": csrf, "keputusan": "tolak", "alasan": "coba-coba"}
+        )
         assert post.status_code == 410
     for token in ("999999.AAAA", "999999." + "A" * 43, "abc", "1", "1." + "A" * 44):
         assert client.get(f"/sign/{token}").status_code == 404, token
@@ -164,18 +185,17 @@ def test_brute_forced_passphrase_locks_after_five(app: Flask, client: FlaskClien
     path = f"/sign/{_token(app, second)}"
     csrf = _csrf(client, path)
     for attempt in range(1, 6):
-        response = client.post(path, data={"csrf_token": csrf, "keputusan": "tandatangani",
-                                            "passphrase": f"tebakan-ke-{attempt}"})
+        response = client.post(
+            path,
+            data={"csrf_token": csrf, "keputusan": "tandatangani", "passphrase": f"tebakan-ke-{attempt}"},
+        )
         assert response.status_code == 422
         assert "Frasa sandi salah" in response.text
-    locked = client.post(path, data={"csrf_token": csrf, "keputusan": "tandatangani",
-                                      "passphrase": PASS})
+    locked = client.post(path, data={"csrf_token": csrf, "keputusan": "tandatangani", "passphrase": PASS})
     assert locked.status_code == 423
     assert "terkunci" in locked.text
     failed = _events(app, second, "sign_failed")
-    assert [e.data_json for e in failed] == [
-        f'{{"failed_attempts": {n}, "urutan": 1}}' for n in range(1, 6)
-    ]
+    assert [e.data_json for e in failed] == [f'{{"failed_attempts": {n}, "urutan": 1}}' for n in range(1, 6)]
     assert {e.ip for e in failed} == {"127.0.0.1"}
     with app.app_context():
         doc = document(app, second)
@@ -191,8 +211,9 @@ def _login(app: Flask, client: FlaskClient) -> None:
     with app.app_context():
         create_user(get_session(), "arsip1", ARSIP_PASSWORD, role="arsiparis")
     csrf = _csrf(client, "/arsip/login")
-    response = client.post("/arsip/login", data={"username": "arsip1", "password": ARSIP_PASSWORD,
-                                                 "csrf_token": csrf})
+    response = client.post(
+        "/arsip/login", data={"username": "arsip1", "password": ARSIP_PASSWORD, "csrf_token": csrf}
+    )
     assert response.status_code == 302
 
 
@@ -234,10 +255,13 @@ def test_injection_in_payload_text_is_stored_verbatim_and_rendered_inert(
 ) -> None:
     pegawai = load_example("permenpanrb_8_2021_dokumen_penilaian")["pegawai"]
     nama = "Budi {{7*7}} ${7*7} <script>alert(1)</script>' OR 1=1 --"
-    document_id = ready_document(app, changes={
-        "pegawai": {**pegawai, "nama": nama},
-        "instansi": "{{ config.SECRET_KEY }} {% print(7*7) %}",
-    })
+    document_id = ready_document(
+        app,
+        changes={
+            "pegawai": {**pegawai, "nama": nama},
+            "instansi": "{{ config.SECRET_KEY }} {% print(7*7) %}",
+        },
+    )
     with app.app_context():
         doc = document(app, document_id)
         assert doc.pegawai_nama == nama
@@ -262,8 +286,10 @@ def test_injection_in_payload_text_is_stored_verbatim_and_rendered_inert(
     # A reason given when refusing is data too.
     alasan = "{{7*7}} <img src=x onerror=alert(1)>"
     csrf = _csrf(client, path)
-    assert client.post(path, data={"csrf_token": csrf, "keputusan": "tolak",
-                                   "alasan": alasan}).status_code == 200
+    assert (
+        client.post(path, data={"csrf_token": csrf, "keputusan": "tolak", "alasan": alasan}).status_code
+        == 200
+    )
     shown = client.get(f"/arsip/dokumen/{document_id}").text
     assert "{{7*7}} &lt;img src=x onerror=alert(1)&gt;" in shown
     assert "<img" not in shown
@@ -318,8 +344,14 @@ def test_security_headers_on_every_page(app: Flask, client: FlaskClient) -> None
     document_id = ready_document(app)
     with app.app_context():
         code = document(app, document_id).verification_code
-    pages = [f"/sign/{_token(app, document_id)}", "/arsip/login", f"/v/{code}", "/sign/1.x",
-             "/v/tidak-ada", "/arsip/dokumen/x"]
+    pages = [
+        f"/sign/{_token(app, document_id)}",
+        "/arsip/login",
+        f"/v/{code}",
+        "/sign/1.x",
+        "/v/tidak-ada",
+        "/arsip/dokumen/x",
+    ]
     for path in pages:
         response = client.get(path, follow_redirects=True)
         assert response.mimetype == "text/html", path
@@ -369,8 +401,9 @@ def test_signing_token_never_reaches_the_logs(
 ) -> None:
     document_id = ready_document(app)
     with app.app_context():
-        url = document_dict(document(app, document_id), public_url=live,
-                            secret=app.config["SECRET_KEY"])["signers"][0]["sign_url"]
+        url = document_dict(document(app, document_id), public_url=live, secret=app.config["SECRET_KEY"])[
+            "signers"
+        ][0]["sign_url"]
     token = url.rsplit("/", 1)[1]
     caplog.set_level(logging.DEBUG)
     http = requests.Session()
@@ -379,11 +412,22 @@ def test_signing_token_never_reaches_the_logs(
     assert http.get(f"{url}/dokumen.pdf", timeout=30).status_code == 200
     csrf = CSRF.search(page.text)
     assert csrf is not None
-    wrong = http.post(url, data={"csrf_token": csrf.group(1), "keputusan": "tandatangani",
-                                 "passphrase": "pendek"}, timeout=30)
+    wrong = http.post(
+        url,
+        data={"csrf_token": csrf.group(1), "keputusan": "tandatangani", "passphrase": "pendek"},
+        timeout=30,
+    )
     assert wrong.status_code == 422
-    done = http.post(url, data={"csrf_token": csrf.group(1), "keputusan": "tandatangani",
-                                "passphrase": PASS, "passphrase_konfirmasi": PASS}, timeout=30)
+    done = http.post(
+        url,
+        data={
+            "csrf_token": csrf.group(1),
+            "keputusan": "tandatangani",
+            "passphrase": PASS,
+            "passphrase_konfirmasi": PASS,
+        },
+        timeout=30,
+    )
     assert done.status_code == 200
     assert http.get(url, timeout=30).status_code == 410
     assert http.post(url, data={}, timeout=30).status_code == 400

@@ -27,8 +27,15 @@ PASS = {1: "frasa-sandi-pegawai", 2: "frasa-sandi-penilai", 3: "frasa-sandi-atas
 
 def _sign(app: Flask, document_id: str, urutan: int, passphrase: str | None = None) -> None:
     with app.app_context():
-        sign_document(get_session(), get_services(), document(app, document_id), urutan=urutan,
-                      passphrase=passphrase or PASS[urutan], actor="test", ip="127.0.0.1")
+        sign_document(
+            get_session(),
+            get_services(),
+            document(app, document_id),
+            urutan=urutan,
+            passphrase=passphrase or PASS[urutan],
+            actor="test",
+            ip="127.0.0.1",
+        )
 
 
 def _current_pdf(app: Flask, document_id: str) -> bytes:
@@ -63,7 +70,10 @@ def test_three_signatures_in_order_end_b_lta_and_valid_everywhere(
     entries = pdfsig(final, nssdir=nss, workdir=tmp_path)
     signatures = [e for e in entries.values() if e.signature_type != "unknown"]
     assert sorted(e.field_name for e in signatures) == [
-        "segel", "ttd_atasan_pejabat_penilai", "ttd_pegawai", "ttd_pejabat_penilai",
+        "segel",
+        "ttd_atasan_pejabat_penilai",
+        "ttd_pegawai",
+        "ttd_pejabat_penilai",
     ]
     assert all(e.signature_validation == "Signature is Valid." for e in signatures)
     assert all(e.certificate_validation == "Certificate is Trusted." for e in signatures)
@@ -166,7 +176,9 @@ def test_kill_9_around_the_revision_write_leaves_last_good_revision(
     env = child_env(app_config, tmp_path / "child-instance")
     child = subprocess.Popen(
         [sys.executable, "-c", CHILD, point, document_id, PASS[1]],
-        env=env, stdout=subprocess.PIPE, text=True,
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     assert child.stdout is not None
     line = child.stdout.readline().strip()
@@ -212,8 +224,15 @@ def _race_sign_and_refuse(app: Flask, document_id: str) -> list[str]:
         with app.app_context():
             doc = document(app, document_id)
             try:
-                operations.reject_document(get_session(), doc, doc.signers[0], alasan="Target salah",
-                                           actor="test", ip=None, config=app.config)
+                operations.reject_document(
+                    get_session(),
+                    doc,
+                    doc.signers[0],
+                    alasan="Target salah",
+                    actor="test",
+                    ip=None,
+                    config=app.config,
+                )
                 outcomes.append("rejected")
             except ConflictError:
                 outcomes.append("conflict")
@@ -236,10 +255,16 @@ def test_signature_and_refusal_racing_leave_exactly_one_outcome(app: Flask) -> N
             doc = document(app, document_id)
             if "signed" in outcomes:
                 assert (doc.status, doc.current_revision, doc.signers[0].status) == (
-                    "awaiting_signature", 2, "signed")
+                    "awaiting_signature",
+                    2,
+                    "signed",
+                )
             else:
                 assert (doc.status, doc.current_revision, doc.signers[0].status) == (
-                    "rejected", 1, "rejected")
+                    "rejected",
+                    1,
+                    "rejected",
+                )
 
 
 def test_own_p12_is_checked_before_it_is_used(app: Flask) -> None:
@@ -255,19 +280,35 @@ def test_own_p12_is_checked_before_it_is_used(app: Flask) -> None:
         pki = get_services().pki()
 
         def p12(nip: str, **extra: Any) -> bytes:
-            return new_signer_p12(pki, nama=pegawai.nama, nip=nip, jabatan=pegawai.jabatan,
-                                  instansi="Uji", passphrase=b"frasa-berkas-p12", kdf_rounds=1000,
-                                  **extra)
+            return new_signer_p12(
+                pki,
+                nama=pegawai.nama,
+                nip=nip,
+                jabatan=pegawai.jabatan,
+                instansi="Uji",
+                passphrase=b"frasa-berkas-p12",
+                kdf_rounds=1000,
+                **extra,
+            )
 
-        expired = p12(pegawai.nip, not_before=datetime.now(UTC) - timedelta(days=30),
-                      validity=timedelta(days=1))
+        expired = p12(
+            pegawai.nip, not_before=datetime.now(UTC) - timedelta(days=30), validity=timedelta(days=1)
+        )
         other_nip = p12("199001012015031009")
         good = p12(pegawai.nip)
 
     def sign_with(data: bytes, passphrase: str = "frasa-berkas-p12") -> None:
         with app.app_context():
-            sign_document(get_session(), get_services(), document(app, document_id), urutan=1,
-                          passphrase=passphrase, actor="test", ip=None, uploaded_p12=data)
+            sign_document(
+                get_session(),
+                get_services(),
+                document(app, document_id),
+                urutan=1,
+                passphrase=passphrase,
+                actor="test",
+                ip=None,
+                uploaded_p12=data,
+            )
 
     with pytest.raises(UploadedKeyError, match="tidak berlaku"):
         sign_with(expired)

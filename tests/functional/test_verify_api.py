@@ -15,8 +15,12 @@ from tests.functional.support import document, ready_document
 
 
 def _post(client: FlaskClient, auth: dict[str, str], data: bytes, name: str = "x.pdf") -> object:
-    return client.post("/api/v1/verify", headers=auth, content_type="multipart/form-data",
-                       data={"file": (io.BytesIO(data), name)})
+    return client.post(
+        "/api/v1/verify",
+        headers=auth,
+        content_type="multipart/form-data",
+        data={"file": (io.BytesIO(data), name)},
+    )
 
 
 def _sealed(app: Flask) -> tuple[str, bytes]:
@@ -50,7 +54,7 @@ def test_a_byte_changed_in_the_signed_range_is_reported(
 ) -> None:
     _, pdf = _sealed(app)
     position = pdf.index(b"/Type /Page") + 2  # inside the first revision, covered by the seal
-    tampered = pdf[:position] + bytes([pdf[position] ^ 0x01]) + pdf[position + 1:]
+    tampered = pdf[:position] + bytes([pdf[position] ^ 0x01]) + pdf[position + 1 :]
     response = _post(client, auth, tampered)
     assert response.status_code == 200
     body = response.json
@@ -76,11 +80,18 @@ def test_bad_uploads_are_clear_4xx_and_change_nothing(
     assert client.post("/api/v1/verify", headers=auth, json={"file": "x"}).status_code == 415
     # Built by hand: the test client's own spooled file for a large form is never closed.
     boundary = "skpbatas"
-    big = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x.pdf\"\r\n"
-           f"Content-Type: application/pdf\r\n\r\n").encode() + b"%PDF-1.7\n" + b"0" * (
-        app.config["MAX_CONTENT_LENGTH"] + 1) + f"\r\n--{boundary}--\r\n".encode()
-    oversized = client.post("/api/v1/verify", headers=auth, data=big,
-                            content_type=f"multipart/form-data; boundary={boundary}")
+    big = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="x.pdf"\r\n'
+            f"Content-Type: application/pdf\r\n\r\n"
+        ).encode()
+        + b"%PDF-1.7\n"
+        + b"0" * (app.config["MAX_CONTENT_LENGTH"] + 1)
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    oversized = client.post(
+        "/api/v1/verify", headers=auth, data=big, content_type=f"multipart/form-data; boundary={boundary}"
+    )
     assert oversized.status_code == 413
     assert oversized.mimetype == "application/problem+json"
     assert sorted(p.relative_to(files) for p in files.rglob("*")) == before

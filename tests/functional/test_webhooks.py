@@ -36,8 +36,7 @@ from tests.conftest import RecordingRunner
 from tests.functional.support import document, ready_document
 
 PASS = {1: "frasa-sandi-pegawai", 2: "frasa-sandi-penilai", 3: "frasa-sandi-atasan"}
-ALL_EVENTS = ["document.ready", "document.signed", "document.signed", "document.signed",
-              "document.completed"]
+ALL_EVENTS = ["document.ready", "document.signed", "document.signed", "document.signed", "document.completed"]
 
 
 class Receiver:
@@ -109,19 +108,27 @@ def tls_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
     now = datetime.now(UTC)
     cert = (
-        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(minutes=5)).not_valid_after(now + timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(IPv4Address("127.0.0.1"))]),
-                       critical=False)
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(IPv4Address("127.0.0.1"))]), critical=False
+        )
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .sign(key, hashes.SHA256())
     )
     directory = tmp_path_factory.mktemp("receiver-tls")
     cert_path, key_path = directory / "cert.pem", directory / "key.pem"
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
     return cert_path, key_path
 
 
@@ -156,8 +163,15 @@ def _client_secret(runner: FlaskCliRunner) -> str:
 
 def _sign(app: Flask, document_id: str, urutan: int) -> None:
     with app.app_context():
-        sign_document(get_session(), get_services(), document(app, document_id), urutan=urutan,
-                      passphrase=PASS[urutan], actor="test", ip="127.0.0.1")
+        sign_document(
+            get_session(),
+            get_services(),
+            document(app, document_id),
+            urutan=urutan,
+            passphrase=PASS[urutan],
+            actor="test",
+            ip="127.0.0.1",
+        )
 
 
 def _deliver_all(app: Flask, *, rounds: int = 20) -> int:
@@ -174,10 +188,13 @@ def _deliver_all(app: Flask, *, rounds: int = 20) -> int:
 def _deliveries(app: Flask, document_id: str) -> list[WebhookDelivery]:
     with app.app_context():
         session = get_session()
-        rows = list(session.scalars(
-            select(WebhookDelivery).where(WebhookDelivery.document_id == document_id)
-            .order_by(WebhookDelivery.id)
-        ))
+        rows = list(
+            session.scalars(
+                select(WebhookDelivery)
+                .where(WebhookDelivery.document_id == document_id)
+                .order_by(WebhookDelivery.id)
+            )
+        )
         session.expunge_all()
         return rows
 
@@ -186,8 +203,11 @@ def _make_due(app: Flask) -> None:
     """Time passes: every waiting retry becomes due now."""
     with app.app_context():
         session = get_session()
-        session.execute(update(WebhookDelivery).where(WebhookDelivery.delivered_at.is_(None))
-                        .values(next_attempt_at=datetime.now(UTC) - timedelta(seconds=1)))
+        session.execute(
+            update(WebhookDelivery)
+            .where(WebhookDelivery.delivered_at.is_(None))
+            .values(next_attempt_at=datetime.now(UTC) - timedelta(seconds=1))
+        )
         session.commit()
 
 
@@ -212,10 +232,14 @@ def test_deliveries_are_signed_with_the_clients_webhook_secret(
         expected = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
         assert hmac.compare_digest(headers["X-SKP-Signature"], expected)
         # Someone without the secret cannot produce it, and a changed body no longer matches.
-        assert headers["X-SKP-Signature"] != "sha256=" + hmac.new(
-            b"another-secret", body, hashlib.sha256).hexdigest()
-        assert headers["X-SKP-Signature"] != "sha256=" + hmac.new(
-            secret.encode(), body + b" ", hashlib.sha256).hexdigest()
+        assert (
+            headers["X-SKP-Signature"]
+            != "sha256=" + hmac.new(b"another-secret", body, hashlib.sha256).hexdigest()
+        )
+        assert (
+            headers["X-SKP-Signature"]
+            != "sha256=" + hmac.new(secret.encode(), body + b" ", hashlib.sha256).hexdigest()
+        )
         assert headers["Content-Type"] == "application/json"
         assert headers["X-SKP-Event"] == json.loads(body)["event"]
     ready, signed = (json.loads(body) for _h, body in delivered)
@@ -236,10 +260,15 @@ def test_deliveries_are_signed_with_the_clients_webhook_secret(
         from service.db import get_session as _session
 
         key = create_client(_session(), "log-reader", ["documents:read", "archive:read"]).api_key
-    log = app.test_client().get(f"/api/v1/documents/{document_id}/webhooks",
-                                headers={"Authorization": f"Bearer {key}"}).json
+    log = (
+        app.test_client()
+        .get(f"/api/v1/documents/{document_id}/webhooks", headers={"Authorization": f"Bearer {key}"})
+        .json
+    )
     assert [(i["event"], i["attempts"], i["last_status"]) for i in log["items"]] == [
-        ("document.ready", 1, 200), ("document.signed", 1, 200)]
+        ("document.ready", 1, 200),
+        ("document.signed", 1, 200),
+    ]
     assert all(i["delivered_at"] and i["next_attempt_at"] is None for i in log["items"])
 
 
@@ -300,8 +329,7 @@ def test_receiver_down_gets_every_event_in_order_after_a_restart(
     bodies = [json.loads(body) for _h, body in delivered]
     assert [b["event"] for b in bodies] == ALL_EVENTS
     assert [int(h["X-SKP-Delivery"]) for h, _b in delivered] == [r.id for r in rows]
-    assert [b["document"]["status"] for b in bodies] == (["awaiting_signature"] * 3
-                                                        + ["completed"] * 2)
+    assert [b["document"]["status"] for b in bodies] == (["awaiting_signature"] * 3 + ["completed"] * 2)
     for headers, body in delivered:
         expected = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
         assert headers["X-SKP-Signature"] == expected
@@ -328,8 +356,15 @@ def test_rejection_is_delivered_and_no_callback_means_no_outbox(
     document_id = ready_document(app, client_name="hr-webhook", changes={"callback_url": receiver.url})
     with app.app_context():
         doc = document(app, document_id)
-        reject_document(get_session(), doc, doc.signers[0], alasan="Data tidak sesuai.",
-                        actor="test", ip=None, config=app.config)
+        reject_document(
+            get_session(),
+            doc,
+            doc.signers[0],
+            alasan="Data tidak sesuai.",
+            actor="test",
+            ip=None,
+            config=app.config,
+        )
     assert _deliver_all(app) == 2
     bodies = [json.loads(body) for _h, body in receiver.delivered()]
     assert [b["event"] for b in bodies] == ["document.ready", "document.rejected"]

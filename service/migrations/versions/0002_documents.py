@@ -41,9 +41,7 @@ def upgrade() -> None:
     )
     op.create_index("ix_documents_status", "documents", ["status"])
     op.create_index("ix_documents_nip_created", "documents", ["pegawai_nip", "created_at"])
-    op.create_index(
-        "ix_documents_unit_periode", "documents", ["unit_kerja", "periode_tahun", "created_at"]
-    )
+    op.create_index("ix_documents_unit_periode", "documents", ["unit_kerja", "periode_tahun", "created_at"])
     op.create_index("ix_documents_created", "documents", ["created_at"])
     op.create_table(
         "signers",

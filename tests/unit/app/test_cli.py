@@ -39,9 +39,7 @@ def test_templates_check_passes_on_packaged_and_finds_a_broken_override(
     assert "pp46_2011/skp.docx" in broken.output
 
 
-def test_verify_command_reports_a_sealed_document(
-    app: Flask, runner: FlaskCliRunner, tmp_path: Path
-) -> None:
+def test_verify_command_reports_a_sealed_document(app: Flask, runner: FlaskCliRunner, tmp_path: Path) -> None:
     from service.db import get_session
     from service.services import get_services
     from service.workflow.revisions import read_revision

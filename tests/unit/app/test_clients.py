@@ -12,8 +12,11 @@ from service.clients import create_client
 from service.db import get_session
 from service.models import ApiClient
 
-BODY = {"regime": "permenpanrb_6_2022", "capaian_organisasi": "baik",
-        "pegawai": [{"nip": "198503152010011001", "predikat": "baik"}]}
+BODY = {
+    "regime": "permenpanrb_6_2022",
+    "capaian_organisasi": "baik",
+    "pegawai": [{"nip": "198503152010011001", "predikat": "baik"}],
+}
 
 
 def test_cli_prints_key_alone_on_last_line_and_stores_only_its_hash(
@@ -58,9 +61,9 @@ def test_missing_or_wrong_key_is_401_problem(client: FlaskClient, api_key: str) 
 
 def test_revoked_key_stops_working(app: Flask, client: FlaskClient, runner: FlaskCliRunner) -> None:
     first = runner.invoke(args=["skp", "clients", "create", "bkd"]).output.strip().splitlines()[-1]
-    second = runner.invoke(
-        args=["skp", "clients", "create", "bkd", "--replace"]
-    ).output.strip().splitlines()[-1]
+    second = (
+        runner.invoke(args=["skp", "clients", "create", "bkd", "--replace"]).output.strip().splitlines()[-1]
+    )
     headers_first = {"Authorization": f"Bearer {first}"}
     headers_second = {"Authorization": f"Bearer {second}"}
     assert client.post("/api/v1/units/check", json=BODY, headers=headers_first).status_code == 401
@@ -72,9 +75,7 @@ def test_scope_missing_is_403(app: Flask, client: FlaskClient) -> None:
         key = create_client(get_session(), "reader", ["archive:read"]).api_key
     headers = {"Authorization": f"Bearer {key}"}
     assert client.get("/api/v1/openapi.json", headers=headers).status_code == 200
-    response = client.post(
-        "/api/v1/documents", json={}, headers={**headers, "Idempotency-Key": "k1"}
-    )
+    response = client.post("/api/v1/documents", json={}, headers={**headers, "Idempotency-Key": "k1"})
     assert response.status_code == 403
     assert response.mimetype == "application/problem+json"
     assert "documents:write" in response.json["detail"]  # type: ignore[index]

@@ -35,9 +35,7 @@ def test_instance_config_is_never_overwritten(tmp_path: Path) -> None:
     assert first.read_text() == before
 
 
-def test_environment_overrides_instance_file(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_environment_overrides_instance_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SKP_INSTANCE_PATH", str(tmp_path))
     monkeypatch.setenv("SKP_PUBLIC_URL", "https://skp.example.go.id")
     monkeypatch.setenv("SKP_CONVERTER_PROCESSES", "3")

@@ -30,17 +30,13 @@ def test_malformed_json_is_400(client: FlaskClient, auth: dict[str, str]) -> Non
 
 
 def test_wrong_media_type_is_415(client: FlaskClient, auth: dict[str, str]) -> None:
-    response = client.post(
-        "/api/v1/scores", data="type=skp", headers={**auth, "Content-Type": "text/plain"}
-    )
+    response = client.post("/api/v1/scores", data="type=skp", headers={**auth, "Content-Type": "text/plain"})
     _assert_problem(response, 415)
 
 
 def test_body_over_limit_is_413(app: Flask, client: FlaskClient, auth: dict[str, str]) -> None:
     big = b'{"x": "' + b"a" * (app.config["MAX_CONTENT_LENGTH"] + 10) + b'"}'
-    response = client.post(
-        "/api/v1/scores", data=big, headers={**auth, "Content-Type": "application/json"}
-    )
+    response = client.post("/api/v1/scores", data=big, headers={**auth, "Content-Type": "application/json"})
     _assert_problem(response, 413)
 
 

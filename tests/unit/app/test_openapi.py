@@ -5,9 +5,7 @@ from __future__ import annotations
 from flask.testing import FlaskClient
 
 
-def test_openapi_document_describes_the_routes_and_payload(
-    client: FlaskClient, auth: dict[str, str]
-) -> None:
+def test_openapi_document_describes_the_routes_and_payload(client: FlaskClient, auth: dict[str, str]) -> None:
     response = client.get("/api/v1/openapi.json", headers=auth)
     assert response.status_code == 200
     spec = response.json
@@ -23,8 +21,12 @@ def test_openapi_document_describes_the_routes_and_payload(
     # skp takes its schema from the regime: one alternative per regime, each a real component.
     alternatives = [ref["$ref"].rsplit("/", 1)[1] for ref in payload["properties"]["skp"]["oneOf"]]
     assert len(alternatives) == 3
-    assert all("kegiatan" in schemas[a]["properties"] or "hasil_kerja" in schemas[a]["properties"]
-               or "kinerja_utama" in schemas[a]["properties"] for a in alternatives)
+    assert all(
+        "kegiatan" in schemas[a]["properties"]
+        or "hasil_kerja" in schemas[a]["properties"]
+        or "kinerja_utama" in schemas[a]["properties"]
+        for a in alternatives
+    )
     assert {"/api/v1/documents", "/api/v1/documents/{document_id}/pdf", "/api/v1/verify"} <= (
         spec["paths"].keys()
     )

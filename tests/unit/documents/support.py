@@ -31,7 +31,8 @@ def evaluasi_jpt() -> dict[str, Any]:
     data = raw_example("permenpanrb_6_2022_skp_jpt")
     data["type"] = "evaluasi"
     data["evaluasi"] = {
-        "capaian_organisasi": "baik", "rating_hasil_kerja": "di_atas_ekspektasi",
+        "capaian_organisasi": "baik",
+        "rating_hasil_kerja": "di_atas_ekspektasi",
         "rating_perilaku_kerja": "sesuai_ekspektasi",
         "umpan_balik": "Pimpinan: pertahankan capaian pada semua perspektif.",
     }

@@ -11,19 +11,37 @@ from service.documents.context import CONTEXT_KEYS, angka, bilangan, build_conte
 from tests.unit.documents.support import FORM_EXAMPLES, load
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    (Decimal("87.5"), "87,50"), (Decimal("87.555"), "87,56"), (Decimal("87.545"), "87,55"),
-    (Decimal(100), "100,00"), (Decimal("1234567.891"), "1.234.567,89"), (Decimal("-1234.5"), "-1.234,50"),
-    (0, "0,00"), ("12.345", "12,35"), (None, "-"), ("abc", "-"), (True, "-"),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (Decimal("87.5"), "87,50"),
+        (Decimal("87.555"), "87,56"),
+        (Decimal("87.545"), "87,55"),
+        (Decimal(100), "100,00"),
+        (Decimal("1234567.891"), "1.234.567,89"),
+        (Decimal("-1234.5"), "-1.234,50"),
+        (0, "0,00"),
+        ("12.345", "12,35"),
+        (None, "-"),
+        ("abc", "-"),
+        (True, "-"),
+    ],
+)
 def test_angka(value: object, expected: str) -> None:
     assert angka(value) == expected
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    (Decimal(12), "12"), (Decimal("0.5"), "0,5"), (Decimal("1.25"), "1,25"), (Decimal("1500"), "1.500"),
-    ("3 hari", "3 hari"), (None, "-"),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (Decimal(12), "12"),
+        (Decimal("0.5"), "0,5"),
+        (Decimal("1.25"), "1,25"),
+        (Decimal("1500"), "1.500"),
+        ("3 hari", "3 hari"),
+        (None, "-"),
+    ],
+)
 def test_bilangan(value: object, expected: str) -> None:
     assert bilangan(value) == expected
 

@@ -61,8 +61,9 @@ def healthy(converter: LibreOfficeConverter) -> Iterator[LibreOfficeConverter]:
     wait_for(lambda: converter.idle() == converter.processes, 60, "the pool to recover")
 
 
-def convert_in_thread(converter: LibreOfficeConverter, docx: bytes, timeout: float) -> tuple[
-        threading.Thread, dict[str, object]]:
+def convert_in_thread(
+    converter: LibreOfficeConverter, docx: bytes, timeout: float
+) -> tuple[threading.Thread, dict[str, object]]:
     outcome: dict[str, object] = {}
 
     def job() -> None:
@@ -95,8 +96,9 @@ def test_killed_process_is_replaced_and_the_job_retried(
     assert group_processes(victim.pid) == []
 
 
-def test_hung_process_times_out_is_replaced_and_the_job_retried(healthy: LibreOfficeConverter,
-                                                                 long_docx: bytes) -> None:
+def test_hung_process_times_out_is_replaced_and_the_job_retried(
+    healthy: LibreOfficeConverter, long_docx: bytes
+) -> None:
     thread, outcome = convert_in_thread(healthy, long_docx, timeout=6)
     victim = busy_worker(healthy)
     time.sleep(0.3)
@@ -114,8 +116,10 @@ def test_hung_process_times_out_is_replaced_and_the_job_retried(healthy: LibreOf
 
 def test_pool_converts_in_parallel(healthy: LibreOfficeConverter, short_docx: bytes) -> None:
     results: list[bytes] = []
-    threads = [threading.Thread(target=lambda: results.append(healthy.convert(short_docx, timeout=60)))
-               for _ in range(6)]
+    threads = [
+        threading.Thread(target=lambda: results.append(healthy.convert(short_docx, timeout=60)))
+        for _ in range(6)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -32,14 +32,25 @@ def scored_values(payload: dict[str, Any], hasil: dict[str, Any]) -> list[str]:
         predikat = {"kurang_misconduct": "KURANG"}.get(hasil["predikat"], hasil["predikat_label"].upper())
         if kind == "dokumen_penilaian":  # the form shows capaian organisasi and predikat only
             return [predikat, hasil["capaian_organisasi_label"].upper()]
-        return [predikat, hasil["rating_hasil_kerja_label"].upper(),
-                hasil["rating_perilaku_kerja_label"].upper()]
+        return [
+            predikat,
+            hasil["rating_hasil_kerja_label"].upper(),
+            hasil["rating_perilaku_kerja_label"].upper(),
+        ]
     if regime == "permenpanrb_8_2021":
-        return [angka(hasil["nilai_skp"]), angka(hasil["nilai_perilaku"]), angka(hasil["nilai_kinerja"]),
-                hasil["predikat_label"].upper()]
+        return [
+            angka(hasil["nilai_skp"]),
+            angka(hasil["nilai_perilaku"]),
+            angka(hasil["nilai_kinerja"]),
+            hasil["predikat_label"].upper(),
+        ]
     if kind == "dokumen_penilaian":  # the booklet: SKP × 60 % + perilaku × 40 %
-        return [angka(hasil["nilai_skp"]), angka(hasil["perilaku_kerja"]["rata_rata"]),
-                angka(hasil["nilai_prestasi_kerja"]), f"({hasil['sebutan_label']})"]
+        return [
+            angka(hasil["nilai_skp"]),
+            angka(hasil["perilaku_kerja"]["rata_rata"]),
+            angka(hasil["nilai_prestasi_kerja"]),
+            f"({hasil['sebutan_label']})",
+        ]
     return [angka(hasil["nilai_skp"]), f"({hasil['sebutan_skp_label']})"]
 
 

@@ -41,12 +41,15 @@ def example() -> tuple[dict, dict]:  # type: ignore[type-arg]
     return load(FORM_EXAMPLES[NAME]())
 
 
-@pytest.mark.parametrize("tag", [
-    "{{ ''.__class__.__mro__ }}",
-    "{{ ''.__class__ }}",
-    "{{ pegawai.__class__.__init__.__globals__ }}",
-    "{% for c in ().__class__.__base__.__subclasses__() %}{{ c }}{% endfor %}",
-])
+@pytest.mark.parametrize(
+    "tag",
+    [
+        "{{ ''.__class__.__mro__ }}",
+        "{{ ''.__class__ }}",
+        "{{ pegawai.__class__.__init__.__globals__ }}",
+        "{% for c in ().__class__.__base__.__subclasses__() %}{{ c }}{% endfor %}",
+    ],
+)
 def test_sandbox_refuses_attribute_tricks(tag: str, tmp_path: Path, example: tuple[dict, dict]) -> None:  # type: ignore[type-arg]
     payload, hasil = example
     instance = tmp_path / "instance"
@@ -71,8 +74,9 @@ def test_instance_template_wins(tmp_path: Path, example: tuple[dict, dict]) -> N
     assert "FORMULIR SASARAN KERJA" in text_of(packaged)
 
 
-def test_escaping_and_control_characters(converter: LibreOfficeConverter, tmp_path: Path,
-                                         example: tuple[dict, dict]) -> None:  # type: ignore[type-arg]
+def test_escaping_and_control_characters(
+    converter: LibreOfficeConverter, tmp_path: Path, example: tuple[dict, dict]
+) -> None:  # type: ignore[type-arg]
     payload, hasil = example
     payload["pegawai"]["jabatan"] = "Analis <b>Data</b> & \"Statistik\" \x00\x07\x1b'Utama'"
     payload["skp"]["kinerja_utama"][0]["iki"] = "Persentase < 5 % & > 2 %\x0bterlapor\ufffe"
@@ -98,14 +102,18 @@ def test_very_long_text_renders(example: tuple[dict, dict]) -> None:  # type: ig
     assert "sangat panjang sangat panjang" in text_of(render_document(payload, hasil, packaged_dir=PACKAGED))
 
 
-@pytest.mark.parametrize(("lines", "reason"), [
-    (["{{ pegawai.nama "], "sintaks Jinja salah"),
-    (["{% for x in kegiatan %}"], "sintaks Jinja salah"),
-    (["{{ tidak_ada.sama_sekali }}"], "variabel tidak dikenal"),
-    (["{{ pegawai.nama_lengkap }}"], "variabel tidak dikenal"),
-])
-def test_broken_template_gives_a_readable_error(lines: list[str], reason: str, tmp_path: Path,
-                                                example: tuple[dict, dict]) -> None:  # type: ignore[type-arg]
+@pytest.mark.parametrize(
+    ("lines", "reason"),
+    [
+        (["{{ pegawai.nama "], "sintaks Jinja salah"),
+        (["{% for x in kegiatan %}"], "sintaks Jinja salah"),
+        (["{{ tidak_ada.sama_sekali }}"], "variabel tidak dikenal"),
+        (["{{ pegawai.nama_lengkap }}"], "variabel tidak dikenal"),
+    ],
+)
+def test_broken_template_gives_a_readable_error(
+    lines: list[str], reason: str, tmp_path: Path, example: tuple[dict, dict]
+) -> None:  # type: ignore[type-arg]
     path = make_template(tmp_path / "broken.docx", *lines)
     context = build_context(*example)
     with pytest.raises(TemplateRenderError, match=reason) as caught:

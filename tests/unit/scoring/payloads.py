@@ -10,8 +10,12 @@ D = Decimal
 
 def pegawai(jenis_jabatan: str = "pelaksana") -> dict[str, Any]:
     return {
-        "nama": "Siti Rahmawati", "nip": "198503152010012001", "golongan": "III/a",
-        "pangkat": "Penata Muda", "jabatan": "Analis", "jenis_jabatan": jenis_jabatan,
+        "nama": "Siti Rahmawati",
+        "nip": "198503152010012001",
+        "golongan": "III/a",
+        "pangkat": "Penata Muda",
+        "jabatan": "Analis",
+        "jenis_jabatan": jenis_jabatan,
         "unit_kerja": "Biro Kepegawaian",
     }
 
@@ -25,15 +29,27 @@ def pp46(type_: str = "evaluasi", jenis_jabatan: str = "pelaksana") -> dict[str,
         "skp": {
             "kegiatan": [
                 {
-                    "uraian": "Menyusun laporan kepegawaian bulanan", "angka_kredit": D("0.5"),
-                    "target": {"kuantitas": D(12), "output": "laporan", "kualitas": D(100),
-                               "waktu": D(12), "satuan_waktu": "bulan"},
+                    "uraian": "Menyusun laporan kepegawaian bulanan",
+                    "angka_kredit": D("0.5"),
+                    "target": {
+                        "kuantitas": D(12),
+                        "output": "laporan",
+                        "kualitas": D(100),
+                        "waktu": D(12),
+                        "satuan_waktu": "bulan",
+                    },
                     "realisasi": {"kuantitas": D(12), "kualitas": D(90), "waktu": D(12)},
                 },
                 {
-                    "uraian": "Memverifikasi usulan kenaikan pangkat", "angka_kredit": D("1.25"),
-                    "target": {"kuantitas": D(10), "output": "berkas", "kualitas": D(100),
-                               "waktu": D(12), "satuan_waktu": "bulan"},
+                    "uraian": "Memverifikasi usulan kenaikan pangkat",
+                    "angka_kredit": D("1.25"),
+                    "target": {
+                        "kuantitas": D(10),
+                        "output": "berkas",
+                        "kualitas": D(100),
+                        "waktu": D(12),
+                        "satuan_waktu": "bulan",
+                    },
                     "realisasi": {"kuantitas": D(8), "kualitas": D(100), "waktu": D(9)},
                 },
             ],
@@ -41,15 +57,22 @@ def pp46(type_: str = "evaluasi", jenis_jabatan: str = "pelaksana") -> dict[str,
             "kreativitas": [],
         },
         "perilaku_kerja": {
-            "orientasi_pelayanan": D(80), "integritas": D(85), "komitmen": D(90), "disiplin": D(75),
+            "orientasi_pelayanan": D(80),
+            "integritas": D(85),
+            "komitmen": D(90),
+            "disiplin": D(75),
             "kerja_sama": D(70),
         },
     }
 
 
 def aspek_8_2021(op: int = 110, lain: int = 100, kepemimpinan: int | None = None) -> dict[str, Decimal]:
-    out = {"orientasi_pelayanan": D(op), "komitmen": D(lain), "inisiatif_kerja": D(lain),
-           "kerja_sama": D(lain)}
+    out = {
+        "orientasi_pelayanan": D(op),
+        "komitmen": D(lain),
+        "inisiatif_kerja": D(lain),
+        "kerja_sama": D(lain),
+    }
     if kepemimpinan is not None:
         out["kepemimpinan"] = D(kepemimpinan)
     return out
@@ -63,12 +86,25 @@ def permenpanrb_8_2021(type_: str = "evaluasi") -> dict[str, Any]:
         "pegawai": pegawai("pengawas"),
         "skp": {
             "kinerja_utama": [
-                {"rencana_kinerja": "Layanan", "iki": "Persentase layanan tepat waktu",
-                 "target": D(100), "realisasi": D("97.9")},
-                {"rencana_kinerja": "Proses", "iki": "Hari penyelesaian berkas",
-                 "target": D(10), "realisasi": D(9), "kondisi_khusus": True},
-                {"rencana_kinerja": "Laporan", "iki": "Jumlah laporan",
-                 "target": {"min": D(10), "max": D(20)}, "realisasi": D(15)},
+                {
+                    "rencana_kinerja": "Layanan",
+                    "iki": "Persentase layanan tepat waktu",
+                    "target": D(100),
+                    "realisasi": D("97.9"),
+                },
+                {
+                    "rencana_kinerja": "Proses",
+                    "iki": "Hari penyelesaian berkas",
+                    "target": D(10),
+                    "realisasi": D(9),
+                    "kondisi_khusus": True,
+                },
+                {
+                    "rencana_kinerja": "Laporan",
+                    "iki": "Jumlah laporan",
+                    "target": {"min": D(10), "max": D(20)},
+                    "realisasi": D(15),
+                },
             ],
             "kinerja_tambahan": [{"uraian": "Tim SOP", "kategori": "baik"}],
         },
@@ -84,17 +120,35 @@ def permenpanrb_6_2022(type_: str = "evaluasi") -> dict[str, Any]:
         "skp": {
             "pendekatan": "kuantitatif",
             "hasil_kerja": [
-                {"jenis": "utama", "rencana_hasil_kerja": "Layanan prima", "iki": "Indeks kepuasan",
-                 "target": "85", "rating": "di_atas_ekspektasi"},
-                {"jenis": "utama", "rencana_hasil_kerja": "Proses cepat", "iki": "Waktu layanan",
-                 "target": "3 hari", "rating": "sesuai_ekspektasi"},
-                {"jenis": "tambahan", "rencana_hasil_kerja": "Pelatihan", "iki": "Jumlah peserta",
-                 "target": "20", "rating": "di_atas_ekspektasi"},
+                {
+                    "jenis": "utama",
+                    "rencana_hasil_kerja": "Layanan prima",
+                    "iki": "Indeks kepuasan",
+                    "target": "85",
+                    "rating": "di_atas_ekspektasi",
+                },
+                {
+                    "jenis": "utama",
+                    "rencana_hasil_kerja": "Proses cepat",
+                    "iki": "Waktu layanan",
+                    "target": "3 hari",
+                    "rating": "sesuai_ekspektasi",
+                },
+                {
+                    "jenis": "tambahan",
+                    "rencana_hasil_kerja": "Pelatihan",
+                    "iki": "Jumlah peserta",
+                    "target": "20",
+                    "rating": "di_atas_ekspektasi",
+                },
             ],
             "lampiran": {"dukungan_sumber_daya": [], "skema_pertanggungjawaban": [], "konsekuensi": []},
         },
         "perilaku_kerja": {"berorientasi_pelayanan": {"ekspektasi_khusus": "Ramah"}, "akuntabel": {}},
-        "evaluasi": {"capaian_organisasi": "baik", "rating_hasil_kerja": "di_atas_ekspektasi",
-                     "rating_perilaku_kerja": "sesuai_ekspektasi"},
+        "evaluasi": {
+            "capaian_organisasi": "baik",
+            "rating_hasil_kerja": "di_atas_ekspektasi",
+            "rating_perilaku_kerja": "sesuai_ekspektasi",
+        },
         "angka_kredit": {"jenjang": "ahli_pertama", "bulan": D(12)},
     }

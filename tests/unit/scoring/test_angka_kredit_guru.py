@@ -14,8 +14,16 @@ D = Decimal
 
 @pytest.mark.parametrize(
     ("golongan", "ak"),
-    [("III/a", "10.50"), ("III/b", "9.50"), ("III/c", "20.25"), ("III/d", "19.50"),
-     ("IV/a", "29.75"), ("IV/b", "29.75"), ("IV/c", "29.00"), ("IV/d", "38.75")],
+    [
+        ("III/a", "10.50"),
+        ("III/b", "9.50"),
+        ("III/c", "20.25"),
+        ("III/d", "19.50"),
+        ("IV/a", "29.75"),
+        ("IV/b", "29.75"),
+        ("IV/c", "29.00"),
+        ("IV/d", "38.75"),
+    ],
 )
 def test_pembelajaran_per_golongan_as_in_seed_002(golongan: str, ak: str) -> None:
     assert pp46.angka_kredit_pembelajaran_guru(golongan) == D(ak)

@@ -52,7 +52,8 @@ def test_8_2021_broken_rules() -> None:
         "permenpanrb_8_2021", _unit(*["sangat_baik"] * 3, *["baik"] * 5, "cukup", "kurang"), None
     )
     assert _aturan(result) == {
-        "distribusi_8_2021.di_atas_ekspektasi", "distribusi_8_2021.sesuai_ekspektasi_min",
+        "distribusi_8_2021.di_atas_ekspektasi",
+        "distribusi_8_2021.sesuai_ekspektasi_min",
     }
     pesan = {w["aturan"]: w["pesan"] for w in result["warnings"]}
     assert "30 % (3 dari 10 pegawai)" in pesan["distribusi_8_2021.di_atas_ekspektasi"]
@@ -66,7 +67,8 @@ def test_8_2021_too_many_baik_and_below() -> None:
     }
     unit = _unit("baik", "cukup", "kurang", "sangat_kurang")
     assert _aturan(check_unit("permenpanrb_8_2021", unit, None)) == {
-        "distribusi_8_2021.sesuai_ekspektasi_min", "distribusi_8_2021.di_bawah_ekspektasi",
+        "distribusi_8_2021.sesuai_ekspektasi_min",
+        "distribusi_8_2021.di_bawah_ekspektasi",
     }
 
 
@@ -79,7 +81,12 @@ def test_persen_is_rounded_half_up() -> None:
 
 def test_8_2021_ranking_by_nilai_then_predikat_ties_share_a_rank() -> None:
     pegawai = _unit(
-        "baik", "sangat_baik", "baik", "cukup", "baik", "baik",
+        "baik",
+        "sangat_baik",
+        "baik",
+        "cukup",
+        "baik",
+        "baik",
         nilai=[112, 112, "87.834", 75, "87.831", 95],
     )
     pegawai.append({"nip": "199001012015031099", "predikat": "kurang"})  # no nilai: ranked last
@@ -99,7 +106,8 @@ def test_8_2021_ranking_by_nilai_then_predikat_ties_share_a_rank() -> None:
 def test_6_2022_butuh_perbaikan_unit_breaking_two_rules() -> None:
     # capaian butuh_perbaikan: ≥ 60 % butuh_perbaikan (1 of 5 = 20 %) and sangat_baik ≤ 10 % (2 of 5 = 40 %)
     result = check_unit(
-        "permenpanrb_6_2022", _unit("sangat_baik", "sangat_baik", "baik", "baik", "butuh_perbaikan"),
+        "permenpanrb_6_2022",
+        _unit("sangat_baik", "sangat_baik", "baik", "baik", "butuh_perbaikan"),
         "butuh_perbaikan",
     )
     assert result["distribusi"]["sangat_baik"] == {"jumlah": 2, "persen": 40}
@@ -138,17 +146,28 @@ def test_6_2022_fitting_units(capaian: str, fitting: list[str]) -> None:
         # 8 of 10 = 80 % > 70 %
         ("istimewa", ["sangat_baik"] * 8 + ["baik"] * 2, {"pola_distribusi.istimewa.sangat_baik_maks"}),
         # 6 baik, 4 sangat baik: nobody butuh perbaikan or kurang misconduct
-        ("baik", ["baik"] * 6 + ["sangat_baik"] * 4,
-         {"pola_distribusi.baik.ada_butuh_perbaikan_atau_kurang"}),
+        (
+            "baik",
+            ["baik"] * 6 + ["sangat_baik"] * 4,
+            {"pola_distribusi.baik.ada_butuh_perbaikan_atau_kurang"},
+        ),
         # 8 of 10 baik = 80 % > 70 %
         ("baik", ["baik"] * 8 + ["butuh_perbaikan"] * 2, {"pola_distribusi.baik.baik_maks"}),
         # kurang misconduct 6 (60 %), but no butuh perbaikan (0 % < 10 %) and 2 sangat baik (20 % > 10 %)
-        ("kurang", ["kurang_misconduct"] * 6 + ["sangat_baik"] * 2 + ["baik"] * 2,
-         {"pola_distribusi.kurang.butuh_perbaikan_min", "pola_distribusi.kurang.sangat_baik_maks"}),
+        (
+            "kurang",
+            ["kurang_misconduct"] * 6 + ["sangat_baik"] * 2 + ["baik"] * 2,
+            {"pola_distribusi.kurang.butuh_perbaikan_min", "pola_distribusi.kurang.sangat_baik_maks"},
+        ),
         # one sangat baik where none is expected; 5 of 10 sangat kurang = 50 % < 60 %
-        ("sangat_kurang", ["sangat_kurang"] * 5 + ["butuh_perbaikan"] * 4 + ["sangat_baik"],
-         {"pola_distribusi.sangat_kurang.sangat_kurang_min",
-          "pola_distribusi.sangat_kurang.tanpa_sangat_baik"}),
+        (
+            "sangat_kurang",
+            ["sangat_kurang"] * 5 + ["butuh_perbaikan"] * 4 + ["sangat_baik"],
+            {
+                "pola_distribusi.sangat_kurang.sangat_kurang_min",
+                "pola_distribusi.sangat_kurang.tanpa_sangat_baik",
+            },
+        ),
     ],
 )
 def test_6_2022_broken_rules(capaian: str, predikat: list[str], broken: set[str]) -> None:

@@ -84,7 +84,8 @@ def test_labels() -> None:
     assert label("kurang_misconduct") == "Kurang/Misconduct"
     assert label("di_atas_ekspektasi") == "Di Atas Ekspektasi"
     assert with_label("predikat", "butuh_perbaikan") == {
-        "predikat": "butuh_perbaikan", "predikat_label": "Butuh Perbaikan",
+        "predikat": "butuh_perbaikan",
+        "predikat_label": "Butuh Perbaikan",
     }
 
 
@@ -109,9 +110,15 @@ def test_round2_opsional_keeps_absence() -> None:
 
 @pytest.mark.parametrize(
     ("dinilai", "jenis_jabatan", "refused"),
-    [(True, "jpt", False), (True, "administrator", False), (True, "pengawas", False),
-     (False, "pengawas", True), (True, "pelaksana", True), (True, "fungsional", True),
-     (False, "fungsional", False)],
+    [
+        (True, "jpt", False),
+        (True, "administrator", False),
+        (True, "pengawas", False),
+        (False, "pengawas", True),
+        (True, "pelaksana", True),
+        (True, "fungsional", True),
+        (False, "fungsional", False),
+    ],
 )
 def test_kepemimpinan_only_for_struktural(dinilai: bool, jenis_jabatan: str, refused: bool) -> None:
     if refused:

@@ -133,8 +133,12 @@ def test_hasil_evaluasi() -> None:
     assert hasil["capaian_organisasi"] == "baik"
     # ahli pertama, baik, 12 months: 12/12 × 100 % × 12.5 = 12.5
     assert hasil["angka_kredit"] == {
-        "jenjang": "ahli_pertama", "jenjang_label": "Ahli Pertama",
-        "koefisien": D("12.5"), "persentase": 100, "bulan": 12, "nilai": D("12.5"),
+        "jenjang": "ahli_pertama",
+        "jenjang_label": "Ahli Pertama",
+        "koefisien": D("12.5"),
+        "persentase": 100,
+        "bulan": 12,
+        "nilai": D("12.5"),
     }
 
 
@@ -177,13 +181,17 @@ def test_rencana_checks() -> None:
 def test_rencana_jpt_perspektif_and_missing_utama() -> None:
     payload = payload_6_2022(type_="skp")
     payload["pegawai"]["jenis_jabatan"] = "jpt"
-    for item, perspektif in zip(payload["skp"]["hasil_kerja"], ("penerima_layanan", "proses_bisnis",
-                                                                "proses_bisnis"), strict=True):
+    for item, perspektif in zip(
+        payload["skp"]["hasil_kerja"], ("penerima_layanan", "proses_bisnis", "proses_bisnis"), strict=True
+    ):
         item["perspektif"] = perspektif
         item["jenis"] = "tambahan"
     hasil = pk.hasil_rencana(payload)
     assert hasil["perspektif"] == {
-        "penerima_layanan": 1, "proses_bisnis": 2, "penguatan_internal": 0, "anggaran": 0,
+        "penerima_layanan": 1,
+        "proses_bisnis": 2,
+        "penguatan_internal": 0,
+        "anggaran": 0,
     }
     aturan = {w["aturan"]: w["pesan"] for w in hasil["peringatan"]}
     assert set(aturan) == {"rencana.hasil_kerja_utama", "rencana.perspektif_jpt"}
@@ -193,8 +201,14 @@ def test_rencana_jpt_perspektif_and_missing_utama() -> None:
 
 def test_rencana_manual_iku() -> None:
     payload = payload_6_2022(type_="manual_iku")
-    manual = {"tujuan": "t", "definisi": "d", "formula": "a / b × 100 %",
-              "kualitas_tingkat_kendali": "outcome", "sumber_data": "SIMPEG", "periode_pelaporan": "tahunan"}
+    manual = {
+        "tujuan": "t",
+        "definisi": "d",
+        "formula": "a / b × 100 %",
+        "kualitas_tingkat_kendali": "outcome",
+        "sumber_data": "SIMPEG",
+        "periode_pelaporan": "tahunan",
+    }
     payload["skp"]["hasil_kerja"][0]["manual_iku"] = dict(manual)
     hasil = pk.hasil_rencana(payload)
     assert hasil["jumlah_manual_iku"] == 1

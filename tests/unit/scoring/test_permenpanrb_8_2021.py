@@ -220,7 +220,10 @@ def test_hasil_of_a_pengawas() -> None:
     iki = hasil["iki"]
     # IKI 1: 97.9 % → 98 % → 70 + 18 = 88 (cukup)
     assert (iki[0]["capaian"], iki[0]["capaian_tepat"], iki[0]["kategori"], iki[0]["nilai"]) == (
-        98, D("97.90"), "cukup", 88,
+        98,
+        D("97.90"),
+        "cukup",
+        88,
     )
     assert iki[0]["kategori_label"] == "Cukup"
     # IKI 2: kondisi khusus 9 of 10 → (1 + 0.1) × 100 = 110 → 120 (sangat baik)
@@ -278,12 +281,17 @@ def test_hasil_survei() -> None:
     payload = payload_8_2021()
     payload["pegawai"]["jenis_jabatan"] = "pelaksana"
     payload["perilaku_kerja"] = {
-        "mode": "survei", "atasan": aspek_8_2021(),
-        "rekan": [aspek_8_2021(op=90), aspek_8_2021(op=110)], "bawahan": [aspek_8_2021(op=120)],
+        "mode": "survei",
+        "atasan": aspek_8_2021(),
+        "rekan": [aspek_8_2021(op=90), aspek_8_2021(op=110)],
+        "bawahan": [aspek_8_2021(op=120)],
     }
     hasil = pk.hasil(payload)
     assert hasil["perilaku_kerja"] == {
-        "mode": "survei", "atasan": D("102.5"), "rekan": 100, "bawahan": 105,
+        "mode": "survei",
+        "atasan": D("102.5"),
+        "rekan": 100,
+        "bawahan": 105,
     }
     # 0.6 × 107.2666… + 0.4 × 102.5 = 64.36 + 41 = 105.36
     assert hasil["bobot"] == "60/40"
@@ -320,7 +328,9 @@ def test_rencana_checks() -> None:
     for item in payload["skp"]["kinerja_utama"]:
         del item["realisasi"]
     assert pk.hasil_rencana(payload) == {
-        "jumlah_kinerja_utama": 3, "jumlah_kinerja_tambahan": 1, "jumlah_bobot": None,
+        "jumlah_kinerja_utama": 3,
+        "jumlah_kinerja_tambahan": 1,
+        "jumlah_bobot": None,
     }
     for item, weight in zip(payload["skp"]["kinerja_utama"], (50, 30, 20), strict=True):
         item["bobot"] = D(weight)

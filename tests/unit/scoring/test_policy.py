@@ -80,7 +80,11 @@ def test_distribution_rules_compare_the_exact_share() -> None:
 
 def test_pola_distribusi_covers_every_capaian_organisasi() -> None:
     assert set(policy.POLA_DISTRIBUSI_6_2022) == {
-        "istimewa", "baik", "butuh_perbaikan", "kurang", "sangat_kurang",
+        "istimewa",
+        "baik",
+        "butuh_perbaikan",
+        "kurang",
+        "sangat_kurang",
     }
     ids = [r.aturan for rules in policy.POLA_DISTRIBUSI_6_2022.values() for r in rules]
     ids += [r.aturan for r in policy.DISTRIBUSI_8_2021]

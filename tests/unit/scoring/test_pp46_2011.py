@@ -121,9 +121,7 @@ def test_biaya_target_without_realisasi_is_refused() -> None:
 # --- tugas tambahan and kreativitas ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("jumlah", "nilai"), [(0, 0), (1, 1), (3, 1), (4, 2), (6, 2), (7, 3), (20, 3)]
-)
+@pytest.mark.parametrize(("jumlah", "nilai"), [(0, 0), (1, 1), (3, 1), (4, 2), (6, 2), (7, 3), (20, 3)])
 def test_tugas_tambahan_bands(jumlah: int, nilai: int) -> None:
     assert pp46.nilai_tugas_tambahan(jumlah) == nilai
 
@@ -221,7 +219,9 @@ def test_hasil_of_the_api_example() -> None:
     assert hasil["perilaku_kerja"]["jumlah"] == 400
     assert hasil["perilaku_kerja"]["rata_rata"] == 80
     assert hasil["perilaku_kerja"]["aspek"]["disiplin"] == {
-        "nilai": 75, "sebutan": "cukup", "sebutan_label": "Cukup",
+        "nilai": 75,
+        "sebutan": "cukup",
+        "sebutan_label": "Cukup",
     }
     # 0.6 × 87.8333… + 0.4 × 80 = 84.7 → Baik
     assert hasil["nilai_prestasi_kerja"] == D("84.70")
@@ -233,11 +233,16 @@ def test_hasil_of_the_api_example() -> None:
 def test_hasil_with_biaya_not_done_kegiatan_kreativitas_and_kepemimpinan() -> None:
     payload = pp46_payload(jenis_jabatan="administrator")
     payload["skp"]["kegiatan"] = [
-        {"uraian": "Pengadaan",
-         "target": {"kuantitas": D(10), "kualitas": D(100), "waktu": D(12), "biaya": D(1_000_000)},
-         "realisasi": {"kuantitas": D(10), "kualitas": D(95), "waktu": D(12), "biaya": D(800_000)}},
-        {"uraian": "Sosialisasi", "target": {"kuantitas": D(5), "kualitas": D(100), "waktu": D(6)},
-         "realisasi": {"kuantitas": D(0), "kualitas": D(0), "waktu": D(0)}},
+        {
+            "uraian": "Pengadaan",
+            "target": {"kuantitas": D(10), "kualitas": D(100), "waktu": D(12), "biaya": D(1_000_000)},
+            "realisasi": {"kuantitas": D(10), "kualitas": D(95), "waktu": D(12), "biaya": D(800_000)},
+        },
+        {
+            "uraian": "Sosialisasi",
+            "target": {"kuantitas": D(5), "kualitas": D(100), "waktu": D(6)},
+            "realisasi": {"kuantitas": D(0), "kualitas": D(0), "waktu": D(0)},
+        },
     ]
     payload["skp"]["tugas_tambahan"] = ["a", "b", "c", "d"]
     payload["skp"]["kreativitas"] = [{"uraian": "Aplikasi", "tingkat": "instansi"}]

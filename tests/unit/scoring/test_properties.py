@@ -158,10 +158,17 @@ def pp46_payload(draw: st.DrawFn) -> dict[str, Any]:
     kegiatan = []
     for _ in range(draw(st.integers(1, 4))):
         biaya = draw(st.none() | positive)
-        target = {"kuantitas": draw(positive), "kualitas": draw(positive), "waktu": draw(positive),
-                  "satuan_waktu": "bulan", "output": "laporan"}
+        target = {
+            "kuantitas": draw(positive),
+            "kualitas": draw(positive),
+            "waktu": draw(positive),
+            "satuan_waktu": "bulan",
+            "output": "laporan",
+        }
         realisasi = {
-            "kuantitas": draw(non_negative), "kualitas": draw(non_negative), "waktu": draw(non_negative),
+            "kuantitas": draw(non_negative),
+            "kualitas": draw(non_negative),
+            "waktu": draw(non_negative),
         }
         if biaya is not None:
             target["biaya"] = biaya
@@ -194,8 +201,12 @@ def payload_8_2021(draw: st.DrawFn) -> dict[str, Any]:
         else:
             target = draw(positive)
         item: dict[str, Any] = {
-            "rencana_kinerja": "r", "iki": "i", "target": target, "realisasi": draw(small),
-            "kondisi_khusus": draw(st.booleans()), "maksimal": draw(st.booleans()),
+            "rencana_kinerja": "r",
+            "iki": "i",
+            "target": target,
+            "realisasi": draw(small),
+            "kondisi_khusus": draw(st.booleans()),
+            "maksimal": draw(st.booleans()),
         }
         if with_bobot == "all" or (with_bobot == "some" and index == 0):
             item["bobot"] = draw(positive)
@@ -215,7 +226,8 @@ def payload_8_2021(draw: st.DrawFn) -> dict[str, Any]:
 
     mode = draw(st.sampled_from(["atasan", "survei"]))
     payload["perilaku_kerja"] = {
-        "mode": mode, "atasan": rater(),
+        "mode": mode,
+        "atasan": rater(),
         "rekan": [rater() for _ in range(draw(st.integers(0, 2)))],
         "bawahan": [rater() for _ in range(draw(st.integers(0, 2)))],
     }
@@ -233,8 +245,12 @@ def payload_6_2022(draw: st.DrawFn) -> dict[str, Any]:
     rated = draw(st.booleans())
     items = []
     for _ in range(draw(st.integers(0, 5))):
-        item: dict[str, Any] = {"jenis": draw(st.sampled_from(["utama", "tambahan"])),
-                                "rencana_hasil_kerja": "r", "iki": "i", "target": "t"}
+        item: dict[str, Any] = {
+            "jenis": draw(st.sampled_from(["utama", "tambahan"])),
+            "rencana_hasil_kerja": "r",
+            "iki": "i",
+            "target": "t",
+        }
         if rated:
             item["rating"] = draw(ratings)
         if draw(st.booleans()):
