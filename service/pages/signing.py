@@ -170,7 +170,8 @@ def decide(token: str) -> tuple[str, int]:  # noqa: PLR0911  (one answer per for
             error=(
                 f"Frasa sandi salah. Tautan terkunci bila salah {left} kali lagi."
                 if left > 0
-                else "Frasa sandi salah. Tautan kini terkunci; minta tautan baru kepada pengelola kepegawaian."
+                else "Frasa sandi salah. Tautan kini terkunci; "
+                "minta tautan baru kepada pengelola kepegawaian."
             ),
         )
     return render_template("sign_done.html", document=document, signer=signer, rejected=False), 200

@@ -131,7 +131,9 @@ def check_unit(
                 warnings = [
                     {
                         "aturan": "pola_distribusi.capaian_organisasi",
-                        "pesan": "Capaian kinerja organisasi tidak diisi; pola distribusi tidak dapat diperiksa.",
+                        "pesan": (
+                            "Capaian kinerja organisasi tidak diisi; pola distribusi tidak dapat diperiksa."
+                        ),
                     }
                 ]
             elif capaian_organisasi not in policy.POLA_DISTRIBUSI_6_2022:
