@@ -60,7 +60,7 @@ class Context:
 
 
 def build_context(directory: Path) -> Context:
-    from signing.pki import create_dev_pki, new_signer_p12
+    from signing import create_dev_pki, new_signer_p12
     from tests.unit.signing.support import field_specs, sample_pdf
 
     pki = create_dev_pki(

@@ -12,6 +12,16 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from signing.issuing import (
+        CertificateIssuer,
+        DevCaIssuer,
+        IssuedKey,
+        issue_signer_certificate,
+        new_signer,
+        new_signer_p12,
+        refresh_crls,
+        revoke,
+    )
     from signing.pdf import (
         FieldSpec,
         SignatureField,
@@ -23,17 +33,7 @@ if TYPE_CHECKING:
         seal,
         signature_fields,
     )
-    from signing.pki import (
-        DevPki,
-        TrustStore,
-        create_dev_pki,
-        issue_signer_certificate,
-        load_dev_pki,
-        new_signer,
-        new_signer_p12,
-        refresh_crls,
-        revoke,
-    )
+    from signing.pki import DevPki, create_dev_pki, load_dev_pki
     from signing.signers import (
         DocumentSigner,
         P12Inspection,
@@ -43,13 +43,17 @@ if TYPE_CHECKING:
         inspect_p12,
     )
     from signing.timestamps import HttpTsa, LocalTsa, Timestamper, respond_to_tsa_request
+    from signing.trust import TrustStore
     from signing.validation import ValidationReport, validate
 
 __all__ = [
+    "CertificateIssuer",
+    "DevCaIssuer",
     "DevPki",
     "DocumentSigner",
     "FieldSpec",
     "HttpTsa",
+    "IssuedKey",
     "LocalTsa",
     "P12Inspection",
     "Pkcs11Session",
@@ -95,23 +99,24 @@ _HOME = {
     ),
     **dict.fromkeys(
         [
-            "DevPki",
-            "TrustStore",
-            "create_dev_pki",
+            "CertificateIssuer",
+            "DevCaIssuer",
+            "IssuedKey",
             "issue_signer_certificate",
-            "load_dev_pki",
             "new_signer",
             "new_signer_p12",
             "refresh_crls",
             "revoke",
         ],
-        "signing.pki",
+        "signing.issuing",
     ),
+    **dict.fromkeys(["DevPki", "create_dev_pki", "load_dev_pki"], "signing.pki"),
     **dict.fromkeys(
         ["DocumentSigner", "P12Inspection", "Pkcs11Session", "Pkcs11Signer", "Pkcs12Signer", "inspect_p12"],
         "signing.signers",
     ),
     **dict.fromkeys(["HttpTsa", "LocalTsa", "Timestamper", "respond_to_tsa_request"], "signing.timestamps"),
+    **dict.fromkeys(["TrustStore"], "signing.trust"),
     **dict.fromkeys(["ValidationReport", "validate"], "signing.validation"),
 }
 

@@ -21,13 +21,15 @@ from io import BytesIO
 from typing import Any
 
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.layout import BoxConstraints
 from pyhanko.pdf_utils.misc import PdfError as PyHankoPdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields as sig_fields
 from pyhanko.sign.general import SigningError as PyHankoSigningError
 from pyhanko.sign.signers import PdfSignatureMetadata, PdfSigner, PdfTimeStamper
 from pyhanko.sign.timestamps import TimeStamper
-from pyhanko.stamp import QRStampStyle
+from pyhanko.sign.timestamps.common_utils import TimestampRequestError
+from pyhanko.stamp import QRStamp, QRStampStyle
 from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError
 
 from signing.errors import (
@@ -39,9 +41,9 @@ from signing.errors import (
     SignatureFailedError,
     TimestampError,
 )
-from signing.pki import TrustStore
 from signing.signers import DocumentSigner
 from signing.timestamps import Timestamper
+from signing.trust import TrustStore
 
 __all__ = [
     "DEFAULT_SEAL_REASON",
@@ -179,9 +181,6 @@ def add_verification_footer(
     :param pages: Zero-based page indexes.
     :raises InvalidPdfError: if the input cannot be parsed.
     """
-    from pyhanko.pdf_utils.layout import BoxConstraints
-    from pyhanko.stamp import QRStamp
-
     writer = _writer(pdf)
     x1, y1, x2, y2 = box
     for page in pages:
@@ -518,8 +517,6 @@ def _reserve(signer: DocumentSigner | None, tsa: TimeStamper) -> int:
 
 @contextmanager
 def _translate_errors(field_name: str | None) -> Iterator[None]:
-    from pyhanko.sign.timestamps.common_utils import TimestampRequestError
-
     try:
         yield
     except TimestampRequestError as e:

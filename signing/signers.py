@@ -26,6 +26,8 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
+from pyhanko.config.pkcs11 import TokenCriteria
+from pyhanko.sign.pkcs11 import PKCS11Signer, open_pkcs11_session
 from pyhanko.sign.signers.pdf_cms import Signer, SimpleSigner
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 from pyhanko_certvalidator.util import get_pyca_cryptography_hash, process_pss_params
@@ -39,7 +41,7 @@ from signing.errors import (
     TokenError,
     WrongPassphraseError,
 )
-from signing.pki import TrustStore
+from signing.trust import TrustStore
 
 __all__ = [
     "DocumentSigner",
@@ -219,9 +221,6 @@ class Pkcs11Session:
     """
 
     def __init__(self, *, module_path: str, token_label: str, user_pin: str) -> None:
-        from pyhanko.config.pkcs11 import TokenCriteria
-        from pyhanko.sign.pkcs11 import open_pkcs11_session
-
         self.module_path = module_path
         self.token_label = token_label
         try:
@@ -291,8 +290,6 @@ class Pkcs11Signer:
         key_id: bytes | None = None,
         chain: Sequence[x509.Certificate] = (),
     ) -> None:
-        from pyhanko.sign.pkcs11 import PKCS11Signer
-
         self.session = session
         try:
             self._signer = PKCS11Signer(

@@ -18,7 +18,7 @@ from asn1crypto import cms, core, tsp
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
-from pyhanko.sign.general import simple_cms_attribute
+from pyhanko.sign.general import as_signing_certificate, simple_cms_attribute
 from pyhanko.sign.timestamps import TimeStamper
 from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
 from pyhanko.sign.timestamps.requests_client import RequestsHTTPTimeStamper
@@ -65,8 +65,6 @@ class _ParsedKeyTimeStamper(DummyTimeStamper):
         self, tst_info_data: bytes, md_algorithm: str, dt: datetime
     ) -> tuple[bytes, cms.CMSAttributes]:
         # Same attributes as DummyTimeStamper._sign_tst_info; only the key handling differs.
-        from pyhanko.sign import general
-
         md = hashes.Hash(get_pyca_cryptography_hash(md_algorithm))
         md.update(tst_info_data)
         signed_attrs = cms.CMSAttributes(
@@ -74,7 +72,7 @@ class _ParsedKeyTimeStamper(DummyTimeStamper):
                 simple_cms_attribute("content_type", "tst_info"),  # type: ignore[no-untyped-call]
                 simple_cms_attribute("signing_time", cms.Time({"utc_time": dt})),  # type: ignore[no-untyped-call]
                 simple_cms_attribute(  # type: ignore[no-untyped-call]
-                    "signing_certificate", general.as_signing_certificate(self.tsa_cert)
+                    "signing_certificate", as_signing_certificate(self.tsa_cert)
                 ),
                 simple_cms_attribute("message_digest", md.finalize()),  # type: ignore[no-untyped-call]
             ]

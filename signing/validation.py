@@ -26,7 +26,7 @@ from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 
 from signing.errors import InvalidPdfError
 from signing.pdf import PARSE_ERRORS, ROLE_MARKER, open_pdf
-from signing.pki import TrustStore
+from signing.trust import TrustStore
 
 __all__ = [
     "DocumentTimestampReport",

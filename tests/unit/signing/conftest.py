@@ -7,10 +7,12 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from signing.pdf import StampInfo, add_signature_fields
-from signing.pki import DevPki, TrustStore, create_dev_pki, new_signer_p12
+from signing.issuing import new_signer_p12
+from signing.pdf import StampInfo, add_document_timestamp, add_signature_fields, approve, seal
+from signing.pki import DevPki, create_dev_pki
 from signing.signers import Pkcs12Signer
 from signing.timestamps import LocalTsa
+from signing.trust import TrustStore
 from tests.unit.signing.support import PERAN_LABEL, ROLES, field_specs, make_nss_db, sample_pdf
 
 PKI_PASSPHRASE = b"kunci-instans-dev"
@@ -116,8 +118,6 @@ def signed_versions(
     trust: TrustStore,
 ) -> list[bytes]:
     """[sealed, +pegawai, +pejabat penilai, +atasan, +document timestamp] for tamper tests."""
-    from signing.pdf import add_document_timestamp, approve, seal
-
     versions = [seal(unsigned_pdf, signer=sealer, timestamper=tsa, trust=trust)]
     for role in ROLES:
         person = people[role]

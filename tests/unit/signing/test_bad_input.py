@@ -8,7 +8,7 @@ import pytest
 
 from signing.errors import InvalidPdfError
 from signing.pdf import FieldSpec, add_signature_fields, signature_fields
-from signing.pki import TrustStore
+from signing.trust import TrustStore
 from signing.validation import validate
 
 

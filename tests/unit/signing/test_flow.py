@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from signing.pdf import add_document_timestamp, signature_fields
-from signing.pki import TrustStore
 from signing.timestamps import LocalTsa
+from signing.trust import TrustStore
 from signing.validation import validate
 from tests.unit.signing.conftest import Person
 from tests.unit.signing.support import PERAN_LABEL, ROLES, pdfsig

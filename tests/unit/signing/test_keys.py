@@ -19,17 +19,10 @@ from signing.errors import (
     PkiError,
     WrongPassphraseError,
 )
-from signing.pki import (
-    DEFAULT_KDF_ROUNDS,
-    DevPki,
-    TrustStore,
-    create_dev_pki,
-    issue_signer_certificate,
-    load_dev_pki,
-    new_signer_p12,
-    revoke,
-)
+from signing.issuing import DEFAULT_KDF_ROUNDS, issue_signer_certificate, new_signer_p12, revoke
+from signing.pki import DevPki, create_dev_pki, load_dev_pki
 from signing.signers import Pkcs12Signer, inspect_p12
+from signing.trust import TrustStore
 from tests.unit.signing.conftest import PKI_PASSPHRASE, SIGNER_PASSPHRASE, TEST_KDF_ROUNDS, Person
 
 

@@ -10,8 +10,9 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 
 from signing.errors import TokenError
+from signing.issuing import issue_signer_certificate
 from signing.pdf import add_document_timestamp, approve, seal
-from signing.pki import DevPki, TrustStore, issue_signer_certificate
+from signing.pki import DevPki
 from signing.signers import (
     DocumentSigner,
     Pkcs11Session,
@@ -21,6 +22,7 @@ from signing.signers import (
     subject_nip,
 )
 from signing.timestamps import LocalTsa
+from signing.trust import TrustStore
 from signing.validation import validate
 from tests.unit.signing.conftest import Person
 from tests.unit.signing.support import (

@@ -19,9 +19,9 @@ from signing.errors import (
     SignatureFailedError,
 )
 from signing.pdf import FieldSpec, add_signature_fields, approve, seal
-from signing.pki import TrustStore
 from signing.signers import Pkcs12Signer
 from signing.timestamps import LocalTsa
+from signing.trust import TrustStore
 from signing.validation import validate
 from tests.unit.signing.conftest import Person
 from tests.unit.signing.support import pdfsig, sample_pdf

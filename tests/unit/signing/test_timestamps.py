@@ -14,7 +14,6 @@ from pyhanko.sign.validation.generic_cms import validate_tst_signed_data
 
 from signing.errors import TimestampError
 from signing.pdf import seal
-from signing.pki import TrustStore
 from signing.signers import Pkcs12Signer
 from signing.timestamps import (
     TIMESTAMP_QUERY_MIMETYPE,
@@ -23,6 +22,7 @@ from signing.timestamps import (
     LocalTsa,
     respond_to_tsa_request,
 )
+from signing.trust import TrustStore
 from signing.validation import validate
 
 SIGNED_DATA_OID = bytes.fromhex("06092a864886f70d010702")  # 1.2.840.113549.1.7.2
