@@ -177,8 +177,10 @@ def new_signer(
     """Generate a key pair, certify it; return it as PKCS#12 under the signer's passphrase, and as a
     ready signer (so the first signature need not open the archive it just wrote).
 
-    The archive uses PBES2 (PBKDF2-HMAC-SHA256, AES-256-CBC) for key and certificates and an
-    HMAC-SHA256 MAC, both with ``kdf_rounds`` iterations. The passphrase is used here and
+    Key and certificates are encrypted with PBES2 (PBKDF2-HMAC-SHA256 with ``kdf_rounds``
+    iterations, AES-256-CBC). The HMAC-SHA256 integrity MAC takes cryptography's fixed 2048
+    iterations of the PKCS#12 KDF (cryptography has no setting for it), so a passphrase guess is
+    cheaper to check against the MAC than against the key. The passphrase is used here and
     forgotten; nothing about it is stored.
 
     :param pki: The instance PKI.
