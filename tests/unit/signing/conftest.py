@@ -1,19 +1,33 @@
-"""Shared fixtures: one real dev PKI per session (RSA-2048), signers for the three roles, pdfsig."""
+"""Shared fixtures: one real dev PKI per session (RSA-2048), signers for the three roles (as .p12
+and on a SoftHSM2 token), pdfsig."""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from cryptography.hazmat.primitives import serialization
 
-from signing.issuing import new_signer_p12
+from signing.issuing import issue_signer_certificate, new_signer_p12
 from signing.pdf import StampInfo, add_document_timestamp, add_signature_fields, approve, seal
 from signing.pki import DevPki, create_dev_pki
-from signing.signers import Pkcs12Signer
+from signing.signers import Pkcs11Session, Pkcs12Signer
 from signing.timestamps import LocalTsa
 from signing.trust import TrustStore
-from tests.unit.signing.support import PERAN_LABEL, ROLES, field_specs, make_nss_db, sample_pdf
+from tests.unit.signing.support import (
+    PERAN_LABEL,
+    ROLES,
+    SOFTHSM_MODULE,
+    SoftHsmToken,
+    field_specs,
+    init_softhsm_token,
+    make_nss_db,
+    pkcs11_tool,
+    sample_pdf,
+)
 
 PKI_PASSPHRASE = b"kunci-instans-dev"
 SIGNER_PASSPHRASE = b"frasa-sandi-penandatangan"
@@ -100,6 +114,63 @@ def signers(people: dict[str, Person]) -> dict[str, Pkcs12Signer]:
 def unsigned_pdf() -> bytes:
     """The sample document with its three approval fields (ready for the seal)."""
     return add_signature_fields(sample_pdf(pages=2), field_specs(last_page=1))
+
+
+@pytest.fixture(scope="session")
+def sealed_pdf(*, unsigned_pdf: bytes, sealer: Pkcs12Signer, tsa: LocalTsa, trust: TrustStore) -> bytes:
+    """:func:`unsigned_pdf` under the instance seal, ready for approvals."""
+    return seal(unsigned_pdf, signer=sealer, timestamper=tsa, trust=trust)
+
+
+@pytest.fixture(scope="session")
+def hsm_token(
+    tmp_path_factory: pytest.TempPathFactory, pki: DevPki, people: dict[str, Person]
+) -> Iterator[SoftHsmToken]:
+    """A SoftHSM2 token with one RSA-2048 key per role, generated inside it, and its certificate.
+
+    One per session: SoftHSM reads ``SOFTHSM2_CONF`` once per process, when python-pkcs11 first
+    initialises the module, so every test module in this process sees the same token directory.
+    """
+    directory = tmp_path_factory.mktemp("softhsm")
+    token = init_softhsm_token(directory)
+    for i, role in enumerate(ROLES, start=1):
+        key_id = f"{i:02x}"
+        pkcs11_tool(token, "--keypairgen", "--key-type", "rsa:2048", "--label", role, "--id", key_id)
+        spki = pkcs11_tool(token, "--read-object", "--type", "pubkey", "--label", role)
+        person = people[role]
+        cert = issue_signer_certificate(
+            pki,
+            public_key=serialization.load_der_public_key(spki),  # type: ignore[arg-type]
+            nama=person.nama,
+            nip=person.nip,
+            jabatan=person.jabatan,
+            instansi="Pemerintah Kabupaten Contoh",
+        )
+        cert_file = directory / f"{role}.cert.der"
+        cert_file.write_bytes(cert.public_bytes(serialization.Encoding.DER))
+        pkcs11_tool(
+            token, "--write-object", str(cert_file), "--type", "cert", "--label", role, "--id", key_id
+        )
+    previous = os.environ.get("SOFTHSM2_CONF")
+    os.environ["SOFTHSM2_CONF"] = str(token.conf)
+    yield token
+    if previous is None:
+        os.environ.pop("SOFTHSM2_CONF", None)
+    else:
+        os.environ["SOFTHSM2_CONF"] = previous
+
+
+@pytest.fixture(scope="module")
+def hsm_session(hsm_token: SoftHsmToken) -> Iterator[Pkcs11Session]:
+    """A logged-in session on :func:`hsm_token`, one per test module.
+
+    PKCS#11 allows one login per token and process; closing the module's session logs out, so
+    the next module (and a wrong-PIN test at its start) begins logged out.
+    """
+    with Pkcs11Session(
+        module_path=SOFTHSM_MODULE, token_label=hsm_token.label, user_pin=hsm_token.user_pin
+    ) as session:
+        yield session
 
 
 @pytest.fixture(scope="session")

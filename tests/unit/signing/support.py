@@ -1,4 +1,4 @@
-"""Test support for signing: a sample SKP-like PDF, pdfsig/NSS and SoftHSM2 helpers.
+"""Test support for signing: a sample SKP-like PDF, pdfsig/NSS, an HTTP TSA and SoftHSM2 helpers.
 
 Kept in one module (like pyHanko's ``signing_commons``) so tests and ``bench/sign.py`` share it.
 """
@@ -9,7 +9,11 @@ import os
 import re
 import shutil
 import subprocess
-from dataclasses import dataclass
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from io import BytesIO
 from pathlib import Path
 
@@ -18,6 +22,12 @@ from pyhanko.pdf_utils.generic import pdf_name
 from pyhanko.pdf_utils.writer import PdfFileWriter
 
 from signing.pdf import FieldSpec
+from signing.timestamps import (
+    TIMESTAMP_QUERY_MIMETYPE,
+    TIMESTAMP_REPLY_MIMETYPE,
+    LocalTsa,
+    respond_to_tsa_request,
+)
 
 SOFTHSM_MODULE = "/usr/lib/softhsm/libsofthsm2.so"
 
@@ -117,6 +127,50 @@ def pdfsig(pdf: bytes, *, nssdir: str, workdir: Path) -> dict[str, PdfsigEntry]:
             certificate_validation=fields.get("Certificate Validation"),
         )
     return entries
+
+
+# -- RFC 3161 over HTTP ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ServedTsa:
+    url: str
+    requests: list[bytes] = field(default_factory=list)
+    """Every request body the server answered, in order."""
+
+
+@contextmanager
+def serve_tsa(tsa: LocalTsa) -> Iterator[ServedTsa]:
+    """``tsa`` served over HTTP on 127.0.0.1 (a free port), as the web service serves it."""
+    served: ServedTsa
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            if self.headers.get("Content-Type") != TIMESTAMP_QUERY_MIMETYPE:
+                self.send_error(415)
+                return
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            served.requests.append(body)
+            reply = respond_to_tsa_request(body, tsa)
+            self.send_response(200)
+            self.send_header("Content-Type", TIMESTAMP_REPLY_MIMETYPE)
+            self.send_header("Content-Length", str(len(reply)))
+            self.end_headers()
+            self.wfile.write(reply)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    served = ServedTsa(url=f"http://127.0.0.1:{server.server_address[1]}/tsa")
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield served
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
 
 
 # -- SoftHSM2 -------------------------------------------------------------------------------------

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from cryptography.hazmat.primitives import serialization
 
 from signing.errors import TokenError
-from signing.issuing import issue_signer_certificate
 from signing.pdf import add_document_timestamp, approve, seal
 from signing.pki import DevPki
 from signing.signers import (
@@ -29,65 +25,20 @@ from tests.unit.signing.support import (
     ROLES,
     SOFTHSM_MODULE,
     SoftHsmToken,
-    init_softhsm_token,
     pdfsig,
-    pkcs11_tool,
 )
 
 
-@pytest.fixture(scope="module")
-def token(
-    tmp_path_factory: pytest.TempPathFactory, pki: DevPki, people: dict[str, Person]
-) -> Iterator[SoftHsmToken]:
-    """A token with one RSA-2048 key per role, generated inside it, and its certificate."""
-    directory = tmp_path_factory.mktemp("softhsm")
-    token = init_softhsm_token(directory)
-    for i, role in enumerate(ROLES, start=1):
-        key_id = f"{i:02x}"
-        pkcs11_tool(token, "--keypairgen", "--key-type", "rsa:2048", "--label", role, "--id", key_id)
-        spki = pkcs11_tool(token, "--read-object", "--type", "pubkey", "--label", role)
-        person = people[role]
-        cert = issue_signer_certificate(
-            pki,
-            public_key=serialization.load_der_public_key(spki),
-            nama=person.nama,  # type: ignore[arg-type]
-            nip=person.nip,
-            jabatan=person.jabatan,
-            instansi="Pemerintah Kabupaten Contoh",
-        )
-        cert_file = directory / f"{role}.cert.der"
-        cert_file.write_bytes(cert.public_bytes(serialization.Encoding.DER))
-        pkcs11_tool(
-            token, "--write-object", str(cert_file), "--type", "cert", "--label", role, "--id", key_id
-        )
-    # SoftHSM reads its configuration when python-pkcs11 first initialises the module.
-    previous = os.environ.get("SOFTHSM2_CONF")
-    os.environ["SOFTHSM2_CONF"] = str(token.conf)
-    yield token
-    if previous is None:
-        os.environ.pop("SOFTHSM2_CONF", None)
-    else:
-        os.environ["SOFTHSM2_CONF"] = previous
-
-
-def test_wrong_pin_is_a_token_error(token: SoftHsmToken) -> None:
+def test_wrong_pin_is_a_token_error(hsm_token: SoftHsmToken) -> None:
     # First in the module: once a session is logged in, PKCS#11 answers UserAlreadyLoggedIn.
     with pytest.raises(TokenError) as exc:
-        Pkcs11Session(module_path=SOFTHSM_MODULE, token_label=token.label, user_pin="000000")
+        Pkcs11Session(module_path=SOFTHSM_MODULE, token_label=hsm_token.label, user_pin="000000")
     assert "PinIncorrect" in exc.value.reason
 
 
-def test_unknown_token_is_a_token_error(token: SoftHsmToken) -> None:
+def test_unknown_token_is_a_token_error(hsm_token: SoftHsmToken) -> None:
     with pytest.raises(TokenError):
-        Pkcs11Session(module_path=SOFTHSM_MODULE, token_label="token-lain", user_pin=token.user_pin)
-
-
-@pytest.fixture(scope="module")
-def hsm_session(token: SoftHsmToken) -> Iterator[Pkcs11Session]:
-    with Pkcs11Session(
-        module_path=SOFTHSM_MODULE, token_label=token.label, user_pin=token.user_pin
-    ) as session:
-        yield session
+        Pkcs11Session(module_path=SOFTHSM_MODULE, token_label="token-lain", user_pin=hsm_token.user_pin)
 
 
 @pytest.fixture(scope="module")

@@ -4,26 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import threading
+import socket
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from asn1crypto import core, tsp
+from cryptography.hazmat.primitives import serialization
 from pyhanko.sign.validation.generic_cms import validate_tst_signed_data
 
 from signing.errors import TimestampError
 from signing.pdf import seal
 from signing.signers import Pkcs12Signer
-from signing.timestamps import (
-    TIMESTAMP_QUERY_MIMETYPE,
-    TIMESTAMP_REPLY_MIMETYPE,
-    HttpTsa,
-    LocalTsa,
-    respond_to_tsa_request,
-)
+from signing.timestamps import HttpTsa, LocalTsa, respond_to_tsa_request
 from signing.trust import TrustStore
 from signing.validation import validate
+from tests.unit.signing.support import serve_tsa
 
 SIGNED_DATA_OID = bytes.fromhex("06092a864886f70d010702")  # 1.2.840.113549.1.7.2
 
@@ -79,32 +74,8 @@ def test_bad_requests_are_rejected_not_raised(tsa: LocalTsa, body: bytes, failur
 @pytest.fixture
 def tsa_url(tsa: LocalTsa) -> Iterator[str]:
     """The local TSA served over HTTP on 127.0.0.1, as the web service will serve it."""
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            if self.headers.get("Content-Type") != TIMESTAMP_QUERY_MIMETYPE:
-                self.send_error(415)
-                return
-            body = self.rfile.read(int(self.headers["Content-Length"]))
-            reply = respond_to_tsa_request(body, tsa)
-            self.send_response(200)
-            self.send_header("Content-Type", TIMESTAMP_REPLY_MIMETYPE)
-            self.send_header("Content-Length", str(len(reply)))
-            self.end_headers()
-            self.wfile.write(reply)
-
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/tsa"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with serve_tsa(tsa) as served:
+        yield served.url
 
 
 def test_http_tsa_against_the_served_local_tsa(
@@ -122,8 +93,6 @@ def test_http_tsa_against_the_served_local_tsa(
 def test_unreachable_tsa_is_a_timestamp_error(
     *, unsigned_pdf: bytes, sealer: Pkcs12Signer, trust: TrustStore
 ) -> None:
-    import socket
-
     with socket.socket() as s:  # a port nothing listens on
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -145,8 +114,6 @@ def test_private_keys_are_parsed_once_not_per_signature(
     trust: TrustStore,
 ) -> None:
     """Pitfall P9: pyHanko's SimpleSigner/DummyTimeStamper re-parse the key on every use."""
-    from cryptography.hazmat.primitives import serialization
-
     calls = []
     original = serialization.load_der_private_key
 
