@@ -128,7 +128,7 @@ def make_units(rng: random.Random) -> list[tuple[str, float]]:
 
 
 def make_nip(rng: random.Random, seq: int) -> str:
-    born = datetime(1962, 1, 1) + timedelta(days=rng.randrange(0, 38 * 365))
+    born = datetime(1962, 1, 1, tzinfo=UTC) + timedelta(days=rng.randrange(0, 38 * 365))
     appointed_year = min(born.year + rng.randint(21, 35), 2024)
     return f"{born:%Y%m%d}{appointed_year}{rng.randint(1, 12):02d}{rng.choice('12')}{seq % 1000:03d}"
 

@@ -19,8 +19,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         instance_relative_config=True,
         instance_path=os.path.abspath(instance_path) if instance_path else None,
     )
-    from service import cli, config, db, errors, security, services
-    from service.jsonio import DecimalJSONProvider
+    from service import cli, composition, config, db, problems, security
+    from service.http import DecimalJSONProvider
 
     if test_config is None:
         config.write_instance_config(app.instance_path)
@@ -31,8 +31,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     logging.getLogger("pyhanko.sign.signers.pdf_signer").setLevel(logging.ERROR)
 
     db.init_app(app)
-    services.init_app(app)
-    errors.init_app(app)
+    composition.init_app(app)
+    problems.init_app(app)
     security.init_app(app)
     cli.init_app(app)
 

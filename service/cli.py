@@ -2,12 +2,29 @@
 
 from __future__ import annotations
 
+import json
+import time
+from pathlib import Path
+
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
+from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
 
+from service.audit import verify_chain
 from service.clients import SCOPES, create_client
+from service.composition import get_services
 from service.db import get_session, upgrade_schema
+from service.documents.templates_check import check_templates
+from service.errors import ServiceError
+from service.jobs import CeleryRunner
+from service.models import AuditEvent
+from service.users import create_user
+from service.workflow.pipeline import PACKAGED_TEMPLATES
+from service.workflow.verification import verify_pdf
+from service.workflow.webhooks import Dispatcher, deliver_due
+from signing import create_dev_pki
 
 __all__ = ["init_app", "skp"]
 
@@ -17,21 +34,18 @@ skp = AppGroup("skp", help="skp-sign operator commands.")
 @skp.command("init")
 def init_command() -> None:
     """Create or upgrade the database schema and the instance folders."""
-    from pathlib import Path
-
-    for key in ("FILES_DIR", "INSTANCE_TEMPLATES_DIR"):
-        Path(current_app.config[key]).mkdir(parents=True, exist_ok=True)
+    settings = get_services().settings
+    for directory in (settings.files_dir, settings.instance_templates_dir):
+        directory.mkdir(parents=True, exist_ok=True)
     upgrade_schema(current_app.extensions["skp.engine"])
-    click.echo(f"Database ready: {_safe_url(current_app.config['DATABASE_URL'])}")
-    pki_dir = Path(current_app.config["PKI_DIR"])
+    click.echo(f"Database ready: {_safe_url(settings.database_url)}")
+    pki_dir = settings.pki_dir
     if not (pki_dir / "pki.json").exists():
-        from signing import create_dev_pki
-
         create_dev_pki(
             pki_dir,
-            organisation=current_app.config["PKI_ORGANISATION"],
-            key_passphrase=current_app.config["KEY_ENCRYPTION_SECRET"].encode(),
-            crl_base_url=current_app.config["PUBLIC_URL"].rstrip("/") + "/pki",
+            organisation=settings.pki_organisation,
+            key_passphrase=settings.key_encryption_secret.encode(),
+            crl_base_url=settings.urls.pki(),
         )
         click.echo(f"Development CA and timestamp authority created in {pki_dir}")
     else:
@@ -40,8 +54,6 @@ def init_command() -> None:
 
 
 def _safe_url(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
     return make_url(url).render_as_string(hide_password=True)
 
 
@@ -71,6 +83,7 @@ def clients_create(name: str, scopes: str, replace: bool) -> None:
 
 
 def init_app(app: Flask) -> None:
+    """Add the ``skp`` command group."""
     app.cli.add_command(skp)
 
 
@@ -78,13 +91,6 @@ def init_app(app: Flask) -> None:
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 def verify_command(path: str) -> None:
     """Validate every signature of a PDF and say whether this service issued it (JSON)."""
-    import json
-    from pathlib import Path
-
-    from service.errors import ServiceError
-    from service.services import get_services
-    from service.workflow.verification import verify_pdf
-
     try:
         result = verify_pdf(get_session(), get_services(), Path(path).read_bytes(), actor="cli", ip=None)
     except ServiceError as error:
@@ -104,8 +110,6 @@ skp.add_command(users)
 @click.password_option(help="Prompted for when not given (at least 12 characters).")
 def users_create(username: str, role: str, password: str) -> None:
     """Create a login for an archivist."""
-    from service.users import create_user
-
     try:
         create_user(get_session(), username, password, role=role)
     except ValueError as error:
@@ -120,11 +124,6 @@ skp.add_command(audit_group)
 @audit_group.command("verify")
 def audit_verify() -> None:
     """Recompute the audit chain; exit 1 and list each break if a row was changed or removed."""
-    from sqlalchemy import func, select
-
-    from service.audit import verify_chain
-    from service.models import AuditEvent
-
     session = get_session()
     breaks = list(verify_chain(session))
     count = session.scalar(select(func.count(AuditEvent.id)))
@@ -144,12 +143,9 @@ skp.add_command(webhooks_group)
 @click.option("--interval", type=float, default=2.0, show_default=True)
 def webhooks_deliver(loop: bool, interval: float) -> None:
     """Send the webhooks that are due, oldest first per document (retries back off)."""
-    import time
-
-    from service.workflow.webhooks import deliver_due
-
+    sender = get_services().webhooks
     while True:
-        sent = deliver_due(get_session())
+        sent = deliver_due(get_session(), sender)
         if sent or not loop:
             click.echo(f"{sent} webhook(s) delivered")
         if not loop:
@@ -161,10 +157,6 @@ def webhooks_deliver(loop: bool, interval: float) -> None:
 @click.option("--concurrency", default=2, show_default=True, help="Jobs run at the same time.")
 def worker_command(concurrency: int) -> None:
     """Run conversion/signing jobs from the Celery broker, and deliver webhooks."""
-    from service.jobs import CeleryRunner
-    from service.services import get_services
-    from service.workflow.webhooks import Dispatcher
-
     services = get_services()
     if not isinstance(services.runner, CeleryRunner):
         raise click.ClickException(
@@ -172,7 +164,7 @@ def worker_command(concurrency: int) -> None:
             "Set SKP_JOB_RUNNER=celery (and SKP_CELERY_BROKER_URL) to use separate workers."
         )
     services.warm_up()
-    Dispatcher(app=current_app._get_current_object()).start()  # type: ignore[attr-defined]
+    Dispatcher(sessions=services.sessions, sender=services.webhooks).start()
     services.runner.worker_main(concurrency)
 
 
@@ -183,16 +175,12 @@ skp.add_command(templates_group)
 @templates_group.command("check")
 def templates_check() -> None:
     """Report broken or unknown tags in the packaged templates and the instance's overrides."""
-    from pathlib import Path
-
-    from service.documents.templates_check import check_templates
-    from service.workflow.pipeline import PACKAGED_TEMPLATES
-
     problems = []
-    for label, directory in (
+    directories: tuple[tuple[str, Path], ...] = (
         ("form_templates", PACKAGED_TEMPLATES),
-        ("instance/form_templates", Path(current_app.config["INSTANCE_TEMPLATES_DIR"])),
-    ):
+        ("instance/form_templates", get_services().settings.instance_templates_dir),
+    )
+    for label, directory in directories:
         if not directory.is_dir():
             continue
         found = check_templates(directory)

@@ -52,6 +52,8 @@ def default_config(instance_path: str) -> dict[str, Any]:
         "CONVERTER_WORK_DIR": str(instance / "libreoffice"),
         "JOB_RUNNER": "inprocess",
         "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+        #: E-mail to officials is written here as .eml files (the embedded default).
+        "MAIL_DIR": str(instance / "mail"),
     }
 
 

@@ -1,29 +1,23 @@
-"""Errors that carry data, and the one place that turns every error into RFC 9457 problem details."""
+"""Errors that carry data; :mod:`service.problems` turns them into RFC 9457 problem details."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping, Sequence
-from http import HTTPStatus
 from typing import Any
 
-from flask import Flask, Response, json
-from marshmallow import ValidationError
-from werkzeug.exceptions import HTTPException
-
 __all__ = [
+    "DETAIL_ID",
     "ConflictError",
     "FieldError",
+    "ForbiddenError",
+    "LockedError",
+    "MalformedRequestError",
     "NotFoundError",
     "ServiceError",
+    "UnauthorizedError",
     "UnprocessableError",
-    "init_app",
-    "problem",
+    "UnsupportedMediaTypeError",
 ]
-
-log = logging.getLogger(__name__)
-
-PROBLEM_JSON = "application/problem+json"
 
 #: Indonesian ``detail`` for statuses raised by Flask/Werkzeug themselves.
 DETAIL_ID: Mapping[int, str] = {
@@ -42,9 +36,6 @@ DETAIL_ID: Mapping[int, str] = {
 }
 
 FieldError = Mapping[str, str]
-
-#: RFC 9110 names where Python 3.11's ``HTTPStatus`` still has the RFC 7231 ones.
-TITLES: Mapping[int, str] = {413: "Content Too Large", 422: "Unprocessable Content"}
 
 
 class ServiceError(Exception):
@@ -92,64 +83,13 @@ class UnsupportedMediaTypeError(ServiceError):
     status = 415
 
 
-def problem(
-    status: int,
-    detail: str | None = None,
-    *,
-    errors: Sequence[FieldError] = (),
-    type_: str = "about:blank",
-    headers: Mapping[str, str] | None = None,
-    **extra: Any,
-) -> Response:
-    """An ``application/problem+json`` response (RFC 9457); ``title`` is the English status phrase."""
-    body: dict[str, Any] = {
-        "type": type_,
-        "title": TITLES.get(status) or HTTPStatus(status).phrase,
-        "status": status,
-        "detail": detail or DETAIL_ID.get(status, ""),
-    }
-    if errors:
-        body["errors"] = list(errors)
-    body.update(extra)
-    response = Response(json.dumps(body), status=status, mimetype=PROBLEM_JSON)
-    for name, value in (headers or {}).items():
-        response.headers[name] = value
-    return response
+class MalformedRequestError(ServiceError):
+    """The body cannot be read as what the route takes (broken JSON, not an object)."""
+
+    status = 400
 
 
-def _handle_service_error(error: ServiceError) -> Response:
-    return problem(
-        error.status,
-        error.detail,
-        errors=error.errors,
-        type_=error.type,
-        headers=error.headers,
-        **error.extra,
-    )
+class LockedError(ServiceError):
+    """Too many failed attempts: the resource is locked."""
 
-
-def _handle_validation_error(error: ValidationError) -> Response:
-    from service.schemas import flatten_errors
-
-    messages = error.messages if isinstance(error.messages, dict) else {"": error.messages}
-    return problem(422, DETAIL_ID[422], errors=flatten_errors(messages))
-
-
-def _handle_http_exception(error: HTTPException) -> Response:
-    status = error.code or 500
-    headers = {k: v for k, v in error.get_headers() if k.lower() not in ("content-type",)}
-    headers.pop("Content-Length", None)
-    return problem(status, DETAIL_ID.get(status, error.description), headers=headers)
-
-
-def _handle_unexpected(error: Exception) -> Response:
-    log.exception("Unhandled error", exc_info=error)
-    return problem(500)
-
-
-def init_app(app: Flask) -> None:
-    """Register the handlers: no error leaves the service as HTML or with a stack trace."""
-    app.register_error_handler(ServiceError, _handle_service_error)
-    app.register_error_handler(ValidationError, _handle_validation_error)
-    app.register_error_handler(HTTPException, _handle_http_exception)
-    app.register_error_handler(Exception, _handle_unexpected)
+    status = 423

@@ -35,14 +35,14 @@ def post_worker_init(worker: Any) -> None:
     from service.workflow.pipeline import resume_unfinished
     from service.workflow.webhooks import Dispatcher
 
-    with app.app_context():
-        resumed = resume_unfinished()
+    with services.sessions() as session:
+        resumed = resume_unfinished(session, services.runner)
     if resumed:
         worker.log.info("re-queued %d unfinished document(s)", resumed)
-    Dispatcher(app=app).start()
+    Dispatcher(sessions=services.sessions, sender=services.webhooks).start()
 
 
-def worker_exit(server: Any, worker: Any) -> None:
+def worker_exit(server: Any, worker: Any) -> None:  # noqa: ARG001  (gunicorn's hook signature)
     """Stop the worker's LibreOffice processes with it (they run in their own process groups)."""
     services = getattr(worker, "wsgi", None)
     if services is not None and "skp" in getattr(services, "extensions", {}):

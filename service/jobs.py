@@ -1,50 +1,27 @@
-"""Job runners: where slow work (render, convert, seal) runs, behind one small interface.
+"""Job runners: where slow work (render, convert, seal) runs, behind :class:`~service.interfaces.JobRunner`.
 
 The embedded default is an in-process thread pool; Celery with Redis is for deployments that outgrow
-one machine. Jobs are plain functions registered by name and take a document id, so both runners run
-the same code and a job can be re-run after a crash.
+one machine. A runner knows jobs only by name: it is given the table of names it may run and one
+``execute(name, document_id)`` callable (the composition root's, which opens a session and calls the
+job with the services), so both runners run the same code and a job can be re-run after a crash.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any, Protocol
+from typing import Any
 
-from flask import Flask
+from celery import Celery
 
-__all__ = ["JOBS", "CeleryRunner", "InProcessRunner", "JobRunner", "job", "run_job"]
+__all__ = ["CeleryRunner", "Execute", "InProcessRunner"]
 
 log = logging.getLogger(__name__)
 
-JobFunction = Callable[[str], None]
-
-#: Registered jobs by name; each takes a document id and runs inside an app context.
-JOBS: dict[str, JobFunction] = {}
-
-
-def job(name: str) -> Callable[[JobFunction], JobFunction]:
-    def register(function: JobFunction) -> JobFunction:
-        JOBS[name] = function
-        return function
-
-    return register
-
-
-def run_job(app: Flask, name: str, document_id: str) -> None:
-    """Run one job in an app context; a job records its own failure on the document."""
-    with app.app_context():
-        JOBS[name](document_id)
-
-
-class JobRunner(Protocol):
-    def submit(self, name: str, document_id: str) -> None: ...
-
-    def wait_idle(self, timeout: float) -> bool: ...
-
-    def close(self) -> None: ...
+#: Runs job ``name`` for a document id; records its own failure on the document.
+Execute = Callable[[str, str], None]
 
 
 class InProcessRunner:
@@ -54,14 +31,16 @@ class InProcessRunner:
     :func:`service.workflow.pipeline.resume_unfinished`.
     """
 
-    def __init__(self, *, app: Flask, workers: int = 2) -> None:
-        self.app = app
+    def __init__(self, *, execute: Execute, jobs: Collection[str], workers: int = 2) -> None:
+        self._execute = execute
+        self._jobs = frozenset(jobs)
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="skp-job")
         self._pending: set[Future[None]] = set()
         self._lock = threading.Lock()
 
     def submit(self, name: str, document_id: str) -> None:
-        if name not in JOBS:
+        """Queue job ``name``; ``KeyError`` for a name the runner was not given."""
+        if name not in self._jobs:
             raise KeyError(name)
         future = self._executor.submit(self._run, name, document_id)
         with self._lock:
@@ -70,7 +49,7 @@ class InProcessRunner:
 
     def _run(self, name: str, document_id: str) -> None:
         try:
-            run_job(self.app, name, document_id)
+            self._execute(name, document_id)
         except Exception:
             log.exception("job %s for %s crashed", name, document_id)
 
@@ -79,6 +58,7 @@ class InProcessRunner:
             self._pending.discard(future)
 
     def wait_idle(self, timeout: float) -> bool:
+        """Wait for the jobs queued so far; False when one is still running after ``timeout`` s."""
         with self._lock:
             pending = list(self._pending)
         for future in pending:
@@ -89,16 +69,15 @@ class InProcessRunner:
         return True
 
     def close(self) -> None:
+        """Let the running jobs finish, then stop the threads."""
         self._executor.shutdown(wait=True, cancel_futures=False)
 
 
 class CeleryRunner:
     """Jobs through a Celery broker (Redis); ``flask --app service skp worker`` consumes them."""
 
-    def __init__(self, *, app: Flask, broker_url: str) -> None:
-        from celery import Celery
-
-        self.app = app
+    def __init__(self, *, execute: Execute, jobs: Collection[str], broker_url: str) -> None:
+        self._jobs = frozenset(jobs)
         self.celery = Celery("skp", broker=broker_url, backend=None)
         self.celery.conf.update(
             task_acks_late=True,  # a worker killed mid-job leaves the job on the broker
@@ -110,23 +89,26 @@ class CeleryRunner:
 
         @self.celery.task(name="skp.run_job", shared=False)  # type: ignore[untyped-decorator]
         def _task(name: str, document_id: str) -> None:
-            run_job(app, name, document_id)
+            execute(name, document_id)
 
         self._task: Any = _task
 
     def submit(self, name: str, document_id: str) -> None:
-        if name not in JOBS:
+        """Put the job on the broker; ``KeyError`` for a name the runner was not given."""
+        if name not in self._jobs:
             raise KeyError(name)
         self._task.delay(name, document_id)
 
-    def wait_idle(self, timeout: float) -> bool:
-        # The broker does not tell us; callers poll the document status instead.
+    def wait_idle(self, timeout: float) -> bool:  # noqa: ARG002  (the Protocol's signature)
+        """The broker does not tell; callers poll the document status instead."""
         return True
 
     def close(self) -> None:
+        """Close the broker connections."""
         self.celery.close()
 
     def worker_main(self, concurrency: int) -> None:
+        """Consume jobs in this process (``skp worker``)."""
         self.celery.worker_main(
             ["worker", "--loglevel=INFO", "--pool=threads", f"--concurrency={concurrency}"]
         )

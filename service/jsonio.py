@@ -1,4 +1,4 @@
-"""JSON in and out: request bodies parse numbers as ``Decimal``; responses write ``Decimal`` as numbers."""
+"""JSON without the web: numbers parse as ``Decimal`` and ``Decimal`` writes back as a number."""
 
 from __future__ import annotations
 
@@ -6,39 +6,16 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from flask import request
-from flask.json.provider import DefaultJSONProvider
-
-from service.errors import ServiceError, UnsupportedMediaTypeError
-
-__all__ = ["DecimalJSONProvider", "json_body", "json_number", "parse_json"]
-
-
-class MalformedJSONError(ServiceError):
-    status = 400
+__all__ = ["json_number", "parse_json"]
 
 
 def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} bukan angka JSON yang sah")
 
 
-def parse_json(data: bytes) -> Any:
+def parse_json(data: bytes | str) -> Any:
     """Parse JSON keeping every number exact; NaN and Infinity are not JSON and are refused."""
     return json.loads(data, parse_float=Decimal, parse_constant=_refuse_constant)
-
-
-def json_body() -> dict[str, Any]:
-    """The request's JSON object, or a 415/400 problem saying what is wrong with it."""
-    if not request.is_json:
-        raise UnsupportedMediaTypeError("Isi permintaan harus berjenis application/json.")
-    data = request.get_data(cache=True)
-    try:
-        body = parse_json(data)
-    except (UnicodeDecodeError, ValueError, RecursionError) as error:
-        raise MalformedJSONError(f"JSON tidak valid: {error}") from None
-    if not isinstance(body, dict):
-        raise MalformedJSONError("Isi permintaan harus berupa objek JSON.")
-    return body
 
 
 def json_number(value: Any) -> Any:
@@ -47,12 +24,4 @@ def json_number(value: Any) -> Any:
         # Values are rounded to 2 dp before they get here; a float's repr of such a value
         # prints the same digits, so the number on the wire equals the Decimal.
         return int(value) if value == value.to_integral_value() else float(value)
-    return DefaultJSONProvider.default(value)
-
-
-class DecimalJSONProvider(DefaultJSONProvider):
-    """Flask's provider, but ``Decimal`` becomes a JSON number, not a string."""
-
-    default = staticmethod(json_number)
-    sort_keys = False
-    ensure_ascii = False
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")

@@ -17,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from service.db import Base
+from service.orm import Base
 
 __all__ = [
     "ApiClient",
@@ -87,6 +87,8 @@ class Document(Base):
     failure_reason: Mapped[str | None] = mapped_column(Text)
     #: The request body exactly as received: nothing a client sent is dropped or rewritten.
     payload_json: Mapped[str] = mapped_column(Text)
+    #: The validated payload (:mod:`service.schemas.stored`); NULL for documents created before it.
+    payload_validated: Mapped[str | None] = mapped_column(Text)
     hasil_json: Mapped[str] = mapped_column(Text)
     verification_code: Mapped[str] = mapped_column(String(40), unique=True)
     pegawai_nip: Mapped[str] = mapped_column(String(18))

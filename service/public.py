@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from flask import Blueprint, Response, request
 from werkzeug.exceptions import NotFound
 
+from service.composition import get_services
 from service.errors import UnsupportedMediaTypeError
-from service.services import get_services
+from signing import LocalTsa, respond_to_tsa_request
 
 bp = Blueprint("public", __name__)
 
@@ -25,8 +24,6 @@ PUBLISHED = {
 @bp.post("/tsa")
 def timestamp_authority() -> Response:
     """RFC 3161 over HTTP, so outside tools can timestamp against the instance TSA."""
-    from signing import LocalTsa, respond_to_tsa_request
-
     if request.mimetype != "application/timestamp-query":
         raise UnsupportedMediaTypeError("Jenis isi harus application/timestamp-query.")
     tsa = get_services().timestamper()
@@ -39,10 +36,11 @@ def timestamp_authority() -> Response:
 
 @bp.get("/pki/<name>")
 def pki_file(name: str) -> Response:
+    """A published CA certificate or CRL of the instance PKI."""
     if name not in PUBLISHED:
         raise NotFound()
     filename, mimetype = PUBLISHED[name]
-    path = Path(get_services().config["PKI_DIR"]) / filename
+    path = get_services().settings.pki_dir / filename
     if not path.is_file():
         raise NotFound()
     return Response(path.read_bytes(), mimetype=mimetype)

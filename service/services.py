@@ -1,52 +1,73 @@
-"""The service's slow or external parts, built once per app from config and handed to operations."""
+"""The service's outside parts, built once by the composition root and handed to every operation.
+
+Nothing here reads configuration keys or knows Flask: :class:`Services` is given typed
+:class:`~service.settings.Settings` and ready objects; the parts that are slow to start (the
+LibreOffice pool, the PKI, a PKCS#11 session) are built on first use from those settings and kept.
+"""
 
 from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
 
-from flask import Flask, current_app
+from sqlalchemy.orm import Session, sessionmaker
 
-from service.jobs import CeleryRunner, InProcessRunner, JobRunner
-from service.storage import DocumentStore, FilesystemStore
+from service.documents.converter import LibreOfficeConverter
+from service.interfaces import (
+    CertificateIssuer,
+    Clock,
+    DocumentSigner,
+    DocumentStore,
+    JobRunner,
+    Notifier,
+    PdfConverter,
+    Timestamper,
+    WebhookSender,
+)
+from service.settings import PublicUrls, Settings
+from signing import DevCaIssuer, DevPki, HttpTsa, Pkcs11Session, TrustStore, load_dev_pki
 
-if TYPE_CHECKING:
-    from service.documents.converter import PdfConverter
-    from signing import DevPki, DocumentSigner, Timestamper, TrustStore
-
-__all__ = ["Services", "get_services", "init_app"]
+__all__ = ["Services"]
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Services:
     """What operations need from the outside world; tests build it from real parts too."""
 
+    settings: Settings
+    sessions: sessionmaker[Session]
     store: DocumentStore
     runner: JobRunner
-    config: Any  # the app.config itself, so later changes (tests, PUBLIC_URL) are seen
+    clock: Clock
+    webhooks: WebhookSender
+    notifier: Notifier
     _converter: PdfConverter | None = None
     _pki: DevPki | None = None
     _seal_signer: DocumentSigner | None = None
     _timestamper: Timestamper | None = None
-    _pkcs11: Any = None
+    _issuer: CertificateIssuer | None = None
+    _pkcs11: Pkcs11Session | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
     #: Its own lock: starting LibreOffice takes seconds and must not hold up the PKI or the seal.
     _converter_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def urls(self) -> PublicUrls:
+        """The public addresses (signing links, verification pages)."""
+        return self.settings.urls
 
     def converter(self) -> PdfConverter:
         """The warm LibreOffice pool, started on first use (or by :meth:`warm_up`) and kept."""
         with self._converter_lock:
             if self._converter is None:
-                from service.documents.converter import LibreOfficeConverter
-
                 self._converter = LibreOfficeConverter(
-                    processes=self.config["CONVERTER_PROCESSES"],
-                    work_dir=self.config["CONVERTER_WORK_DIR"],
+                    processes=self.settings.converter_processes,
+                    work_dir=self.settings.converter_work_dir,
                 )
             return self._converter
 
     def warm_up(self) -> None:
+        """Start the converter now rather than at the first document."""
         self.converter()
 
     def pki(self) -> DevPki:
@@ -56,29 +77,23 @@ class Services:
 
     def _pki_locked(self) -> DevPki:
         if self._pki is None:
-            from signing import load_dev_pki
-
             self._pki = load_dev_pki(
-                self.config["PKI_DIR"], key_passphrase=self.config["KEY_ENCRYPTION_SECRET"].encode()
+                self.settings.pki_dir, key_passphrase=self.settings.key_encryption_secret.encode()
             )
         return self._pki
 
     def seal_signer(self) -> DocumentSigner:
-        """The instance seal: a key in a PKCS#11 token when ``SEAL_PKCS11_MODULE`` is set (one
-        session per process, opened on first use), else the development PKI's seal key."""
+        """The instance seal: a key in a PKCS#11 token when configured (one session per process,
+        opened on first use), else the development PKI's seal key."""
         with self._lock:
             if self._seal_signer is None:
-                module = self.config.get("SEAL_PKCS11_MODULE")
-                if module:
-                    from signing import Pkcs11Session
-
+                token = self.settings.seal_pkcs11
+                if token is not None:
                     self._pkcs11 = Pkcs11Session(
-                        module_path=module,
-                        token_label=self.config["SEAL_PKCS11_TOKEN"],
-                        user_pin=self.config["SEAL_PKCS11_PIN"],
+                        module_path=token.module, token_label=token.token, user_pin=token.pin
                     )
                     self._seal_signer = self._pkcs11.signer(
-                        key_label=self.config["SEAL_PKCS11_KEY_LABEL"], chain=self._pki_locked().chain
+                        key_label=token.key_label, chain=self._pki_locked().chain
                     )
                 else:
                     self._seal_signer = self._pki_locked().seal_signer()
@@ -86,44 +101,27 @@ class Services:
 
     def timestamper(self) -> Timestamper:
         """An external TSA when ``TSA_URL`` is set, else the instance's own."""
-        if self._timestamper is None:
-            from signing import HttpTsa
+        with self._lock:
+            if self._timestamper is None:
+                url = self.settings.tsa_url
+                self._timestamper = HttpTsa(url) if url else self._pki_locked().local_tsa()
+            return self._timestamper
 
-            url = self.config.get("TSA_URL")
-            self._timestamper = HttpTsa(url) if url else self.pki().local_tsa()
-        return self._timestamper
+    def issuer(self) -> CertificateIssuer:
+        """Who issues an official's signing certificate on first use: the development CA."""
+        with self._lock:
+            if self._issuer is None:
+                self._issuer = DevCaIssuer(pki=self._pki_locked())
+            return self._issuer
 
     def trust(self) -> TrustStore:
+        """The roots signatures are validated against."""
         return self.pki().trust_store()
 
     def close(self) -> None:
+        """Stop the runner, the converter and the token session."""
         self.runner.close()
         if self._converter is not None:
             self._converter.close()
         if self._pkcs11 is not None:
             self._pkcs11.close()
-
-
-def init_app(app: Flask) -> None:
-    """Build the store and the job runner named by config; tests may pass ready objects in."""
-    import service.workflow.history
-    import service.workflow.pipeline  # noqa: F401  (these register the jobs)
-
-    config = app.config
-    store = config.get("STORE") or FilesystemStore(root=config["FILES_DIR"])
-    runner: JobRunner
-    if config.get("RUNNER") is not None:
-        runner = config["RUNNER"]
-    elif config["JOB_RUNNER"] == "celery":
-        runner = CeleryRunner(app=app, broker_url=config["CELERY_BROKER_URL"])
-    else:
-        runner = InProcessRunner(app=app, workers=config["CONVERTER_PROCESSES"])
-    services = Services(store=store, runner=runner, config=config)
-    if config.get("CONVERTER") is not None:
-        services._converter = config["CONVERTER"]
-    app.extensions["skp"] = services
-
-
-def get_services() -> Services:
-    services: Services = current_app.extensions["skp"]
-    return services

@@ -1,4 +1,4 @@
-"""Versioned file store: every file is written once, atomically, and never overwritten."""
+"""The file store (:class:`service.interfaces.DocumentStore`): written once, atomically, never overwritten."""
 
 from __future__ import annotations
 
@@ -6,9 +6,8 @@ import os
 import re
 import tempfile
 from pathlib import Path
-from typing import Protocol
 
-__all__ = ["DocumentStore", "FileExistsInStoreError", "FilesystemStore"]
+__all__ = ["FileExistsInStoreError", "FilesystemStore"]
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
@@ -16,16 +15,6 @@ _SAFE_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
 
 class FileExistsInStoreError(FileExistsError):
     """A write would overwrite a stored file; stored files are immutable."""
-
-
-class DocumentStore(Protocol):
-    """Where document files live; names are flat (``rev-0001.pdf``, ``form.docx``)."""
-
-    def put(self, document_id: str, name: str, data: bytes) -> None: ...
-
-    def get(self, document_id: str, name: str) -> bytes: ...
-
-    def exists(self, document_id: str, name: str) -> bool: ...
 
 
 class FilesystemStore:

@@ -226,7 +226,7 @@ def _signature(
             signer_validation_context=trust.validation_context(),
             ts_validation_context=trust.validation_context(),
         )
-    except Exception as e:  # a malformed signature is a finding, not a crash
+    except Exception as e:  # noqa: BLE001  (a malformed signature is a finding, not a crash)
         return SignatureReport(
             **common,
             signing_time=es.self_reported_timestamp,
@@ -285,7 +285,7 @@ def _signature(
 def _document_timestamp(es: EmbeddedPdfSignature, trust: TrustStore) -> DocumentTimestampReport:
     try:
         status = validate_pdf_timestamp(es, validation_context=trust.validation_context())
-    except Exception as e:  # a malformed timestamp is a finding, not a crash
+    except Exception as e:  # noqa: BLE001  (a malformed timestamp is a finding, not a crash)
         return DocumentTimestampReport(
             field_name=str(es.field_name),
             revision=es.signed_revision,

@@ -70,7 +70,7 @@ class RecordingRunner:
     def submit(self, name: str, document_id: str) -> None:
         self.submitted.append((name, document_id))
 
-    def wait_idle(self, timeout: float) -> bool:
+    def wait_idle(self, timeout: float) -> bool:  # noqa: ARG002  (the JobRunner signature)
         return True
 
     def close(self) -> None:

@@ -8,9 +8,9 @@ from flask import g, request
 
 from service.api import bp
 from service.clients import require_scope
+from service.composition import get_services
 from service.db import get_session
 from service.errors import UnprocessableError, UnsupportedMediaTypeError
-from service.services import get_services
 from service.workflow.verification import verify_pdf
 
 

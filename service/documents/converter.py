@@ -36,13 +36,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from service.documents.interfaces import PdfConverter
-
 __all__ = [
     "PDFA_FILTER_OPTIONS",
     "ConversionError",
     "LibreOfficeConverter",
-    "PdfConverter",
     "WorkerInfo",
     "group_processes",
     "unoserver_site_packages",
@@ -431,7 +428,7 @@ class LibreOfficeConverter:
         class _Client(UnoClient):  # type: ignore[misc]
             # UnoClient retries a refused connection 5 times with 10 s sleeps; a dead process
             # must fail at once so the job can move to another one.
-            def _connect(self, proxy: Any, retries: int = 1, sleep: int = 0) -> Any:
+            def _connect(self, proxy: Any, retries: int = 1, sleep: int = 0) -> Any:  # noqa: ARG002
                 return super()._connect(proxy, retries=1, sleep=0)
 
         outcome: dict[str, Any] = {}
@@ -445,7 +442,7 @@ class LibreOfficeConverter:
                     filter_options=list(PDFA_FILTER_OPTIONS),
                     update_index=False,
                 )
-            except BaseException as error:  # handed to the waiting thread
+            except BaseException as error:  # noqa: BLE001  (handed to the waiting thread)
                 outcome["error"] = error
 
         thread = threading.Thread(target=call, name="skp-lo-call", daemon=True)
@@ -464,7 +461,7 @@ class LibreOfficeConverter:
         raise _WorkerFailedError(f"proses LibreOffice berhenti ({type(error).__name__})")
 
     def convert(self, docx: bytes, *, timeout: float) -> bytes:
-        """The PDF/A-2b of ``docx``; see :class:`~service.documents.interfaces.PdfConverter`.
+        """The PDF/A-2b of ``docx``; see :class:`~service.interfaces.PdfConverter`.
 
         ``timeout`` bounds one attempt; a job that meets a dying or hung process is tried once more,
         so the worst case is about twice ``timeout`` plus the wait for a free process.

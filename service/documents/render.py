@@ -19,6 +19,7 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
 from service.documents.context import build_context
+from service.scoring.vocabulary import DOCUMENT_TYPES, PERMENPANRB_6_2022, PP46_2011, REGIME_IDS
 
 __all__ = [
     "TEMPLATE_NAMES",
@@ -47,9 +48,6 @@ TEMPLATE_NAMES = (
     "pp46_2011/dokumen_penilaian.docx",
 )
 
-_TYPES = ("skp", "manual_iku", "evaluasi", "dokumen_penilaian")
-_REGIMES = ("pp46_2011", "permenpanrb_8_2021", "permenpanrb_6_2022")
-
 
 class TemplateRenderError(Exception):
     """A template is missing or broken; the message names the template and the problem."""
@@ -65,14 +63,14 @@ def template_name(payload: Mapping[str, Any]) -> str:
     :raises TemplateRenderError: for a regime or type without a form (manual IKU exists for 6/2022 only).
     """
     regime, kind = payload.get("regime"), payload.get("type")
-    if regime not in _REGIMES or kind not in _TYPES:
+    if regime not in REGIME_IDS or kind not in DOCUMENT_TYPES:
         raise TemplateRenderError(f"Tidak ada templat untuk regime {regime!r} dan jenis dokumen {kind!r}.")
-    if kind == "manual_iku" and regime != "permenpanrb_6_2022":
+    if kind == "manual_iku" and regime != PERMENPANRB_6_2022:
         raise TemplateRenderError("Manual IKU hanya ada pada PermenPANRB 6/2022.")
     jpt = (payload.get("pegawai") or {}).get("jenis_jabatan") == "jpt"
-    if regime == "permenpanrb_6_2022" and kind in ("skp", "evaluasi") and jpt:
+    if regime == PERMENPANRB_6_2022 and kind in ("skp", "evaluasi") and jpt:
         return f"{regime}/{kind}_jpt.docx"
-    if regime == "pp46_2011" and kind == "skp":
+    if regime == PP46_2011 and kind == "skp":
         kegiatan = (payload.get("skp") or {}).get("kegiatan") or []
         if any(isinstance(k, Mapping) and k.get("angka_kredit") is not None for k in kegiatan):
             return "pp46_2011/skp_guru.docx"
@@ -124,7 +122,7 @@ def render_template(path: Path, context: Mapping[str, Any], *, name: str | None 
         template.render(dict(context), jinja_env=make_environment())
         output = io.BytesIO()
         template.save(output)
-    except Exception as error:  # every template failure is reported the same readable way
+    except Exception as error:  # noqa: BLE001  (every template failure is reported the same readable way)
         raise TemplateRenderError(f"Templat {label} tidak dapat diisi: {_describe(error)}.") from None
     return output.getvalue()
 

@@ -7,7 +7,7 @@ from werkzeug.exceptions import HTTPException
 
 from service.errors import ServiceError
 
-__all__ = ["error_page"]
+__all__ = ["error_page", "mask_nip"]
 
 
 def error_page(error: Exception) -> tuple[str, int]:
@@ -20,3 +20,8 @@ def error_page(error: Exception) -> tuple[str, int]:
         current_app.logger.exception("page failed", exc_info=error)
         status, detail = 500, "Terjadi kesalahan pada layanan. Silakan coba lagi nanti."
     return render_template("sign_error.html", status=status, detail=detail), status
+
+
+def mask_nip(nip: str) -> str:
+    """Show enough of a NIP to recognise it, not enough to harvest it: 1985********1001."""
+    return nip[:4] + "*" * (len(nip) - 8) + nip[-4:] if len(nip) > 8 else "*" * len(nip)

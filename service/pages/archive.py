@@ -3,42 +3,27 @@
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
 
 from flask import Blueprint, Response, redirect, render_template, request, session, url_for
-from sqlalchemy import select
-from werkzeug.exceptions import NotFound
+from marshmallow import ValidationError
 from werkzeug.wrappers import Response as BaseResponse
 
-from service import audit
+from service.composition import get_services
 from service.db import get_session
-from service.errors import ServiceError
-from service.models import Document, Revision, User
-from service.pages import error_page
-from service.pages.signing import TYPE_LABEL
-from service.pages.verify import mask_nip
+from service.http import file_response
+from service.models import User
+from service.pages import error_page, mask_nip
+from service.scoring.vocabulary import PERAN_LABEL, STATUS_LABEL, TYPE_LABEL
 from service.security import require_csrf
-from service.services import get_services
 from service.users import authenticate_user
-from service.workflow import archive
-from service.workflow.signing_ops import PERAN_LABEL
-from service.workflow.verification import verify_current
+from service.workflow import archive, operations
 
 bp = Blueprint("archive", __name__, url_prefix="/arsip")
 
 P = ParamSpec("P")
 R = TypeVar("R")
-
-STATUS_LABEL = {
-    "rendering": "sedang dibuat",
-    "awaiting_signature": "menunggu tanda tangan",
-    "completed": "selesai",
-    "rejected": "ditolak",
-    "cancelled": "dibatalkan",
-    "failed": "gagal",
-}
 
 
 def _current_user() -> User | None:
@@ -88,45 +73,25 @@ def logout() -> BaseResponse:
     return redirect(url_for("archive.login"))
 
 
-def _search_problems(args: Any) -> list[str]:
-    """What is wrong with the search form; a wrong value is reported, never silently dropped
-    (dropping it would widen the search to every document)."""
-    problems = []
-    nip = args.get("nip", "").strip()
-    if nip and not re.fullmatch(r"[0-9]{1,18}", nip):
-        problems.append("NIP hanya berisi angka, paling banyak 18.")
-    periode = args.get("periode", "").strip()
-    if periode and not re.fullmatch(r"[0-9]{4}", periode):
-        problems.append("Periode diisi tahun empat angka, misalnya 2024.")
-    if args.get("type") and args["type"] not in TYPE_LABEL:
-        problems.append("Jenis dokumen tidak dikenal.")
-    if args.get("status") and args["status"] not in STATUS_LABEL:
-        problems.append("Status tidak dikenal.")
-    return problems
+def _actor() -> str:
+    user = _current_user()
+    return f"user:{user.username if user else '?'}"
 
 
 @bp.get("/")
 @login_required
 def search_page() -> Any:
+    """The search form and one page of results; a wrong value is reported, never dropped
+    (dropping it would widen the search to every document)."""
     args = request.args
-    problems = _search_problems(args)
-    periode = args.get("periode", "").strip()
-    query = archive.ArchiveQuery(
-        nip=args.get("nip", "").strip() or None,
-        nama=args.get("nama", "").strip()[:200] or None,
-        unit_kerja=args.get("unit_kerja", "").strip()[:300] or None,
-        periode=int(periode) if not problems and periode else None,
-        type=args.get("type") or None,
-        status=args.get("status") or None,
-        cursor=args.get("cursor") or None,
-        limit=20,
-    )
+    filled = {key: value.strip() for key, value in args.items() if value.strip()}
+    problems: list[str] = []
     page = archive.SearchPage(items=[], next_cursor=None)
-    if not problems:
-        try:
-            page = archive.search(get_session(), query)
-        except ServiceError:
-            problems.append("Tautan halaman berikutnya tidak sah; ulangi pencarian.")
+    try:
+        page = archive.search_documents(get_session(), filled, client=None)
+    except ValidationError as error:
+        messages = error.messages if isinstance(error.messages, dict) else {"": error.messages}
+        problems = [str(text) for found in messages.values() for text in found]
     searched = any(v for k, v in args.items() if k != "cursor")
     return render_template(
         "archive_search.html",
@@ -140,61 +105,40 @@ def search_page() -> Any:
     ), 422 if problems else 200
 
 
-def _document(document_id: str) -> Document:
-    document = get_session().get(Document, document_id[:40])
-    if document is None:
-        raise NotFound()
-    return document
-
-
 @bp.get("/dokumen/<document_id>")
 @login_required
 def document_page(document_id: str) -> Any:
-    document = _document(document_id)
-    db = get_session()
-    services = get_services()
-    user = _current_user()
-    result = verify_current(
-        db, services, document, actor=f"user:{user.username if user else '?'}", ip=request.remote_addr
+    """One document: its signers, its verification now, its audit trail."""
+    record = archive.document_record(
+        get_session(), get_services(), document_id, actor=_actor(), ip=request.remote_addr
     )
-    events = audit.document_events(db, document.id)
     return render_template(
         "archive_document.html",
-        document=document,
-        result=result,
-        events=events,
+        document=record.document,
+        result=record.verification,
+        events=record.events,
         type_label=TYPE_LABEL,
         status_label=STATUS_LABEL,
         peran_label=PERAN_LABEL,
         mask_nip=mask_nip,
-        user=user,
+        user=_current_user(),
     )
 
 
 @bp.get("/dokumen/<document_id>/revisi/<int:number>.pdf")
 @login_required
 def download(document_id: str, number: int) -> Response:
-    document = _document(document_id)
-    db = get_session()
-    revision = db.scalar(
-        select(Revision).where(Revision.document_id == document.id, Revision.number == number)
-    )
-    if revision is None:
-        raise NotFound()
-    data = get_services().store.get(document.id, revision.filename)
-    user = _current_user()
-    audit.record(
-        db,
-        event="downloaded",
-        actor=f"user:{user.username if user else '?'}",
-        document_id=document.id,
+    """A revision of the PDF; audited."""
+    session = get_session()
+    stored = operations.download_revision(
+        session,
+        get_services(),
+        operations.get_document(session, document_id),
+        number,
+        actor=_actor(),
         ip=request.remote_addr,
-        data={"revision": number, "format": "pdf"},
     )
-    db.commit()
-    response = Response(data, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'attachment; filename="{document.id}-rev{number}.pdf"'
-    return response
+    return file_response(stored)
 
 
 bp.register_error_handler(Exception, error_page)

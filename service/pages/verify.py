@@ -2,35 +2,21 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from flask import Blueprint, render_template, request
-from sqlalchemy import select
 
+from service.composition import get_services
 from service.db import get_session
-from service.errors import NotFoundError, ServiceError
+from service.errors import ServiceError
 from service.models import Document
-from service.pages import error_page
-from service.pages.signing import TYPE_LABEL
+from service.pages import error_page, mask_nip
+from service.scoring.vocabulary import PERAN_LABEL, TYPE_LABEL
 from service.security import require_csrf
-from service.services import get_services
-from service.workflow.signing_ops import PERAN_LABEL
-from service.workflow.verification import verify_current, verify_pdf
+from service.workflow.stored import payload_of
+from service.workflow.verification import document_by_code, verify_current, verify_pdf
 
 bp = Blueprint("verify_page", __name__, url_prefix="/v")
-
-
-def mask_nip(nip: str) -> str:
-    """Show enough of a NIP to recognise it, not enough to harvest it: 1985********1001."""
-    return nip[:4] + "*" * (len(nip) - 8) + nip[-4:] if len(nip) > 8 else "*" * len(nip)
-
-
-def _document(code: str) -> Document:
-    document = get_session().scalar(select(Document).where(Document.verification_code == code))
-    if document is None or len(code) > 40:
-        raise NotFoundError("Kode verifikasi tidak dikenal.")
-    return document
 
 
 def _context(document: Document) -> dict[str, Any]:
@@ -39,7 +25,7 @@ def _context(document: Document) -> dict[str, Any]:
     result = verify_current(session, services, document, actor="public", ip=request.remote_addr)
     return {
         "document": document,
-        "payload": json.loads(document.payload_json),
+        "payload": payload_of(document),
         "type_label": TYPE_LABEL.get(document.type, document.type),
         "peran_label": PERAN_LABEL,
         "nip_masked": mask_nip(document.pegawai_nip),
@@ -50,13 +36,13 @@ def _context(document: Document) -> dict[str, Any]:
 
 @bp.get("/<code>")
 def show(code: str) -> str:
-    return render_template("verify.html", **_context(_document(code)))
+    return render_template("verify.html", **_context(document_by_code(get_session(), code)))
 
 
 @bp.post("/<code>")
 def check_upload(code: str) -> tuple[str, int]:
     require_csrf()
-    document = _document(code)
+    document = document_by_code(get_session(), code)
     context = _context(document)
     upload = request.files.get("file")
     data = upload.read() if upload else b""

@@ -4,23 +4,41 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
+from marshmallow import ValidationError
 from sqlalchemy import Select, or_, select, tuple_
 from sqlalchemy.orm import Session
 
-from service.errors import UnprocessableError
-from service.models import Document
+from service import audit
+from service.errors import ForbiddenError
+from service.models import ApiClient, AuditEvent, Document
+from service.schemas.requests import ArchiveQuerySchema
+from service.services import Services
+from service.workflow.operations import get_document
+from service.workflow.verification import verify_current
 
-__all__ = ["ArchiveQuery", "SearchPage", "search"]
+__all__ = [
+    "ArchiveQuery",
+    "DocumentRecord",
+    "SearchPage",
+    "document_record",
+    "search",
+    "search_documents",
+]
+
+_query_schema = ArchiveQuerySchema()
 
 MAX_LIMIT = 100
 
 
 @dataclass(frozen=True, kw_only=True)
 class ArchiveQuery:
+    """A validated archive search (:class:`~service.schemas.requests.ArchiveQuerySchema`)."""
+
     nip: str | None = None
     nama: str | None = None
     unit_kerja: str | None = None
@@ -34,6 +52,8 @@ class ArchiveQuery:
 
 @dataclass(frozen=True)
 class SearchPage:
+    """One page of results, newest first, and the cursor of the next page."""
+
     items: Sequence[Document]
     next_cursor: str | None
 
@@ -49,7 +69,7 @@ def _decode(cursor: str) -> tuple[datetime, str]:
         at, _, document_id = raw.partition("|")
         return datetime.fromisoformat(at), document_id
     except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise UnprocessableError(errors=[{"field": "cursor", "message": "kursor tidak valid"}]) from None
+        raise ValidationError({"cursor": ["kursor tidak valid"]}) from None
 
 
 def _like(text: str) -> str:
@@ -98,3 +118,40 @@ def search(session: Session, query: ArchiveQuery, *, client_id: int | None = Non
     more = len(rows) > limit
     rows = rows[:limit]
     return SearchPage(items=rows, next_cursor=_encode(rows[-1]) if more and rows else None)
+
+
+def search_documents(session: Session, args: Mapping[str, Any], *, client: ApiClient | None) -> SearchPage:
+    """Validate a search and run it; an API client sees only its own documents unless it may read
+    the archive (``client=None``: an archivist).
+
+    :raises marshmallow.ValidationError: a bad parameter (a wrong value never widens the search).
+    :raises ForbiddenError: the client may read neither its documents nor the archive.
+    """
+    client_id = None
+    if client is not None:
+        if not {"archive:read", "documents:read"} & client.scope_set:
+            raise ForbiddenError("Kunci API ini tidak memiliki cakupan: archive:read.")
+        if "archive:read" not in client.scope_set:
+            client_id = client.id
+    query = ArchiveQuery(**_query_schema.load(args))
+    return search(session, query, client_id=client_id)
+
+
+@dataclass(frozen=True)
+class DocumentRecord:
+    """What an archivist sees of one document: it, its verification now, and its audit trail."""
+
+    document: Document
+    verification: dict[str, Any] | None
+    events: Sequence[AuditEvent]
+
+
+def document_record(
+    session: Session, services: Services, document_id: str, *, actor: str, ip: str | None
+) -> DocumentRecord:
+    """The archive's page of a document; verifying its newest revision is recorded (``verified``)."""
+    document = get_document(session, document_id)
+    verification = verify_current(session, services, document, actor=actor, ip=ip)
+    return DocumentRecord(
+        document=document, verification=verification, events=audit.document_events(session, document.id)
+    )

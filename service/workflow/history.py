@@ -7,14 +7,17 @@ file of its own: the signed document is never touched again after its archival t
 from __future__ import annotations
 
 import io
-import json
+
+from docx import Document as Word
+from docx.shared import Pt
+from sqlalchemy.orm import Session
 
 from service import audit
-from service.db import get_session
-from service.jobs import job
 from service.models import AuditEvent, Document
-from service.services import get_services
-from service.workflow.signing_ops import PERAN_LABEL
+from service.scoring.vocabulary import PERAN_LABEL
+from service.services import Services
+from service.workflow.stored import payload_of
+from signing import seal
 
 __all__ = ["HISTORY_FILE", "build_history_docx", "history_job"]
 
@@ -23,10 +26,7 @@ HISTORY_FILE = "lembar-riwayat.pdf"
 
 def build_history_docx(document: Document, events: list[AuditEvent]) -> bytes:
     """A plain Word file with the history; converted and sealed like every other form."""
-    from docx import Document as Word
-    from docx.shared import Pt
-
-    payload = json.loads(document.payload_json)
+    payload = payload_of(document)
     word = Word()
     style = word.styles["Normal"]
     style.font.name = "Liberation Sans"
@@ -77,19 +77,14 @@ def build_history_docx(document: Document, events: list[AuditEvent]) -> bytes:
     return out.getvalue()
 
 
-@job("history")
-def history_job(document_id: str) -> None:
+def history_job(session: Session, services: Services, document_id: str) -> None:
     """Issue the sealed history sheet of a completed document (once)."""
-    from signing import seal
-
-    session = get_session()
-    services = get_services()
     document = session.get(Document, document_id)
     if document is None or document.status != "completed" or services.store.exists(document.id, HISTORY_FILE):
         return
     events = audit.document_events(session, document.id)
     pdf = services.converter().convert(
-        build_history_docx(document, events), timeout=services.config["CONVERTER_TIMEOUT"]
+        build_history_docx(document, events), timeout=services.settings.converter_timeout
     )
     sealed = seal(
         pdf,

@@ -7,7 +7,6 @@ import json
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -16,30 +15,39 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from service import audit
-from service.errors import ConflictError, NotFoundError
-from service.jobs import JobRunner
+from service.errors import ConflictError, NotFoundError, UnprocessableError
 from service.jsonio import json_number
-from service.models import ApiClient, Document, Signer, utcnow
+from service.models import ApiClient, Document, Revision, Signer, WebhookDelivery, utcnow
+from service.schemas import DocumentPayloadSchema
+from service.schemas.stored import dump_validated
+from service.scoring import score_payload
+from service.scoring.vocabulary import FINAL_STATUSES, SIGNING_ORDER
+from service.services import Services
+from service.workflow.history import HISTORY_FILE
 from service.workflow.links import issue_link
+from service.workflow.webhooks import enqueue
 
 __all__ = [
-    "SIGNING_ORDER",
+    "MAX_IDEMPOTENCY_KEY",
     "Created",
+    "StoredFile",
     "cancel_document",
     "create_document",
     "delegate_signer",
+    "document_file",
+    "download_revision",
     "get_document",
     "reissue_link",
     "reject_document",
     "request_hash",
+    "webhook_deliveries",
 ]
 
-#: Fixed signing order (api.md); the atasan signs only when the payload names one.
-SIGNING_ORDER = ("pegawai", "pejabat_penilai", "atasan_pejabat_penilai")
+MAX_IDEMPOTENCY_KEY = 200
+#: Files kept beside the revisions, by the name clients ask for.
+DOCX_FILE = "form.docx"
 
-#: Every document status (api.md), and those from which nothing more happens to a document.
-STATUSES = ("rendering", "awaiting_signature", "completed", "rejected", "cancelled", "failed")
-FINAL_STATUSES = frozenset({"completed", "rejected", "cancelled", "failed"})
+_payload_schema = DocumentPayloadSchema()
 
 
 def _canonical(value: Any) -> Any:
@@ -63,17 +71,28 @@ class Created:
 
 def create_document(
     session: Session,
-    runner: JobRunner,
+    services: Services,
     *,
     client: ApiClient,
-    idempotency_key: str,
+    idempotency_key: str | None,
     body: Mapping[str, Any],
     raw_body: str,
-    payload: Mapping[str, Any],
-    hasil: Mapping[str, Any],
     ip: str | None,
 ) -> Created:
-    """Store a validated, scored payload and queue its rendering; replays return the first one."""
+    """Validate and score ``body``, store it and queue its rendering; replays return the first one.
+
+    :param body: the parsed JSON object; ``raw_body`` is the same request as sent, kept verbatim.
+    :raises marshmallow.ValidationError: the payload breaks a schema rule (422).
+    :raises ScoringError: a rule only scoring can see (422).
+    :raises ConflictError: the key was used before for another body.
+    """
+    idempotency_key = (idempotency_key or "").strip()
+    if not idempotency_key or len(idempotency_key) > MAX_IDEMPOTENCY_KEY:
+        raise UnprocessableError(
+            errors=[{"field": "Idempotency-Key", "message": "header wajib diisi (1–200 karakter)"}]
+        )
+    payload = _payload_schema.load(body)
+    hasil = score_payload(payload)
     digest = request_hash(body)
     existing = _by_idempotency_key(session, client.id, idempotency_key)
     if existing is not None:
@@ -88,6 +107,7 @@ def create_document(
         regime=payload["regime"],
         status="rendering",
         payload_json=raw_body,
+        payload_validated=dump_validated(payload),
         hasil_json=json.dumps(hasil, ensure_ascii=False, default=json_number),
         verification_code=secrets.token_hex(8),
         pegawai_nip=pegawai["nip"],
@@ -133,7 +153,7 @@ def create_document(
         if winner is None:
             raise
         return _replay(winner, digest)
-    runner.submit("render", document.id)
+    services.runner.submit("render", document.id)
     return Created(document=document, new=True)
 
 
@@ -153,8 +173,9 @@ def _replay(existing: Document, digest: str) -> Created:
 
 
 def get_document(session: Session, document_id: str, *, client: ApiClient | None = None) -> Document:
-    """The document, or 404; a client sees only its own documents unless it may read the archive."""
-    document = session.get(Document, document_id)
+    """The document, or 404; a client sees only its own documents unless it may read the archive
+    (``client=None``: an archivist or the operator)."""
+    document = session.get(Document, document_id[:40])
     if document is None or (
         client is not None and document.client_id != client.id and "archive:read" not in client.scope_set
     ):
@@ -207,13 +228,13 @@ def cancel_document(session: Session, document: Document, *, actor: str, ip: str
 
 def reject_document(
     session: Session,
+    services: Services,
     document: Document,
     signer: Signer,
     *,
     alasan: str,
     actor: str,
     ip: str | None,
-    config: Mapping[str, Any],
 ) -> Document:
     """The signer refuses with a reason: the document stops and no later link will be issued."""
     if document.status != "awaiting_signature" or signer.status != "pending":
@@ -231,9 +252,7 @@ def reject_document(
         ip=ip,
         data={"urutan": signer.urutan, "peran": signer.peran, "alasan": alasan},
     )
-    from service.workflow.webhooks import enqueue
-
-    enqueue(session, document, "document.rejected", config=config)
+    enqueue(session, services, document, "document.rejected")
     session.commit()
     return document
 
@@ -247,10 +266,10 @@ def _signer(document: Document, urutan: int) -> Signer:
 
 def reissue_link(
     session: Session,
+    services: Services,
     document: Document,
     urutan: int,
     *,
-    ttl: timedelta,
     actor: str,
     ip: str | None,
 ) -> Signer:
@@ -258,7 +277,7 @@ def reissue_link(
     signer = _signer(document, urutan)
     if document.status != "awaiting_signature" or signer.status != "pending":
         raise ConflictError("Tautan hanya dapat diterbitkan ulang untuk penanda tangan yang sedang giliran.")
-    issue_link(signer, ttl=ttl)
+    issue_link(signer, ttl=services.settings.sign_link_ttl)
     audit.record(
         session,
         event="reissued",
@@ -273,11 +292,11 @@ def reissue_link(
 
 def delegate_signer(
     session: Session,
+    services: Services,
     document: Document,
     urutan: int,
     *,
     delegate: Mapping[str, Any],
-    ttl: timedelta,
     actor: str,
     ip: str | None,
 ) -> Signer:
@@ -296,7 +315,7 @@ def delegate_signer(
     signer.email = delegate.get("email")
     signer.failed_attempts = 0
     if signer.status == "pending":
-        issue_link(signer, ttl=ttl)
+        issue_link(signer, ttl=services.settings.sign_link_ttl)
     audit.record(
         session,
         event="delegated",
@@ -313,3 +332,97 @@ def delegate_signer(
     )
     session.commit()
     return signer
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """A file handed out, with the name it is offered under."""
+
+    data: bytes
+    filename: str
+    mimetype: str
+
+
+def download_revision(
+    session: Session,
+    services: Services,
+    document: Document,
+    number: int | None,
+    *,
+    actor: str,
+    ip: str | None,
+) -> StoredFile:
+    """Revision ``number`` (the newest when ``None``) of the PDF; every download is audited.
+
+    :raises NotFoundError: the revision does not exist (yet).
+    """
+    if number is None:
+        number = document.current_revision
+    revision = (
+        session.scalar(select(Revision).where(Revision.document_id == document.id, Revision.number == number))
+        if 0 <= number <= document.current_revision
+        else None
+    )
+    if revision is None:
+        raise NotFoundError("Revisi PDF ini belum ada.")
+    data = services.store.get(document.id, revision.filename)
+    audit.record(
+        session,
+        event="downloaded",
+        actor=actor,
+        document_id=document.id,
+        ip=ip,
+        data={"revision": number, "format": "pdf"},
+    )
+    session.commit()
+    return StoredFile(data=data, filename=f"{document.id}-rev{number}.pdf", mimetype="application/pdf")
+
+
+#: Other files of a document: store name → (offered name suffix, media type, detail when missing).
+_FILES: Mapping[str, tuple[str, str, str]] = {
+    "docx": (
+        ".docx",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "Berkas Word belum dibuat.",
+    ),
+    "riwayat": (
+        "-riwayat.pdf",
+        "application/pdf",
+        "Lembar riwayat belum diterbitkan (dokumen belum selesai).",
+    ),
+}
+
+
+def document_file(services: Services, document: Document, kind: str) -> StoredFile:
+    """The filled Word form (``docx``) or the sealed history sheet (``riwayat``).
+
+    :raises NotFoundError: not made yet.
+    """
+    suffix, mimetype, missing = _FILES[kind]
+    name = DOCX_FILE if kind == "docx" else HISTORY_FILE
+    if not services.store.exists(document.id, name):
+        raise NotFoundError(missing)
+    return StoredFile(
+        data=services.store.get(document.id, name), filename=f"{document.id}{suffix}", mimetype=mimetype
+    )
+
+
+def webhook_deliveries(session: Session, document: Document) -> list[dict[str, Any]]:
+    """The document's webhook deliveries, oldest first: what was sent, when, and how it went."""
+    rows = session.scalars(
+        select(WebhookDelivery).where(WebhookDelivery.document_id == document.id).order_by(WebhookDelivery.id)
+    )
+    return [
+        {
+            "id": row.id,
+            "event": row.event,
+            "url": row.url,
+            "attempts": row.attempts,
+            "delivered_at": row.delivered_at.isoformat() if row.delivered_at else None,
+            "next_attempt_at": None if row.delivered_at else row.next_attempt_at.isoformat(),
+            "last_status": row.last_status,
+            "last_error": row.last_error,
+            "created_at": row.created_at.isoformat(),
+        }
+        for row in rows
+    ]

@@ -7,25 +7,32 @@ A failure the service can explain marks the document ``failed`` with a readable 
 
 from __future__ import annotations
 
-import json
 import logging
-from decimal import Decimal
+from collections.abc import Mapping
+from io import BytesIO
 from pathlib import Path
 from typing import Any
 
-from flask import current_app
+from pypdf import PdfReader
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from service import audit
-from service.db import get_session
-from service.jobs import job
+from service.documents.converter import ConversionError
+from service.documents.placement import footer_band, locate_markers
+from service.documents.render import TemplateRenderError, render_document
+from service.interfaces import JobRunner
 from service.jsonio import parse_json
 from service.models import Document
-from service.services import Services, get_services
-from service.workflow.revisions import RevisionConflictError, commit_revision
+from service.services import Services
+from service.workflow.revisions import RevisionConflictError, add_revision
 from service.workflow.signing_ops import seal_document
+from service.workflow.stored import payload_of
+from service.workflow.webhooks import enqueue
+from signing import FieldSpec, add_signature_fields, add_verification_footer
+from signing.errors import SigningError
 
-__all__ = ["render_job", "resume_unfinished"]
+__all__ = ["PACKAGED_TEMPLATES", "RenderFailedError", "render_job", "resume_unfinished"]
 
 log = logging.getLogger(__name__)
 
@@ -36,23 +43,18 @@ class RenderFailedError(Exception):
     """A reason the document cannot be produced, worded for the HR system."""
 
 
-def _render_unsigned(services: Services, document: Document) -> tuple[bytes, bytes]:
+def render_unsigned(
+    services: Services, document: Document, payload: Mapping[str, Any]
+) -> tuple[bytes, bytes]:
     """The filled Word file and the converted PDF with one empty field per signer."""
-    from service.documents.placement import footer_band, locate_markers
-    from service.documents.render import render_document
-    from service.schemas import DocumentPayloadSchema
-    from signing import FieldSpec, add_signature_fields, add_verification_footer
-
-    payload = DocumentPayloadSchema().load(parse_json(document.payload_json.encode()))
-    hasil: dict[str, Any] = json.loads(document.hasil_json, parse_float=Decimal)
     docx = render_document(
         payload,
-        hasil,
+        parse_json(document.hasil_json),
         packaged_dir=PACKAGED_TEMPLATES,
-        instance_dir=Path(services.config["INSTANCE_TEMPLATES_DIR"]),
+        instance_dir=services.settings.instance_templates_dir,
         verification_code=document.verification_code,
     )
-    pdf = services.converter().convert(docx, timeout=services.config["CONVERTER_TIMEOUT"])
+    pdf = services.converter().convert(docx, timeout=services.settings.converter_timeout)
     markers = locate_markers(pdf, roles=[signer.peran for signer in document.signers])
     fields = []
     for signer in document.signers:
@@ -66,68 +68,48 @@ def _render_unsigned(services: Services, document: Document) -> tuple[bytes, byt
     _, band = footer_band(pdf)
     pdf = add_verification_footer(
         pdf,
-        url=f"{services.config['PUBLIC_URL'].rstrip('/')}/v/{document.verification_code}",
+        url=services.urls.verify(document.verification_code),
         code=document.verification_code,
         box=band,
-        pages=range(_page_count(pdf)),
+        pages=range(len(PdfReader(BytesIO(pdf)).pages)),
     )
     return docx, add_signature_fields(pdf, fields)
 
 
-def _page_count(pdf: bytes) -> int:
-    from io import BytesIO
-
-    from pypdf import PdfReader
-
-    return len(PdfReader(BytesIO(pdf)).pages)
-
-
-@job("render")
-def render_job(document_id: str) -> None:
-    session = get_session()
-    services = get_services()
+def render_job(session: Session, services: Services, document_id: str) -> None:
+    """Render, then seal, a document still ``rendering``; a document in any other state is left."""
     document = session.get(Document, document_id)
     if document is None or document.status != "rendering":
         return
     try:
+        payload = payload_of(document)
+        unsigned: bytes | None = None
         if document.current_revision < 0:
-            docx, unsigned = _render_unsigned(services, document)
+            docx, unsigned = render_unsigned(services, document, payload)
             if not services.store.exists(document.id, "form.docx"):
                 services.store.put(document.id, "form.docx", docx)
-
-            def rendered(_revision: object) -> None:
-                audit.record(
-                    session,
-                    event="rendered",
-                    actor="system",
-                    document_id=document.id,
-                    data={"revision": 0, "bytes": len(unsigned)},
-                )
-
-            commit_revision(
+            add_revision(session, services.store, document, data=unsigned, kind="render", based_on=-1)
+            audit.record(
                 session,
-                services.store,
-                document,
-                data=unsigned,
-                kind="render",
-                based_on=-1,
-                before_commit=rendered,
+                event="rendered",
+                actor="system",
+                document_id=document.id,
+                data={"revision": 0, "bytes": len(unsigned)},
             )
+            # Revision 0 is kept on its own: a job that dies while sealing resumes from here.
+            session.commit()
         if document.current_revision == 0:
-            seal_document(session, services, document)
+            seal_document(session, services, document, payload=payload, unsigned=unsigned)
+            session.commit()
     except RevisionConflictError:
         # Another worker runs the same job (e.g. resumed twice) and got there first.
         session.rollback()
-    except Exception as error:
+    except Exception as error:  # noqa: BLE001  (every failure ends as a readable `failed` status)
         session.rollback()
-        _fail(document_id, _reason(error))
+        _fail(session, services, document_id, _reason(error))
 
 
 def _reason(error: Exception) -> str:
-    from service.documents.converter import ConversionError
-    from service.documents.render import TemplateRenderError
-    from signing.errors import SigningError
-
     if isinstance(error, RenderFailedError | TemplateRenderError | ConversionError):
         return str(error)
     if isinstance(error, SigningError):
@@ -136,8 +118,7 @@ def _reason(error: Exception) -> str:
     return f"Kesalahan tak terduga saat membuat dokumen ({type(error).__name__})."
 
 
-def _fail(document_id: str, reason: str) -> None:
-    session = get_session()
+def _fail(session: Session, services: Services, document_id: str, reason: str) -> None:
     document = session.get(Document, document_id)
     if document is None or document.status != "rendering":
         return
@@ -146,16 +127,13 @@ def _fail(document_id: str, reason: str) -> None:
     audit.record(
         session, event="failed", actor="system", document_id=document.id, data={"reason": reason[:2000]}
     )
-    from service.workflow.webhooks import enqueue
-
-    enqueue(session, document, "document.failed", config=current_app.config)
+    enqueue(session, services, document, "document.failed")
     session.commit()
 
 
-def resume_unfinished() -> int:
+def resume_unfinished(session: Session, runner: JobRunner) -> int:
     """Queue the render job again for documents a dead process left in ``rendering``."""
-    session = get_session()
     ids = list(session.scalars(select(Document.id).where(Document.status == "rendering")))
     for document_id in ids:
-        get_services().runner.submit("render", document_id)
+        runner.submit("render", document_id)
     return len(ids)

@@ -6,18 +6,19 @@ import json
 from typing import Any
 
 from service.models import Document, Signer
+from service.settings import PublicUrls
 from service.workflow.links import live_token
 
 __all__ = ["document_dict", "sign_url"]
 
 
-def sign_url(signer: Signer, *, public_url: str, secret: str) -> str | None:
+def sign_url(signer: Signer, *, urls: PublicUrls, secret: str) -> str | None:
     """The live signing link of the signer whose turn it is; ``None`` for everyone else."""
     token = live_token(signer, secret=secret)
-    return f"{public_url.rstrip('/')}/sign/{token}" if token else None
+    return urls.sign(token) if token else None
 
 
-def document_dict(document: Document, *, public_url: str, secret: str) -> dict[str, Any]:
+def document_dict(document: Document, *, urls: PublicUrls, secret: str) -> dict[str, Any]:
     """The api.md representation of a document."""
     base = f"/api/v1/documents/{document.id}"
     body: dict[str, Any] = {
@@ -36,7 +37,7 @@ def document_dict(document: Document, *, public_url: str, secret: str) -> dict[s
                 "nip": s.nip,
                 "status": s.status,
                 "signed_at": s.signed_at.isoformat() if s.signed_at else None,
-                "sign_url": sign_url(s, public_url=public_url, secret=secret),
+                "sign_url": sign_url(s, urls=urls, secret=secret),
             }
             for s in document.signers
         ],
@@ -46,7 +47,7 @@ def document_dict(document: Document, *, public_url: str, secret: str) -> dict[s
             "pdf": f"{base}/pdf",
             "docx": f"{base}/docx",
             "audit": f"{base}/audit",
-            "verify": f"/v/{document.verification_code}",
+            "verify": urls.verify_path(document.verification_code),
         },
     }
     if document.failure_reason:

@@ -1,25 +1,26 @@
-"""Adding a PDF revision: file first (atomic, never overwriting), then one guarded database commit.
+"""Adding a PDF revision: file first (atomic, never overwriting), then one guarded row update.
 
-The database row is the single point of truth. A process killed after the file is written but
-before the commit leaves an orphan file under a name nobody refers to, and the document stays at
-its last good revision, signable again. Two writers racing from the same revision both write their
-own file, and only one conditional ``UPDATE … WHERE current_revision = n`` succeeds.
+The database row is the single point of truth. :func:`add_revision` writes the file and moves the
+document with ``UPDATE … WHERE current_revision = n``, then only flushes: the operation that called
+it adds its status change and audit event and commits them together with the revision, or not at
+all. A process killed before that commit leaves an orphan file under a name nobody refers to, and
+the document stays at its last good revision. Two writers racing from the same revision both write
+their own file, and only one conditional update succeeds.
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Callable
 
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from service.errors import ConflictError
+from service.interfaces import DocumentStore
 from service.models import Document, Revision, utcnow
-from service.storage import DocumentStore
 
-__all__ = ["RevisionConflictError", "commit_revision", "read_revision"]
+__all__ = ["RevisionConflictError", "add_revision", "read_revision"]
 
 
 class RevisionConflictError(ConflictError):
@@ -27,11 +28,12 @@ class RevisionConflictError(ConflictError):
 
 
 def read_revision(session: Session, store: DocumentStore, document: Document, number: int) -> bytes:
+    """The bytes of revision ``number`` (``NoResultFound`` when there is none)."""
     revision = session.query(Revision).filter_by(document_id=document.id, number=number).one()
     return store.get(document.id, revision.filename)
 
 
-def commit_revision(
+def add_revision(
     session: Session,
     store: DocumentStore,
     document: Document,
@@ -40,14 +42,12 @@ def commit_revision(
     kind: str,
     based_on: int,
     require_status: str | None = None,
-    before_commit: Callable[[Revision], None] | None = None,
 ) -> Revision:
-    """Store ``data`` as revision ``based_on + 1`` and commit it, or raise :class:`RevisionConflictError`.
+    """Store ``data`` as revision ``based_on + 1`` and flush it, or raise :class:`RevisionConflictError`.
 
-    ``before_commit`` runs inside the transaction after the revision row exists (status changes and
-    audit events go there, so they commit together with the revision or not at all).
-    ``require_status`` also makes the commit conditional on the document's status, so a signature
-    cannot land on a document that was rejected or cancelled while it was being made.
+    The caller commits (with its status change and audit event) or rolls back. ``require_status``
+    also makes the update conditional on the document's status, so a signature cannot land on a
+    document that was rejected or cancelled while it was being made.
     """
     number = based_on + 1
     filename = f"rev-{number:04d}-{secrets.token_hex(4)}.pdf"
@@ -62,7 +62,6 @@ def commit_revision(
         .execution_options(synchronize_session=False)
     )
     if moved.rowcount != 1:  # type: ignore[attr-defined]
-        session.rollback()
         raise RevisionConflictError(
             "Dokumen telah berubah oleh proses lain; muat ulang dan coba lagi.",
             document_id=document.id,
@@ -77,7 +76,5 @@ def commit_revision(
     )
     session.add(revision)
     document.current_revision = number
-    if before_commit is not None:
-        before_commit(revision)
-    session.commit()
+    session.flush()
     return revision

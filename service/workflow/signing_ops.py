@@ -1,86 +1,88 @@
 """Sealing and approval signatures on stored documents: the service side of :mod:`signing`.
 
-Every signature follows :mod:`service.workflow.revisions`: new bytes → new file → one guarded commit.
+Every signature follows :mod:`service.workflow.revisions`: new bytes → new file → one guarded
+update, committed by the operation together with the status change and the audit event.
 """
 
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
+from collections.abc import Mapping
+from typing import Any
 
-from cryptography.hazmat.primitives.serialization import Encoding
+from cryptography.hazmat.primitives.serialization import Encoding, pkcs12
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from service import audit
-from service.errors import ConflictError, ServiceError, UnprocessableError
-from service.models import Document, Signer, SignerKey, utcnow
+from service.errors import ConflictError, LockedError, UnprocessableError
+from service.interfaces import DocumentSigner
+from service.models import Document, Signer, SignerKey
+from service.scoring.vocabulary import PERAN_LABEL
+from service.services import Services
 from service.workflow.links import issue_link
-from service.workflow.revisions import commit_revision, read_revision
+from service.workflow.revisions import add_revision, read_revision
+from service.workflow.stored import payload_of
 from service.workflow.webhooks import enqueue
-
-if TYPE_CHECKING:
-    from service.services import Services
-    from signing import DocumentSigner
+from signing import Pkcs12Signer, StampInfo, add_document_timestamp, approve, inspect_p12, seal
+from signing.errors import KeyFileError
 
 __all__ = [
-    "PERAN_LABEL",
-    "LockedError",
+    "MAX_FAILED_ATTEMPTS",
     "UploadedKeyError",
     "WrongPassphraseServiceError",
+    "has_key",
+    "make_pending",
     "peran_label",
     "seal_document",
     "sign_document",
 ]
 
-PERAN_LABEL = {
-    "pegawai": "Pegawai yang Dinilai",
-    "pejabat_penilai": "Pejabat Penilai Kinerja",
-    "atasan_pejabat_penilai": "Atasan Pejabat Penilai Kinerja",
-}
-
 #: Wrong passphrases allowed before the signer's link locks (api.md: "locked after 5").
 MAX_FAILED_ATTEMPTS = 5
 
 
-class LockedError(ServiceError):
-    status = 423
-
-
 class WrongPassphraseServiceError(UnprocessableError):
-    """The passphrase does not open the signer's key."""
+    """The passphrase does not open the signer's key; says how many attempts are left."""
+
+    def __init__(self, detail: str, *, attempts_left: int) -> None:
+        super().__init__(detail, attempts_left=attempts_left)
+        self.attempts_left = attempts_left
 
 
 class UploadedKeyError(UnprocessableError):
     """A signer's own ``.p12`` cannot be used (reasons in the detail)."""
 
 
-def seal_document(session: Session, services: Services, document: Document) -> None:
-    """Certify revision 0 with the instance seal; the document then awaits its first signer."""
-    from signing import seal
+def seal_document(
+    session: Session,
+    services: Services,
+    document: Document,
+    *,
+    payload: Mapping[str, Any],
+    unsigned: bytes | None = None,
+) -> None:
+    """Certify revision 0 with the instance seal; the document then awaits its first signer.
 
-    unsigned = read_revision(session, services.store, document, 0)
+    ``unsigned`` is revision 0 when the caller has just made it (it is read back only when a job
+    resumes after a crash). The caller commits.
+    """
+    if unsigned is None:
+        unsigned = read_revision(session, services.store, document, 0)
     sealed = seal(
         unsigned,
         signer=services.seal_signer(),
         timestamper=services.timestamper(),
         trust=services.trust(),
-        location=json.loads(document.payload_json).get("tempat"),
+        location=payload.get("tempat"),
     )
-
-    def ready(_revision: object) -> None:
-        document.status = "awaiting_signature"
-        audit.record(session, event="sealed", actor="system", document_id=document.id, data={"revision": 1})
-        if document.signers:
-            make_pending(session, services, document, document.signers[0])
-        enqueue(session, document, "document.ready", config=services.config)
-
-    commit_revision(
-        session, services.store, document, data=sealed, kind="seal", based_on=0, before_commit=ready
-    )
+    add_revision(session, services.store, document, data=sealed, kind="seal", based_on=0)
+    document.status = "awaiting_signature"
+    audit.record(session, event="sealed", actor="system", document_id=document.id, data={"revision": 1})
+    if document.signers:
+        make_pending(session, services, document, document.signers[0])
+    enqueue(session, services, document, "document.ready")
 
 
 def peran_label(signer: Signer) -> str:
@@ -95,7 +97,7 @@ def peran_label(signer: Signer) -> str:
 def make_pending(session: Session, services: Services, document: Document, signer: Signer) -> None:
     """It is ``signer``'s turn: issue the link and record it."""
     signer.status = "pending"
-    issue_link(signer, ttl=timedelta(days=services.config["SIGN_LINK_TTL_DAYS"]))
+    issue_link(signer, ttl=services.settings.sign_link_ttl)
     audit.record(
         session,
         event="link_issued",
@@ -105,15 +107,20 @@ def make_pending(session: Session, services: Services, document: Document, signe
     )
 
 
+def has_key(session: Session, nip: str) -> bool:
+    """Whether the official already has a signing key here (else the next signature enrolls one)."""
+    return session.scalar(select(SignerKey.id).where(SignerKey.nip == nip)) is not None
+
+
 def _uploaded_key(services: Services, signer: Signer, p12: bytes, passphrase: str) -> SignerKey:
     """Check a signer's own ``.p12`` before it is kept: key matches, valid now, chain trusted."""
-    from signing import inspect_p12
-    from signing.errors import KeyFileError
-
     try:
         found = inspect_p12(p12, passphrase.encode(), trust=services.trust())
     except KeyFileError as error:
-        raise WrongPassphraseServiceError(f"Berkas .p12 tidak dapat dibuka: {error.message}") from None
+        raise WrongPassphraseServiceError(
+            f"Berkas .p12 tidak dapat dibuka: {error.message}",
+            attempts_left=MAX_FAILED_ATTEMPTS - signer.failed_attempts - 1,
+        ) from None
     problems = []
     if not found.key_matches_certificate:
         problems.append("kunci privat tidak cocok dengan sertifikat")
@@ -127,8 +134,6 @@ def _uploaded_key(services: Services, signer: Signer, p12: bytes, passphrase: st
         problems.append(f"sertifikat atas NIP {found.nip}, bukan {signer.nip}")
     if problems:
         raise UploadedKeyError("Berkas .p12 ditolak: " + "; ".join(problems) + ".")
-    from cryptography.hazmat.primitives.serialization import pkcs12
-
     certificate = pkcs12.load_pkcs12(p12, passphrase.encode()).cert
     pem = certificate.certificate.public_bytes(Encoding.PEM).decode() if certificate else ""
     return SignerKey(nip=signer.nip, p12=p12, certificate_pem=pem, source="uploaded")
@@ -144,38 +149,30 @@ def _signer_key(
     uploaded_p12: bytes | None = None,
 ) -> DocumentSigner:
     """Open the signer's PKCS#12 with the passphrase; on first use, issue one or take theirs."""
-    from signing import Pkcs12Signer, new_signer
-    from signing.errors import KeyFileError
-
     row = session.scalar(select(SignerKey).where(SignerKey.nip == signer.nip))
-    pki = services.pki()
+    chain = services.pki().chain
     if row is None and uploaded_p12 is not None:
         row = _uploaded_key(services, signer, uploaded_p12, passphrase)
         session.add(row)
-        return Pkcs12Signer.load(row.p12, passphrase.encode(), chain=pki.chain)
+        return Pkcs12Signer.load(row.p12, passphrase.encode(), chain=chain)
     if row is None:
-        payload = json.loads(document.payload_json)
-        p12, loaded = new_signer(
-            pki,
+        issued = services.issuer().issue(
             nama=signer.nama,
             nip=signer.nip,
             jabatan=signer.jabatan,
-            instansi=payload.get("instansi") or pki.organisation,
+            instansi=payload_of(document).get("instansi") or services.pki().organisation,
             passphrase=passphrase.encode(),
         )
         session.add(
-            SignerKey(
-                nip=signer.nip,
-                p12=p12,
-                source="issued",
-                certificate_pem=loaded.certificate.public_bytes(Encoding.PEM).decode(),
-            )
+            SignerKey(nip=signer.nip, p12=issued.p12, source="issued", certificate_pem=issued.certificate_pem)
         )
-        return loaded
+        return issued.signer
     try:
-        return Pkcs12Signer.load(row.p12, passphrase.encode(), chain=pki.chain)
+        return Pkcs12Signer.load(row.p12, passphrase.encode(), chain=chain)
     except KeyFileError as error:
-        raise WrongPassphraseServiceError(error.message) from None
+        raise WrongPassphraseServiceError(
+            error.message, attempts_left=MAX_FAILED_ATTEMPTS - signer.failed_attempts - 1
+        ) from None
 
 
 def sign_document(
@@ -193,9 +190,8 @@ def sign_document(
 
     :raises ConflictError: out of turn, document not awaiting signatures, or lost a race.
     :raises WrongPassphraseServiceError: the passphrase does not open the key (counted; locks at 5).
+    :raises LockedError: the link is locked after too many wrong passphrases.
     """
-    from signing import StampInfo, add_document_timestamp, approve
-
     if document.status != "awaiting_signature":
         raise ConflictError(f"Dokumen berstatus {document.status!r}, tidak menunggu tanda tangan.")
     signer = next((s for s in document.signers if s.urutan == urutan), None)
@@ -223,50 +219,27 @@ def sign_document(
         session.commit()
         raise
     current = read_revision(session, services.store, document, based_on)
-    # Shown on the stamp in the agency's zone (WIB/WITA/WIT); stored times stay UTC.
-    now = datetime.now(ZoneInfo(services.config["TIMEZONE"]))
+    timestamper, trust = services.timestamper(), services.trust()
     signed = approve(
         current,
         field_name=signer.field_name,
         signer=key,
-        timestamper=services.timestamper(),
-        trust=services.trust(),
+        timestamper=timestamper,
+        trust=trust,
         stamp=StampInfo(
             nama=signer.nama,
             nip=signer.nip,
             peran_label=peran_label(signer),
-            waktu=now,
-            verify_url=f"{services.config['PUBLIC_URL'].rstrip('/')}/v/{document.verification_code}",
+            # Shown on the stamp in the agency's zone (WIB/WITA/WIT); stored times stay UTC.
+            waktu=services.clock.now().astimezone(services.settings.timezone),
+            verify_url=services.urls.verify(document.verification_code),
         ),
     )
     last = signer is document.signers[-1]
     if last:
-        signed = add_document_timestamp(signed, timestamper=services.timestamper(), trust=services.trust())
-
-    def advance(_revision: object) -> None:
-        signer.status = "signed"
-        signer.signed_at = utcnow()
-        signer.link_used_at = signer.link_used_at or utcnow()
-        following = [s for s in document.signers if s.urutan > urutan]
-        if following:
-            make_pending(session, services, document, following[0])
-        else:
-            document.status = "completed"
-        audit.record(
-            session,
-            event="signed",
-            actor=actor,
-            document_id=document.id,
-            ip=ip,
-            data={"urutan": urutan, "peran": signer.peran, "nip": signer.nip, "revision": based_on + 1},
-        )
-        enqueue(session, document, "document.signed", config=services.config)
-        if last:
-            audit.record(session, event="completed", actor="system", document_id=document.id)
-            enqueue(session, document, "document.completed", config=services.config)
-
+        signed = add_document_timestamp(signed, timestamper=timestamper, trust=trust)
     try:
-        commit_revision(
+        add_revision(
             session,
             services.store,
             document,
@@ -274,12 +247,50 @@ def sign_document(
             kind="signature",
             based_on=based_on,
             require_status="awaiting_signature",
-            before_commit=advance,
         )
+        _advance(session, services, document, signer, actor=actor, ip=ip, revision=based_on + 1)
+        session.commit()
     except IntegrityError:
         # A concurrent first use created the same signer's key; that attempt won.
         session.rollback()
         raise ConflictError("Dokumen sedang ditandatangani oleh permintaan lain.") from None
+    except ConflictError:
+        session.rollback()
+        raise
     if last:
         services.runner.submit("history", document.id)
     return signer
+
+
+def _advance(
+    session: Session,
+    services: Services,
+    document: Document,
+    signer: Signer,
+    *,
+    actor: str,
+    ip: str | None,
+    revision: int,
+) -> None:
+    """After ``signer``'s signature: the next signer's turn, or the document is complete."""
+    now = services.clock.now()
+    signer.status = "signed"
+    signer.signed_at = now
+    signer.link_used_at = signer.link_used_at or now
+    following = [s for s in document.signers if s.urutan > signer.urutan]
+    if following:
+        make_pending(session, services, document, following[0])
+    else:
+        document.status = "completed"
+    audit.record(
+        session,
+        event="signed",
+        actor=actor,
+        document_id=document.id,
+        ip=ip,
+        data={"urutan": signer.urutan, "peran": signer.peran, "nip": signer.nip, "revision": revision},
+    )
+    enqueue(session, services, document, "document.signed")
+    if not following:
+        audit.record(session, event="completed", actor="system", document_id=document.id)
+        enqueue(session, services, document, "document.completed")

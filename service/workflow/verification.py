@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import hashlib
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service import audit
-from service.errors import UnprocessableError
+from service.errors import NotFoundError, UnprocessableError
 from service.models import Document, Revision
+from service.services import Services
 from service.workflow.revisions import read_revision
+from signing import validate
+from signing.errors import InvalidPdfError
 
-if TYPE_CHECKING:
-    from service.services import Services
-
-__all__ = ["verify_current", "verify_pdf"]
+__all__ = ["document_by_code", "verify_current", "verify_pdf"]
 
 
 def _signature_dict(sig: Any) -> dict[str, Any]:
@@ -47,9 +47,6 @@ def verify_pdf(
     session: Session, services: Services, data: bytes, *, actor: str, ip: str | None
 ) -> dict[str, Any]:
     """The api.md verification answer for ``data``; a matched document gets a ``verified`` event."""
-    from signing import validate
-    from signing.errors import InvalidPdfError
-
     try:
         report = validate(data, services.trust()).as_dict()
     except InvalidPdfError as error:
@@ -79,6 +76,18 @@ def verify_pdf(
         "document_id": revision.document_id if revision else None,
         "revision": revision.number if revision else None,
     }
+
+
+def document_by_code(session: Session, code: str) -> Document:
+    """The document a QR code names, or 404."""
+    document = (
+        session.scalar(select(Document).where(Document.verification_code == code))
+        if len(code) <= 40
+        else None
+    )
+    if document is None:
+        raise NotFoundError("Kode verifikasi tidak dikenal.")
+    return document
 
 
 def verify_current(

@@ -12,18 +12,17 @@ import hmac
 import json
 import logging
 import threading
-from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
-import requests
-from flask import Flask
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
+from service.interfaces import WebhookSender
 from service.jsonio import json_number
 from service.models import ApiClient, Document, WebhookDelivery, as_utc, utcnow
+from service.services import Services
 from service.workflow.representation import document_dict
+from service.workflow.stored import payload_of
 
 __all__ = ["Dispatcher", "backoff", "deliver_due", "enqueue", "signature_header"]
 
@@ -46,21 +45,18 @@ def signature_header(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-def enqueue(session: Session, document: Document, event: str, *, config: Mapping[str, Any]) -> None:
-    """Add one delivery for ``event`` if the document has a callback URL (caller commits).
-
-    ``config`` supplies ``PUBLIC_URL`` and ``SECRET_KEY`` for the signing links in the body.
-    """
+def enqueue(session: Session, services: Services, document: Document, event: str) -> None:
+    """Add one delivery for ``event`` if the document has a callback URL (caller commits)."""
     if event not in EVENTS:
         raise ValueError(event)
-    url = json.loads(document.payload_json).get("callback_url")
+    url = payload_of(document).get("callback_url")
     if not url:
         return
     session.flush()
     body = {
         "event": event,
-        "at": datetime.now(UTC).isoformat(),
-        "document": document_dict(document, public_url=config["PUBLIC_URL"], secret=config["SECRET_KEY"]),
+        "at": services.clock.now().isoformat(),
+        "document": document_dict(document, urls=services.urls, secret=services.settings.secret_key),
     }
     session.add(
         WebhookDelivery(
@@ -76,7 +72,7 @@ def enqueue(session: Session, document: Document, event: str, *, config: Mapping
 
 
 def deliver_due(
-    session: Session, *, timeout: float = 5.0, http: Any = requests, first_retry: float = FIRST_RETRY
+    session: Session, sender: WebhookSender, *, timeout: float = 5.0, first_retry: float = FIRST_RETRY
 ) -> int:
     """Try every document's oldest undelivered event that is due; returns how many succeeded.
 
@@ -119,11 +115,10 @@ def deliver_due(
         client = session.get(ApiClient, delivery.client_id)
         body = delivery.body.encode()
         try:
-            response = http.post(
+            status = sender.send(
                 delivery.url,
-                data=body,
+                body,
                 timeout=timeout,
-                allow_redirects=False,
                 headers={
                     "Content-Type": "application/json",
                     "X-SKP-Event": delivery.event,
@@ -131,12 +126,12 @@ def deliver_due(
                     "X-SKP-Signature": signature_header(client.webhook_secret if client else "", body),
                 },
             )
-            delivery.last_status = response.status_code
-            ok = 200 <= response.status_code < 300
-            delivery.last_error = None if ok else f"HTTP {response.status_code}"
-        except requests.RequestException as error:
+            delivery.last_status = status
+            ok = 200 <= status < 300
+            delivery.last_error = None if ok else f"HTTP {status}"
+        except OSError as error:
             ok = False
-            delivery.last_error = f"{type(error).__name__}: {error}"[:500]
+            delivery.last_error = str(error)[:500]
         if ok:
             delivery.delivered_at = utcnow()
             sent += 1
@@ -149,8 +144,16 @@ def deliver_due(
 class Dispatcher:
     """A background thread that delivers due webhooks every ``interval`` seconds."""
 
-    def __init__(self, *, app: Flask, interval: float = 1.0, first_retry: float = FIRST_RETRY) -> None:
-        self.app = app
+    def __init__(
+        self,
+        *,
+        sessions: sessionmaker[Session],
+        sender: WebhookSender,
+        interval: float = 1.0,
+        first_retry: float = FIRST_RETRY,
+    ) -> None:
+        self.sessions = sessions
+        self.sender = sender
         self.interval = interval
         self.first_retry = first_retry
         self._stop = threading.Event()
@@ -161,12 +164,10 @@ class Dispatcher:
         return self
 
     def _loop(self) -> None:
-        from service.db import get_session
-
         while not self._stop.wait(self.interval):
             try:
-                with self.app.app_context():
-                    deliver_due(get_session(), first_retry=self.first_retry)
+                with self.sessions() as session:
+                    deliver_due(session, self.sender, first_retry=self.first_retry)
             except Exception:
                 log.exception("webhook delivery round failed")
 

@@ -8,6 +8,7 @@ Selenium through Debian's ``chromedriver``.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import os
 import threading
 from collections.abc import Iterator
@@ -58,8 +59,10 @@ def live_server(app: Flask) -> Iterator[str]:
     """
     server = make_server("127.0.0.1", 0, app, threaded=True)
     url = f"http://127.0.0.1:{server.server_port}"
-    previous = app.config["PUBLIC_URL"]
-    app.config["PUBLIC_URL"] = url
+    services = app.extensions["skp"]
+    previous = services.settings
+    # The settings are frozen; a test server's address is known only now, so the test swaps them.
+    services.settings = dataclasses.replace(previous, public_url=url)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:
@@ -68,7 +71,7 @@ def live_server(app: Flask) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(10)
-        app.config["PUBLIC_URL"] = previous
+        services.settings = previous
 
 
 def chromium(profile_dir: Path) -> WebDriver:

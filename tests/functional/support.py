@@ -12,15 +12,14 @@ from typing import Any
 
 from flask import Flask
 
+from service.composition import get_services
 from service.db import get_session
 from service.jsonio import parse_json
 from service.models import Document
-from service.schemas import DocumentPayloadSchema
-from service.scoring import score_payload
-from service.services import get_services
 from service.workflow import operations
-from service.workflow.revisions import commit_revision
+from service.workflow.revisions import add_revision
 from service.workflow.signing_ops import seal_document
+from service.workflow.stored import payload_of
 from signing import FieldSpec, add_signature_fields
 from tests.conftest import load_example
 from tests.unit.signing.support import sample_pdf
@@ -52,23 +51,23 @@ def ready_document(
         client = session.query(ApiClient).filter_by(name=client_name).first()
         if client is None:
             client = create_client(session, client_name, SCOPES).client
-        payload = DocumentPayloadSchema().load(parse_json(raw.encode()))
+        services = get_services()
         created = operations.create_document(
             session,
-            get_services().runner,
+            services,
             client=client,
             idempotency_key=idempotency_key,
             body=parse_json(raw.encode()),
             raw_body=raw,
-            payload=payload,
-            hasil=score_payload(payload),
             ip="127.0.0.1",
         )
         document = created.document
         fields = [FieldSpec(name=s.field_name, page=1, box=FIELD_BOX[s.peran]) for s in document.signers]
         unsigned = add_signature_fields(sample_pdf(pages=2), fields)
-        commit_revision(session, get_services().store, document, data=unsigned, kind="render", based_on=-1)
-        seal_document(session, get_services(), document)
+        add_revision(session, services.store, document, data=unsigned, kind="render", based_on=-1)
+        session.commit()
+        seal_document(session, services, document, payload=payload_of(document))
+        session.commit()
         return document.id
 
 

@@ -12,9 +12,9 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import insert, select, text
 
 from service.clients import create_client
+from service.composition import get_services
 from service.db import get_session
 from service.models import ApiClient, AuditEvent, Document, User
-from service.services import get_services
 from service.users import MAX_FAILED_LOGINS, create_user
 from service.workflow import archive
 from service.workflow.signing_ops import sign_document

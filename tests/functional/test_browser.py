@@ -20,9 +20,9 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from sqlalchemy import select
 
+from service.composition import get_services
 from service.db import get_session
 from service.models import AuditEvent, Document, utcnow
-from service.services import get_services
 from service.workflow.links import issue_link, token_for
 from service.workflow.representation import document_dict
 from service.workflow.revisions import read_revision
@@ -67,9 +67,8 @@ def live(app: Flask, driver: WebDriver) -> Iterator[str]:
 
 def _signers(app: Flask, document_id: str) -> list[dict[str, Any]]:
     with app.app_context():
-        body = document_dict(
-            document(app, document_id), public_url=app.config["PUBLIC_URL"], secret=app.config["SECRET_KEY"]
-        )
+        services = get_services()
+        body = document_dict(document(app, document_id), urls=services.urls, secret=app.config["SECRET_KEY"])
     signers: list[dict[str, Any]] = body["signers"]
     return signers
 
@@ -80,7 +79,7 @@ def _sign_url(app: Flask, document_id: str, urutan: int) -> str:
     assert [s["sign_url"] is not None for s in signers] == [s["urutan"] == urutan for s in signers]
     url = signers[urutan - 1]["sign_url"]
     assert isinstance(url, str)
-    assert url.startswith(app.config["PUBLIC_URL"] + "/sign/")
+    assert url.startswith(app.extensions["skp"].settings.public_url + "/sign/")
     return url
 
 

@@ -178,7 +178,7 @@ def test_cancel_and_revision_parameters(live_app: Flask, live_auth: dict[str, st
 def test_completed_document_gets_a_sealed_history_sheet_beside_it(
     live_app: Flask, live_auth: dict[str, str], tmp_path: Path
 ) -> None:
-    from service.services import get_services
+    from service.composition import get_services
     from service.workflow.signing_ops import sign_document
     from tests.functional.support import document as load
 

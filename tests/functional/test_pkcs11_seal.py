@@ -21,7 +21,7 @@ CHILD = """
 import json, sys
 from service import create_app
 from service.db import get_session, upgrade_schema
-from service.services import get_services
+from service.composition import get_services
 from service.workflow.revisions import read_revision
 from signing import validate
 from tests.conftest import RecordingRunner

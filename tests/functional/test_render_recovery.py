@@ -15,8 +15,8 @@ from flask import Flask
 
 from service import create_app
 from service.clients import SCOPES, create_client
+from service.composition import get_services
 from service.db import get_session, upgrade_schema
-from service.services import get_services
 from service.workflow.pipeline import resume_unfinished
 from tests.conftest import load_example
 from tests.functional.support import child_env, document
@@ -24,6 +24,7 @@ from tests.functional.support import child_env, document
 CHILD = """
 import sys, time
 from service import create_app
+from service.composition import get_services
 from service.db import get_session
 from service.services import Services
 import service.workflow.pipeline as pipeline
@@ -36,7 +37,7 @@ class Stuck:
     def close(self):
         pass
 
-def stuck_seal(session, services, document):
+def stuck_seal(session, services, document, **_):
     print("AT-POINT", flush=True); time.sleep(600)
 
 if point == "converting":
@@ -45,7 +46,7 @@ else:
     pipeline.seal_document = stuck_seal
 app = create_app({"TESTING": True})
 with app.app_context():
-    pipeline.render_job(document_id)
+    pipeline.render_job(get_session(), get_services(), document_id)
 """
 
 
@@ -105,12 +106,12 @@ def test_killed_render_job_resumes_cleanly(
     assert {f for f in files if f.startswith("rev-")} == referenced
 
     with app.app_context():
-        assert resume_unfinished() == 1
+        assert resume_unfinished(get_session(), get_services().runner) == 1
     assert app.extensions["skp"].runner.submitted[-1] == ("render", document_id)
     from service.workflow.pipeline import render_job
 
     with app.app_context():
-        render_job(document_id)
+        render_job(get_session(), get_services(), document_id)
         doc = document(app, document_id)
         assert doc.status == "awaiting_signature", doc.failure_reason
         assert doc.current_revision == 1

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from service import create_app
 from service.db import get_session, upgrade_schema
 from service.models import AuditEvent
+from service.settings import PublicUrls
 from service.users import create_user
 from service.workflow.links import issue_link, token_for
 from service.workflow.representation import document_dict
@@ -401,9 +402,9 @@ def test_signing_token_never_reaches_the_logs(
 ) -> None:
     document_id = ready_document(app)
     with app.app_context():
-        url = document_dict(document(app, document_id), public_url=live, secret=app.config["SECRET_KEY"])[
-            "signers"
-        ][0]["sign_url"]
+        url = document_dict(
+            document(app, document_id), urls=PublicUrls(live), secret=app.config["SECRET_KEY"]
+        )["signers"][0]["sign_url"]
     token = url.rsplit("/", 1)[1]
     caplog.set_level(logging.DEBUG)
     http = requests.Session()

@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 from flask import Flask
 
+from service.composition import get_services
 from service.db import get_session
 from service.errors import ConflictError
-from service.services import get_services
 from service.workflow.revisions import read_revision
 from service.workflow.signing_ops import LockedError, WrongPassphraseServiceError, sign_document
 from signing import validate
@@ -143,7 +143,7 @@ CHILD = """
 import sys, time
 from service import create_app
 from service.db import get_session
-from service.services import get_services
+from service.composition import get_services
 from service.storage import FilesystemStore
 from service.workflow.signing_ops import sign_document
 from service.models import Document
@@ -226,12 +226,12 @@ def _race_sign_and_refuse(app: Flask, document_id: str) -> list[str]:
             try:
                 operations.reject_document(
                     get_session(),
+                    get_services(),
                     doc,
                     doc.signers[0],
                     alasan="Target salah",
                     actor="test",
                     ip=None,
-                    config=app.config,
                 )
                 outcomes.append("rejected")
             except ConflictError:

@@ -8,8 +8,8 @@ from pathlib import Path
 from flask import Flask
 from flask.testing import FlaskClient
 
+from service.composition import get_services
 from service.db import get_session
-from service.services import get_services
 from service.workflow.revisions import read_revision
 from tests.functional.support import document, ready_document
 

@@ -26,9 +26,9 @@ from flask.testing import FlaskCliRunner
 from sqlalchemy import select, update
 
 from service import create_app
+from service.composition import get_services
 from service.db import get_session
 from service.models import WebhookDelivery
-from service.services import get_services
 from service.workflow.operations import reject_document
 from service.workflow.signing_ops import sign_document
 from service.workflow.webhooks import Dispatcher, backoff, deliver_due
@@ -178,7 +178,7 @@ def _deliver_all(app: Flask, *, rounds: int = 20) -> int:
     sent = 0
     with app.app_context():
         for _ in range(rounds):
-            done = deliver_due(get_session(), timeout=5)
+            done = deliver_due(get_session(), get_services().webhooks, timeout=5)
             sent += done
             if not done:
                 break
@@ -305,7 +305,7 @@ def test_receiver_down_gets_every_event_in_order_after_a_restart(
     assert waits[2] == pytest.approx(8, abs=0.5)
     # Not due yet: nothing is tried before its time.
     with app.app_context():
-        assert deliver_due(get_session()) == 0
+        assert deliver_due(get_session(), get_services().webhooks) == 0
     assert _deliveries(app, document_id)[0].attempts == 3
 
     # The service restarts (a new app on the same database and files) …
@@ -315,7 +315,10 @@ def test_receiver_down_gets_every_event_in_order_after_a_restart(
     receiver.fail_next = 2
     receiver.start()
     _make_due(restarted)
-    dispatcher = Dispatcher(app=restarted, interval=0.05, first_retry=0.05).start()
+    services = restarted.extensions["skp"]
+    dispatcher = Dispatcher(
+        sessions=services.sessions, sender=services.webhooks, interval=0.05, first_retry=0.05
+    ).start()
     try:
         deadline = time.monotonic() + 60
         while len(receiver.delivered()) < len(ALL_EVENTS) and time.monotonic() < deadline:
@@ -358,12 +361,12 @@ def test_rejection_is_delivered_and_no_callback_means_no_outbox(
         doc = document(app, document_id)
         reject_document(
             get_session(),
+            get_services(),
             doc,
             doc.signers[0],
             alasan="Data tidak sesuai.",
             actor="test",
             ip=None,
-            config=app.config,
         )
     assert _deliver_all(app) == 2
     bodies = [json.loads(body) for _h, body in receiver.delivered()]

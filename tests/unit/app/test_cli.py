@@ -40,8 +40,8 @@ def test_templates_check_passes_on_packaged_and_finds_a_broken_override(
 
 
 def test_verify_command_reports_a_sealed_document(app: Flask, runner: FlaskCliRunner, tmp_path: Path) -> None:
+    from service.composition import get_services
     from service.db import get_session
-    from service.services import get_services
     from service.workflow.revisions import read_revision
 
     document_id = ready_document(app)

@@ -49,7 +49,7 @@ def test_bilangan(value: object, expected: str) -> None:
 def test_tanggal() -> None:
     assert tanggal(dt.date(2025, 1, 15)) == "15 Januari 2025"
     assert tanggal("2024-12-31") == "31 Desember 2024"
-    assert tanggal(dt.datetime(2024, 8, 17, 10, 0)) == "17 Agustus 2024"
+    assert tanggal(dt.datetime(2024, 8, 17, 10, 0, tzinfo=dt.UTC)) == "17 Agustus 2024"
     assert tanggal(None) == "-"
 
 

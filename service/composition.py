@@ -1,0 +1,89 @@
+"""The composition root: the one place that builds the outside parts and the job table.
+
+``init_app`` turns the validated config into :class:`~service.settings.Settings`, builds every
+implementation the settings choose, and registers the jobs. Jobs receive
+``(session, services, document_id)``; they never look anything up in Flask.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from flask import Flask, current_app
+from sqlalchemy.orm import Session, sessionmaker
+
+from service.interfaces import JobRunner
+from service.jobs import CeleryRunner, InProcessRunner
+from service.outbound import MaildirNotifier, RequestsWebhookSender, SystemClock
+from service.services import Services
+from service.settings import settings_from_config
+from service.storage import FilesystemStore
+from service.workflow.history import history_job
+from service.workflow.pipeline import render_job
+
+__all__ = ["JOBS", "get_services", "init_app", "job_executor"]
+
+log = logging.getLogger(__name__)
+
+#: Every job by name; each takes ``(session, services, document_id)``.
+JOBS: Mapping[str, Callable[[Session, Services, str], None]] = {
+    "render": render_job,
+    "history": history_job,
+}
+
+
+class _Executor:
+    """Runs a job by name in a session of its own; bound to the services once they exist."""
+
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self.sessions = sessions
+        self.services: Services | None = None
+
+    def __call__(self, name: str, document_id: str) -> None:
+        if self.services is None:
+            raise RuntimeError("job executor used before the services were built")
+        with self.sessions() as session:
+            JOBS[name](session, self.services, document_id)
+
+
+def job_executor(services: Services) -> Callable[[str, str], None]:
+    """Run job ``name`` for a document id with ``services`` (tests run jobs with this too)."""
+    executor = _Executor(services.sessions)
+    executor.services = services
+    return executor
+
+
+def init_app(app: Flask) -> None:
+    """Build :class:`Services` from the config; tests may pass ready objects in."""
+    config: Mapping[str, Any] = app.config
+    settings = settings_from_config(config)
+    sessions: sessionmaker[Session] = app.extensions["skp.db"]
+    executor = _Executor(sessions)
+    runner: JobRunner
+    if config.get("RUNNER") is not None:
+        runner = config["RUNNER"]
+    elif settings.job_runner == "celery":
+        runner = CeleryRunner(execute=executor, jobs=JOBS, broker_url=settings.celery_broker_url)
+    else:
+        runner = InProcessRunner(execute=executor, jobs=JOBS, workers=settings.converter_processes)
+    services = Services(
+        settings=settings,
+        sessions=sessions,
+        store=config.get("STORE") or FilesystemStore(root=settings.files_dir),
+        runner=runner,
+        clock=SystemClock(),
+        webhooks=RequestsWebhookSender(),
+        notifier=MaildirNotifier(directory=settings.mail_dir),
+    )
+    if config.get("CONVERTER") is not None:
+        services._converter = config["CONVERTER"]
+    executor.services = services
+    app.extensions["skp"] = services
+
+
+def get_services() -> Services:
+    """The services of the current app (web layer and CLI only)."""
+    services: Services = current_app.extensions["skp"]
+    return services

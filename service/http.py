@@ -1,0 +1,51 @@
+"""Request and response bodies of the web layer: strict JSON in, ``Decimal``-aware JSON out."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from flask import Response, request
+from flask.json.provider import DefaultJSONProvider
+
+from service.errors import MalformedRequestError, UnsupportedMediaTypeError
+from service.jsonio import json_number, parse_json
+from service.workflow.operations import StoredFile
+
+__all__ = ["DecimalJSONProvider", "file_response", "json_body"]
+
+
+def json_body() -> dict[str, Any]:
+    """The request's JSON object, or a 415/400 problem saying what is wrong with it."""
+    if not request.is_json:
+        raise UnsupportedMediaTypeError("Isi permintaan harus berjenis application/json.")
+    data = request.get_data(cache=True)
+    try:
+        body = parse_json(data)
+    except (UnicodeDecodeError, ValueError, RecursionError) as error:
+        raise MalformedRequestError(f"JSON tidak valid: {error}") from None
+    if not isinstance(body, dict):
+        raise MalformedRequestError("Isi permintaan harus berupa objek JSON.")
+    return body
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return json_number(value)
+    return DefaultJSONProvider.default(value)
+
+
+class DecimalJSONProvider(DefaultJSONProvider):
+    """Flask's provider, but ``Decimal`` becomes a JSON number, not a string."""
+
+    default = staticmethod(_default)
+    sort_keys = False
+    ensure_ascii = False
+
+
+def file_response(stored: StoredFile) -> Response:
+    """A download: the bytes, their type, and the name to save them under."""
+    response = Response(stored.data, mimetype=stored.mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{stored.filename}"'
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -1,0 +1,120 @@
+"""Typed, frozen settings: what operations may know of the configuration, read once at start.
+
+The raw config (defaults, ``instance/config.py``, ``SKP_*``) is validated by :mod:`service.config`;
+:func:`settings_from_config` turns it into this object, and nothing below the web layer reads a
+config key again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+__all__ = ["Pkcs11SealSettings", "PublicUrls", "Settings", "settings_from_config"]
+
+
+@dataclass(frozen=True)
+class PublicUrls:
+    """The one place that builds the addresses people open: signing links, QR codes, PKI files."""
+
+    base: str
+
+    def sign(self, token: str) -> str:
+        """The signing page of a link token."""
+        return f"{self.base}/sign/{token}"
+
+    def verify(self, verification_code: str) -> str:
+        """The public verification page the QR code opens."""
+        return f"{self.base}/v/{verification_code}"
+
+    @staticmethod
+    def verify_path(verification_code: str) -> str:
+        """The verification page relative to the service (API ``links``)."""
+        return f"/v/{verification_code}"
+
+    def pki(self) -> str:
+        """Base of the published CA certificates and CRLs."""
+        return f"{self.base}/pki"
+
+
+@dataclass(frozen=True)
+class Pkcs11SealSettings:
+    """The instance seal key in a hardware token."""
+
+    module: str
+    token: str
+    pin: str
+    key_label: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Settings:
+    """Everything operations need from the configuration, typed."""
+
+    #: HMAC key of signing links (also Flask's session key).
+    secret_key: str
+    #: Encrypts the instance PKI's private keys at rest.
+    key_encryption_secret: str
+    database_url: str
+    public_url: str
+    files_dir: Path
+    pki_dir: Path
+    pki_organisation: str
+    #: Where an agency's own templates override the packaged ones.
+    instance_templates_dir: Path
+    sign_link_ttl: timedelta
+    #: Zone of the time printed on stamps (WIB, WITA, WIT); stored times stay UTC.
+    timezone: ZoneInfo
+    tsa_url: str | None
+    seal_pkcs11: Pkcs11SealSettings | None
+    converter_processes: int
+    converter_timeout: float
+    converter_work_dir: Path
+    job_runner: str
+    celery_broker_url: str
+    #: Where e-mail to officials is written (the embedded notifier).
+    mail_dir: Path
+
+    @property
+    def urls(self) -> PublicUrls:
+        """Public addresses under :attr:`public_url`."""
+        return PublicUrls(self.public_url.rstrip("/"))
+
+
+def settings_from_config(config: Mapping[str, Any]) -> Settings:
+    """The settings of a validated config mapping (``app.config``)."""
+    module = config.get("SEAL_PKCS11_MODULE")
+    seal = (
+        Pkcs11SealSettings(
+            module=module,
+            token=config["SEAL_PKCS11_TOKEN"],
+            pin=config["SEAL_PKCS11_PIN"],
+            key_label=config["SEAL_PKCS11_KEY_LABEL"],
+        )
+        if module
+        else None
+    )
+    return Settings(
+        secret_key=config["SECRET_KEY"],
+        key_encryption_secret=config["KEY_ENCRYPTION_SECRET"],
+        database_url=config["DATABASE_URL"],
+        public_url=config["PUBLIC_URL"],
+        files_dir=Path(config["FILES_DIR"]),
+        pki_dir=Path(config["PKI_DIR"]),
+        pki_organisation=config["PKI_ORGANISATION"],
+        instance_templates_dir=Path(config["INSTANCE_TEMPLATES_DIR"]),
+        sign_link_ttl=timedelta(days=config["SIGN_LINK_TTL_DAYS"]),
+        timezone=ZoneInfo(config["TIMEZONE"]),
+        tsa_url=config.get("TSA_URL") or None,
+        seal_pkcs11=seal,
+        converter_processes=int(config["CONVERTER_PROCESSES"]),
+        converter_timeout=float(config["CONVERTER_TIMEOUT"]),
+        converter_work_dir=Path(config["CONVERTER_WORK_DIR"]),
+        job_runner=config["JOB_RUNNER"],
+        celery_broker_url=config["CELERY_BROKER_URL"],
+        mail_dir=Path(config["MAIL_DIR"]),
+    )

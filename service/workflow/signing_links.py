@@ -1,0 +1,160 @@
+"""What an official does through a signing link: open it, read the PDF, sign or refuse.
+
+Each function checks in stages (style convention 5): the token (404 unknown, 410 used, expired or
+revoked), then the document's state and whose turn it is (409), then the decision. The signing
+page and any other client of these use cases call the same functions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from marshmallow import ValidationError
+from sqlalchemy.orm import Session
+
+from service import audit
+from service.errors import ConflictError, UnprocessableError
+from service.models import Document, Signer
+from service.schemas.requests import DecisionSchema, FirstUseDecisionSchema
+from service.scoring.vocabulary import FINAL_STATUSES
+from service.services import Services
+from service.workflow.links import LinkGoneError, resolve_token
+from service.workflow.operations import StoredFile, reject_document
+from service.workflow.revisions import read_revision
+from service.workflow.signing_ops import WrongPassphraseServiceError, has_key, sign_document
+from service.workflow.stored import payload_of
+
+__all__ = ["Decided", "DecisionFormError", "OpenLink", "decide_by_link", "link_pdf", "open_link"]
+
+FINAL_DETAIL = {
+    "cancelled": "Dokumen ini telah dibatalkan; tautan tidak berlaku lagi.",
+    "rejected": "Dokumen ini telah ditolak oleh salah satu penanda tangan; tautan tidak berlaku lagi.",
+    "completed": "Dokumen ini sudah selesai ditandatangani; tautan tidak berlaku lagi.",
+    "failed": "Dokumen ini gagal diproses; tautan tidak berlaku lagi.",
+}
+
+_schemas = {False: DecisionSchema(), True: FirstUseDecisionSchema()}
+
+
+@dataclass(frozen=True)
+class OpenLink:
+    """A link that may be used now: whose it is, for which document, and what the page shows."""
+
+    signer: Signer
+    document: Document
+    payload: Mapping[str, Any]
+    #: The official has no key yet: the decision enrolls one (chosen passphrase or own ``.p12``).
+    first_use: bool
+
+
+@dataclass(frozen=True)
+class Decided:
+    """The outcome of a decision: the document after it, and whether it was a refusal."""
+
+    signer: Signer
+    document: Document
+    rejected: bool
+
+
+class DecisionFormError(UnprocessableError):
+    """The decision form cannot be carried out as filled in; the page shows it again with why."""
+
+    def __init__(self, link: OpenLink, detail: str) -> None:
+        super().__init__(detail)
+        self.link = link
+
+
+def _usable(session: Session, services: Services, token: str) -> tuple[Signer, Document]:
+    signer = resolve_token(session, token, secret=services.settings.secret_key)
+    document = signer.document
+    if document.status in FINAL_STATUSES:
+        # Cancelled, rejected, failed or completed: every link of the document is dead (410),
+        # even one handed out for a later turn; 409 is for a turn that may still come.
+        raise LinkGoneError(FINAL_DETAIL.get(document.status, "Tautan ini tidak berlaku lagi."))
+    if document.status != "awaiting_signature" or signer.status != "pending":
+        raise ConflictError("Dokumen ini belum menunggu tanda tangan Anda.")
+    return signer, document
+
+
+def _view(session: Session, signer: Signer, document: Document) -> OpenLink:
+    return OpenLink(
+        signer=signer,
+        document=document,
+        payload=payload_of(document),
+        first_use=not has_key(session, signer.nip),
+    )
+
+
+def open_link(session: Session, services: Services, token: str, *, ip: str | None) -> OpenLink:
+    """The official opens the link: checked, recorded (``link_opened``), and what to show."""
+    signer, document = _usable(session, services, token)
+    audit.record(
+        session,
+        event="link_opened",
+        actor=f"nip:{signer.nip}",
+        document_id=document.id,
+        ip=ip,
+        data={"urutan": signer.urutan},
+    )
+    session.commit()
+    return _view(session, signer, document)
+
+
+def link_pdf(session: Session, services: Services, token: str) -> StoredFile:
+    """The newest revision, to the holder of a usable link only."""
+    _signer, document = _usable(session, services, token)
+    data = read_revision(session, services.store, document, document.current_revision)
+    return StoredFile(data=data, filename=f"{document.id}.pdf", mimetype="application/pdf")
+
+
+def decide_by_link(
+    session: Session, services: Services, token: str, form: Mapping[str, Any], *, ip: str | None
+) -> Decided:
+    """Sign or refuse as the form says.
+
+    :param form: the page's fields, with ``p12`` the uploaded bytes (or absent).
+    :raises DecisionFormError: a form rule is broken or the passphrase is wrong (with attempts left).
+    """
+    signer, document = _usable(session, services, token)
+    actor = f"nip:{signer.nip}"
+    first_use = not has_key(session, signer.nip)
+    try:
+        decision = _schemas[first_use].load(form)
+    except ValidationError as error:
+        raise DecisionFormError(_view(session, signer, document), _first_message(error)) from None
+    if decision["keputusan"] == "tolak":
+        reject_document(
+            session, services, document, signer, alasan=decision["alasan"].strip(), actor=actor, ip=ip
+        )
+        return Decided(signer=signer, document=document, rejected=True)
+    try:
+        sign_document(
+            session,
+            services,
+            document,
+            urutan=signer.urutan,
+            passphrase=decision["passphrase"],
+            actor=actor,
+            ip=ip,
+            uploaded_p12=decision["p12"],
+        )
+    except WrongPassphraseServiceError as error:
+        left = error.attempts_left
+        message = (
+            f"Frasa sandi salah. Tautan terkunci bila salah {left} kali lagi."
+            if left > 0
+            else "Frasa sandi salah. Tautan kini terkunci; minta tautan baru kepada pengelola kepegawaian."
+        )
+        session.refresh(signer)
+        raise DecisionFormError(_view(session, signer, document), message) from None
+    return Decided(signer=signer, document=document, rejected=False)
+
+
+def _first_message(error: ValidationError) -> str:
+    messages = error.messages
+    if isinstance(messages, dict):
+        first = next(iter(messages.values()))
+        return str(first[0] if isinstance(first, list) else first)
+    return str(messages[0])
