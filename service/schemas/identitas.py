@@ -9,11 +9,11 @@ from marshmallow import validates_schema
 from service.schemas.base import BaseSchema, Kesalahan
 from service.schemas.fields import Email, Pilihan, Teks
 from service.scoring.identitas import jenis_golongan, periksa_golongan, periksa_nip, periksa_pangkat
+from service.scoring.vocabulary import JENIS_JABATAN
 
 __all__ = ["JENIS_JABATAN", "IdentitasSchema"]
 
-#: Kinds of jabatan; the first three are struktural (they are rated on kepemimpinan).
-JENIS_JABATAN = ("jpt", "administrator", "pengawas", "pelaksana", "fungsional")
+# JENIS_JABATAN (the first three are struktural: rated on kepemimpinan) is the vocabulary's, re-exported.
 
 
 class IdentitasSchema(BaseSchema):

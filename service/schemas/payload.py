@@ -33,18 +33,22 @@ from service.schemas.fields import (
     parse_tanggal,
 )
 from service.schemas.identitas import IdentitasSchema
-from service.scoring.common import JABATAN_STRUKTURAL
 from service.scoring.identitas import jenis_golongan
-from service.scoring.permenpanrb_6_2022 import CAPAIAN_ORGANISASI, KOEFISIEN_TAHUNAN, RATING
-from service.scoring.regime import (
+from service.scoring.permenpanrb_6_2022 import KOEFISIEN_TAHUNAN
+from service.scoring.regime import PeriodeError, PeriodeTransisiError, regime_for_date, regime_for_period
+from service.scoring.vocabulary import (
+    ASSESSMENT_TYPES,
+    CAPAIAN_ORGANISASI,
+    DOCUMENT_TYPES,
+    JABATAN_STRUKTURAL,
+    JENIS_PERIODE_IDS,
+    KELOMPOK_SURVEI,
     PERMENPANRB_6_2022,
     PERMENPANRB_8_2021,
     PP46_2011,
-    REGIMES,
-    PeriodeError,
-    PeriodeTransisiError,
-    regime_for_date,
-    regime_for_period,
+    RATING_PERMENPANRB_6_2022,
+    REGIME_IDS,
+    SIGNING_ORDER,
 )
 
 __all__ = [
@@ -60,10 +64,10 @@ __all__ = [
 ]
 
 #: Document types: plans (skp, manual_iku) and assessments with realisasi (evaluasi, dokumen_penilaian).
-TYPES = ("skp", "manual_iku", "evaluasi", "dokumen_penilaian")
-_PENILAIAN = frozenset({"evaluasi", "dokumen_penilaian"})
+TYPES = DOCUMENT_TYPES
 
-#: Period kinds and the months (1–12) each may span; ``bulanan`` is any single month.
+#: The months (1–12) each period kind (:data:`~service.scoring.vocabulary.JENIS_PERIODE_IDS`, same
+#: order) may span; ``bulanan`` is any single month.
 JENIS_PERIODE: Mapping[str, tuple[int, int]] = {
     "tahunan": (1, 12),
     "semester_i": (1, 6),
@@ -88,7 +92,7 @@ def regime_mentah(data: Mapping[str, Any] | None) -> str | None:
     if not isinstance(data, Mapping):
         return None
     regime = data.get("regime")
-    if isinstance(regime, str) and regime in REGIMES:
+    if isinstance(regime, str) and regime in REGIME_IDS:
         return regime
     if regime is not None:
         return None
@@ -132,7 +136,7 @@ class PeriodeSchema(BaseSchema):
 
     mulai = Tanggal("Tanggal mulai periode (menentukan regime)", required=True)
     selesai = Tanggal("Tanggal selesai periode (inklusif)", required=True)
-    jenis = Pilihan("Jenis periode", tuple(JENIS_PERIODE), required=True)
+    jenis = Pilihan("Jenis periode", JENIS_PERIODE_IDS, required=True)
 
     @validates_schema(skip_on_field_errors=False)
     def _rentang(self, data: dict[str, Any], **_: Any) -> None:
@@ -155,8 +159,10 @@ class EvaluasiSchema(BaseSchema):
     """The pejabat penilai's evaluation; the ratings and capaian organisasi are PermenPANRB 6/2022 only."""
 
     capaian_organisasi = Pilihan("Capaian kinerja organisasi (6/2022)", CAPAIAN_ORGANISASI, allow_none=True)
-    rating_hasil_kerja = Pilihan("Rating hasil kerja (6/2022)", RATING, allow_none=True)
-    rating_perilaku_kerja = Pilihan("Rating perilaku kerja (6/2022)", RATING, allow_none=True)
+    rating_hasil_kerja = Pilihan("Rating hasil kerja (6/2022)", RATING_PERMENPANRB_6_2022, allow_none=True)
+    rating_perilaku_kerja = Pilihan(
+        "Rating perilaku kerja (6/2022)", RATING_PERMENPANRB_6_2022, allow_none=True
+    )
     umpan_balik = Teks("Umpan balik", max_length=5000, multiline=True, allow_none=True)
     permasalahan = Teks("Permasalahan kinerja", max_length=5000, multiline=True, allow_none=True)
     rekomendasi = Teks("Rekomendasi", max_length=5000, multiline=True, allow_none=True)
@@ -187,9 +193,9 @@ _PERILAKU = {
 class DocumentPayloadSchema(BaseSchema):
     """A document payload (api.md "Document payload"); ``load`` returns the dict of docs/architecture.md."""
 
-    type = Pilihan("Jenis dokumen", TYPES, required=True)
+    type = Pilihan("Jenis dokumen", DOCUMENT_TYPES, required=True)
     regime = Pilihan(
-        "Regime; bila tidak diisi dipilih dari periode.mulai (rules.md §1)", REGIMES, allow_none=True
+        "Regime; bila tidak diisi dipilih dari periode.mulai (rules.md §1)", REGIME_IDS, allow_none=True
     )
     regime_override = YaTidak("Terima regime yang tidak sesuai periode", allow_none=True)
     periode = Objek(PeriodeSchema, "Periode penilaian", required=True)
@@ -294,7 +300,7 @@ class DocumentPayloadSchema(BaseSchema):
     def _wajib_per_type(original: Mapping[str, Any], regime: str, kind: str, errors: Kesalahan) -> None:
         """What each document type needs, read from the raw input so that a missing piece is reported
         even when its neighbours have errors of their own."""
-        penilaian = kind in _PENILAIAN
+        penilaian = kind in ASSESSMENT_TYPES
         atasan_wajib = kind == "dokumen_penilaian" or (kind == "evaluasi" and regime == PP46_2011)
         if atasan_wajib and not diisi(original, "atasan_pejabat_penilai"):
             errors.tambah(
@@ -342,7 +348,7 @@ class DocumentPayloadSchema(BaseSchema):
         elif regime == PERMENPANRB_8_2021:
             raters = [("perilaku_kerja.atasan", perilaku.get("atasan"))]
             if perilaku.get("mode") == "survei":
-                for group in ("rekan", "bawahan"):
+                for group in KELOMPOK_SURVEI:
                     rows = enumerate(daftar(perilaku.get(group)))
                     raters += [(f"perilaku_kerja.{group}.{i}", rater) for i, rater in rows]
         struktural = jenis in JABATAN_STRUKTURAL
@@ -373,7 +379,7 @@ class DocumentPayloadSchema(BaseSchema):
         if pppk and regime is not None and regime != PERMENPANRB_6_2022:
             errors.tambah("pegawai.golongan", "golongan PPPK hanya dikenal pada regime permenpanrb_6_2022")
         seen: dict[str, str] = {}
-        for role in ("pegawai", "pejabat_penilai", "atasan_pejabat_penilai"):
+        for role in SIGNING_ORDER:
             nip = objek(data.get(role)).get("nip")
             if nip is None:
                 continue

@@ -11,7 +11,15 @@ from marshmallow import fields, validates_schema
 from service.schemas.base import BaseSchema, Kesalahan, daftar, diisi, objek
 from service.schemas.fields import Angka, Daftar, Messages, Objek, Pesan, Pilihan, Teks
 from service.scoring import policy
-from service.scoring.permenpanrb_6_2022 import PERSPEKTIF, RATING
+from service.scoring.vocabulary import (
+    ASPEK_LABEL,
+    BERAKHLAK,
+    JENIS_HASIL_KERJA,
+    PERIODE_PELAPORAN,
+    PERSPEKTIF,
+    RATING_PERMENPANRB_6_2022,
+    TINGKAT_KENDALI,
+)
 
 __all__ = [
     "BERAKHLAK",
@@ -24,16 +32,7 @@ __all__ = [
     "TargetTeks",
 ]
 
-#: The 7 BerAKHLAK core values, in the order of the form.
-BERAKHLAK = (
-    "berorientasi_pelayanan",
-    "akuntabel",
-    "kompeten",
-    "harmonis",
-    "loyal",
-    "adaptif",
-    "kolaboratif",
-)
+# BERAKHLAK (the 7 core values, in the order of the form) is the vocabulary's, re-exported.
 
 _TEKS_PANJANG = 5000
 
@@ -67,19 +66,15 @@ class ManualIkuSchema(BaseSchema):
         "Formula; wajib bila pendekatan kuantitatif", max_length=2000, multiline=True, allow_none=True
     )
     satuan_pengukuran = Teks("Satuan pengukuran (%, Rp, kali, orang, …)", max_length=100, allow_none=True)
-    kualitas_tingkat_kendali = Pilihan(
-        "Kualitas dan tingkat kendali", ("outcome", "outcome_antara", "output_kendali_rendah"), required=True
-    )
+    kualitas_tingkat_kendali = Pilihan("Kualitas dan tingkat kendali", TINGKAT_KENDALI, required=True)
     sumber_data = Teks("Sumber data", max_length=1000, multiline=True, required=True)
-    periode_pelaporan = Pilihan(
-        "Periode pelaporan", ("bulanan", "triwulanan", "semesteran", "tahunan"), required=True
-    )
+    periode_pelaporan = Pilihan("Periode pelaporan", PERIODE_PELAPORAN, required=True)
 
 
 class HasilKerjaPermenPANRB6Schema(BaseSchema):
     """One rencana hasil kerja (RHK) with its IKI and target."""
 
-    jenis = Pilihan("Hasil kerja utama atau tambahan", ("utama", "tambahan"), required=True)
+    jenis = Pilihan("Hasil kerja utama atau tambahan", JENIS_HASIL_KERJA, required=True)
     rencana_hasil_kerja = Teks("Rencana hasil kerja", max_length=1000, multiline=True, required=True)
     rhk_atasan = Teks(
         "Rencana hasil kerja pimpinan yang diintervensi (JA/JF)",
@@ -99,7 +94,7 @@ class HasilKerjaPermenPANRB6Schema(BaseSchema):
         multiline=True,
         allow_none=True,
     )
-    rating = Pilihan("Rating pejabat penilai atas RHK ini", RATING, allow_none=True)
+    rating = Pilihan("Rating pejabat penilai atas RHK ini", RATING_PERMENPANRB_6_2022, allow_none=True)
     manual_iku = Objek(ManualIkuSchema, "Manual IKU; wajib untuk dokumen manual_iku", allow_none=True)
 
 
@@ -163,17 +158,17 @@ class BerakhlakSchema(BaseSchema):
     umpan_balik = Teks("Umpan balik pimpinan", max_length=_TEKS_PANJANG, multiline=True, allow_none=True)
 
 
-def _nilai(label: str) -> Objek:
-    return Objek(BerakhlakSchema, f"Perilaku {label}", allow_none=True)
+def _nilai(aspek: str) -> Objek:
+    return Objek(BerakhlakSchema, f"Perilaku {ASPEK_LABEL[aspek]}", allow_none=True)
 
 
 class PerilakuKerjaPermenPANRB6Schema(BaseSchema):
-    """Perilaku kerja: the 7 BerAKHLAK values, each optional."""
+    """Perilaku kerja: the 7 BerAKHLAK values (:data:`~service.scoring.vocabulary.BERAKHLAK`), optional."""
 
-    berorientasi_pelayanan = _nilai("Berorientasi Pelayanan")
-    akuntabel = _nilai("Akuntabel")
-    kompeten = _nilai("Kompeten")
-    harmonis = _nilai("Harmonis")
-    loyal = _nilai("Loyal")
-    adaptif = _nilai("Adaptif")
-    kolaboratif = _nilai("Kolaboratif")
+    berorientasi_pelayanan = _nilai("berorientasi_pelayanan")
+    akuntabel = _nilai("akuntabel")
+    kompeten = _nilai("kompeten")
+    harmonis = _nilai("harmonis")
+    loyal = _nilai("loyal")
+    adaptif = _nilai("adaptif")
+    kolaboratif = _nilai("kolaboratif")

@@ -11,7 +11,13 @@ from marshmallow import ValidationError, fields, validates_schema
 from service.schemas.base import BaseSchema, Kesalahan, daftar, diisi, objek
 from service.schemas.fields import Angka, Daftar, Messages, Objek, Pesan, Pilihan, Teks, YaTidak
 from service.scoring import policy
-from service.scoring.permenpanrb_8_2021 import KATEGORI
+from service.scoring.vocabulary import (
+    ASPEK_PERMENPANRB_8_2021,
+    KATEGORI_PERMENPANRB_8_2021,
+    KELOMPOK_SURVEI,
+    KEPEMIMPINAN,
+    MODE_PERILAKU,
+)
 
 __all__ = [
     "ASPEK_PERILAKU_8_2021",
@@ -25,7 +31,7 @@ __all__ = [
 ]
 
 #: Aspects every rater scores; kepemimpinan is added for jabatan struktural.
-ASPEK_PERILAKU_8_2021 = ("orientasi_pelayanan", "komitmen", "inisiatif_kerja", "kerja_sama")
+ASPEK_PERILAKU_8_2021 = tuple(name for name in ASPEK_PERMENPANRB_8_2021 if name != KEPEMIMPINAN)
 
 _MAKS_PERILAKU = 120
 
@@ -107,7 +113,7 @@ class KinerjaTambahanPermenPANRB8Schema(BaseSchema):
     """A kinerja tambahan item and its rating (adds 2.4 … 0.1 points)."""
 
     uraian = Teks("Uraian kinerja tambahan", max_length=1000, required=True)
-    kategori = Pilihan("Kategori penilaian kinerja tambahan", KATEGORI, required=True)
+    kategori = Pilihan("Kategori penilaian kinerja tambahan", KATEGORI_PERMENPANRB_8_2021, required=True)
 
 
 class SkpPermenPANRB8Schema(BaseSchema):
@@ -141,7 +147,10 @@ class SkpPermenPANRB8Schema(BaseSchema):
 
 
 class AspekPerilakuPermenPANRB8Schema(BaseSchema):
-    """One rater's scores, each 0–120."""
+    """One rater's scores, each 0–120.
+
+    The fields are :data:`~service.scoring.vocabulary.ASPEK_PERMENPANRB_8_2021`, in that order.
+    """
 
     orientasi_pelayanan = Angka("Orientasi pelayanan", minimum=0, maksimum=_MAKS_PERILAKU, required=True)
     komitmen = Angka("Komitmen", minimum=0, maksimum=_MAKS_PERILAKU, required=True)
@@ -162,7 +171,7 @@ class PerilakuKerjaPermenPANRB8Schema(BaseSchema):
     mode = Pilihan(
         "atasan: atasan langsung saja (bobot 70/30); survei: atasan 60 %, rekan 20 %, "
         "bawahan 20 % (bobot 60/40)",
-        ("atasan", "survei"),
+        MODE_PERILAKU,
         required=True,
     )
     atasan = Objek(AspekPerilakuPermenPANRB8Schema, "Penilaian atasan langsung", required=True)
@@ -185,7 +194,7 @@ class PerilakuKerjaPermenPANRB8Schema(BaseSchema):
         if mode is None or not isinstance(original, Mapping):
             return
         errors = Kesalahan()
-        for group in ("rekan", "bawahan"):
+        for group in KELOMPOK_SURVEI:
             raters = original.get(group)
             if mode == "atasan" and raters:
                 errors.tambah(group, "hanya diisi bila mode survei")

@@ -9,6 +9,7 @@ from marshmallow import validates_schema
 from service.schemas.base import BaseSchema, Kesalahan, diisi, objek
 from service.schemas.fields import Angka, Daftar, Objek, Pilihan, Teks
 from service.scoring.policy import KREATIVITAS_NILAI
+from service.scoring.vocabulary import ASPEK_PP46_2011, KEPEMIMPINAN
 
 __all__ = [
     "ASPEK_PERILAKU_PP46",
@@ -21,7 +22,7 @@ __all__ = [
 ]
 
 #: Perilaku kerja aspects every pegawai is rated on; kepemimpinan is added for jabatan struktural.
-ASPEK_PERILAKU_PP46 = ("orientasi_pelayanan", "integritas", "komitmen", "disiplin", "kerja_sama")
+ASPEK_PERILAKU_PP46 = tuple(name for name in ASPEK_PP46_2011 if name != KEPEMIMPINAN)
 
 
 class TargetPP46Schema(BaseSchema):
@@ -106,7 +107,10 @@ class SkpPP46Schema(BaseSchema):
 
 
 class PerilakuKerjaPP46Schema(BaseSchema):
-    """Perilaku kerja, each aspect 0–100; kepemimpinan exactly for jabatan struktural."""
+    """Perilaku kerja, each aspect 0–100; kepemimpinan exactly for jabatan struktural.
+
+    The fields are :data:`~service.scoring.vocabulary.ASPEK_PP46_2011`, in that order.
+    """
 
     orientasi_pelayanan = Angka("Orientasi pelayanan", minimum=0, maksimum=100, required=True)
     integritas = Angka("Integritas", minimum=0, maksimum=100, required=True)

@@ -8,10 +8,8 @@ from marshmallow import validates_schema
 
 from service.schemas.base import BaseSchema, Kesalahan
 from service.schemas.fields import Angka, Daftar, Objek, Pilihan, Teks
-from service.scoring import PREDIKAT
 from service.scoring.identitas import periksa_nip
-from service.scoring.permenpanrb_6_2022 import CAPAIAN_ORGANISASI
-from service.scoring.regime import PERMENPANRB_6_2022, REGIMES
+from service.scoring.vocabulary import CAPAIAN_ORGANISASI, PERMENPANRB_6_2022, PREDIKAT, REGIME_IDS
 
 __all__ = ["PegawaiUnitSchema", "UnitCheckSchema"]
 
@@ -34,7 +32,7 @@ class PegawaiUnitSchema(BaseSchema):
 class UnitCheckSchema(BaseSchema):
     """A unit kerja's predikat to check against the distribution rules of its regime and to rank."""
 
-    regime = Pilihan("Regime", REGIMES, required=True)
+    regime = Pilihan("Regime", REGIME_IDS, required=True)
     capaian_organisasi = Pilihan(
         "Capaian kinerja organisasi (permenpanrb_6_2022)", CAPAIAN_ORGANISASI, allow_none=True
     )

@@ -14,25 +14,25 @@ from typing import Any
 
 from service.scoring import permenpanrb_6_2022, permenpanrb_8_2021, policy, pp46_2011
 from service.scoring.common import CONTEXT, ScoringError, label, round2, to_decimal
+from service.scoring.vocabulary import (
+    ASSESSMENT_TYPES,
+    DOCUMENT_TYPES,
+    PERMENPANRB_6_2022,
+    PERMENPANRB_8_2021,
+    PP46_2011,
+    PREDIKAT,
+)
 
 __all__ = ["PREDIKAT", "REGIMES", "ScoringError", "check_unit", "score_payload"]
 
 #: Regime id → the module that scores it.
 REGIMES: Mapping[str, ModuleType] = {
-    "pp46_2011": pp46_2011,
-    "permenpanrb_8_2021": permenpanrb_8_2021,
-    "permenpanrb_6_2022": permenpanrb_6_2022,
+    PP46_2011: pp46_2011,
+    PERMENPANRB_8_2021: permenpanrb_8_2021,
+    PERMENPANRB_6_2022: permenpanrb_6_2022,
 }
 
-#: Final predikat (sebutan for pp46_2011) ids per regime, best to worst.
-PREDIKAT: Mapping[str, Sequence[str]] = {
-    "pp46_2011": pp46_2011.SEBUTAN,
-    "permenpanrb_8_2021": permenpanrb_8_2021.PREDIKAT,
-    "permenpanrb_6_2022": permenpanrb_6_2022.PREDIKAT,
-}
-
-_RENCANA = frozenset({"skp", "manual_iku"})
-_PENILAIAN = frozenset({"evaluasi", "dokumen_penilaian"})
+# PREDIKAT (regime id → final predikat ids, best to worst) is the vocabulary's, re-exported here.
 
 
 def _regime(regime: object) -> ModuleType:
@@ -53,10 +53,10 @@ def score_payload(payload: Mapping[str, Any]) -> dict[str, Any]:
     """
     module = _regime(payload.get("regime"))
     kind = payload.get("type")
-    if kind not in _RENCANA | _PENILAIAN:
-        raise ScoringError("type", "harus salah satu dari skp, manual_iku, evaluasi, dokumen_penilaian")
+    if kind not in DOCUMENT_TYPES:
+        raise ScoringError("type", "harus salah satu dari " + ", ".join(DOCUMENT_TYPES))
     with localcontext(CONTEXT):
-        if kind in _PENILAIAN:
+        if kind in ASSESSMENT_TYPES:
             result: dict[str, Any] = module.hasil(payload)
         else:
             result = module.hasil_rencana(payload)
@@ -124,9 +124,9 @@ def check_unit(
         distribusi = {p: {"jumlah": n, "persen": round2(Decimal(n) * 100 / total)} for p, n in jumlah.items()}
 
         warnings: list[dict[str, str]] = []
-        if regime == "permenpanrb_8_2021":
+        if regime == PERMENPANRB_8_2021:
             warnings = _warnings(policy.DISTRIBUSI_8_2021, jumlah, total)
-        elif regime == "permenpanrb_6_2022":
+        elif regime == PERMENPANRB_6_2022:
             if capaian_organisasi is None:
                 warnings = [
                     {
@@ -144,7 +144,7 @@ def check_unit(
             else:
                 warnings = _warnings(policy.POLA_DISTRIBUSI_6_2022[capaian_organisasi], jumlah, total)
 
-        uses_nilai = regime != "permenpanrb_6_2022"
+        uses_nilai = regime != PERMENPANRB_6_2022
 
         def key(row: tuple[str, str, Decimal | None]) -> tuple[object, ...]:
             _, predikat, nilai = row

@@ -1,4 +1,4 @@
-"""Arithmetic and vocabulary shared by the three regimes (rules.md §0).
+"""Arithmetic shared by the three regimes (rules.md §0); the ids and labels are in :mod:`.vocabulary`.
 
 Everything is :class:`decimal.Decimal`: several boundaries are exact (efficiency 24 %, capaian 100 %,
 nilai 110) and binary floats land on the wrong side of them. Values keep full precision until they are
@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 from typing import Any
+
+from service.scoring.vocabulary import JABATAN_STRUKTURAL, LABELS
 
 __all__ = [
     "CONTEXT",
@@ -32,20 +34,9 @@ __all__ = [
 #: beyond anything shown, whatever the caller's thread context says.
 CONTEXT = Context(prec=50)
 
-#: Jabatan whose holders lead people: only they are rated on kepemimpinan (rules.md §2, §3).
-JABATAN_STRUKTURAL = frozenset({"jpt", "administrator", "pengawas"})
-
 HUNDRED = Decimal(100)
 _CENT = Decimal("0.01")
 _ONE = Decimal(1)
-
-#: Indonesian labels for ids that do not read well when merely capitalised.
-LABELS: Mapping[str, str] = {
-    "kurang_misconduct": "Kurang/Misconduct",
-    "di_atas_ekspektasi": "Di Atas Ekspektasi",
-    "sesuai_ekspektasi": "Sesuai Ekspektasi",
-    "di_bawah_ekspektasi": "Di Bawah Ekspektasi",
-}
 
 
 class ScoringError(ValueError):

@@ -14,6 +14,14 @@ from typing import Any, Literal
 
 from service.scoring import policy
 from service.scoring.common import HUNDRED, ScoringError, angka, label, round2, with_label
+from service.scoring.vocabulary import (
+    CAPAIAN_ORGANISASI,
+    JENIS_HASIL_KERJA,
+    PERSPEKTIF,
+    PERSPEKTIF_LABEL,
+    PREDIKAT_PERMENPANRB_6_2022,
+    RATING_PERMENPANRB_6_2022,
+)
 
 __all__ = [
     "CAPAIAN_ORGANISASI",
@@ -37,19 +45,14 @@ __all__ = [
     "saran_rating_hasil_kerja",
 ]
 
-DI_ATAS, SESUAI, DI_BAWAH = "di_atas_ekspektasi", "sesuai_ekspektasi", "di_bawah_ekspektasi"
+# The ids are the vocabulary's; CAPAIAN_ORGANISASI and PERSPEKTIF are re-exported under their own names.
 
 #: Rating ids, best to worst.
-RATING = (DI_ATAS, SESUAI, DI_BAWAH)
+RATING = RATING_PERMENPANRB_6_2022
+DI_ATAS, SESUAI, DI_BAWAH = RATING
 
 #: Predikat ids, best to worst.
-PREDIKAT = ("sangat_baik", "baik", "butuh_perbaikan", "kurang_misconduct", "sangat_kurang")
-
-#: Capaian kinerja organisasi ids, best to worst.
-CAPAIAN_ORGANISASI = ("istimewa", "baik", "butuh_perbaikan", "kurang", "sangat_kurang")
-
-#: The four perspektif a JPT's SKP covers (seed 000).
-PERSPEKTIF = ("penerima_layanan", "proses_bisnis", "penguatan_internal", "anggaran")
+PREDIKAT = PREDIKAT_PERMENPANRB_6_2022
 
 #: Kuadran kinerja: (rating hasil kerja = y axis, rating perilaku kerja = x axis) → predikat.
 KUADRAN: Mapping[tuple[str, str], str] = {
@@ -329,7 +332,7 @@ def hasil_rencana(payload: Mapping[str, Any]) -> dict[str, Any]:
             raise ScoringError(
                 f"skp.hasil_kerja.{index}.manual_iku.formula", "wajib diisi bila pendekatan kuantitatif"
             )
-    jumlah = {jenis: sum(1 for i in items if i.get("jenis") == jenis) for jenis in ("utama", "tambahan")}
+    jumlah = {jenis: sum(1 for i in items if i.get("jenis") == jenis) for jenis in JENIS_HASIL_KERJA}
     peringatan = []
     if not jumlah["utama"]:
         peringatan.append(_peringatan("rencana.hasil_kerja_utama", "SKP belum memuat hasil kerja utama."))
@@ -338,7 +341,7 @@ def hasil_rencana(payload: Mapping[str, Any]) -> dict[str, Any]:
     if jpt or any(i.get("perspektif") for i in items):
         perspektif = {p: sum(1 for i in items if i.get("perspektif") == p) for p in PERSPEKTIF}
         out["perspektif"] = perspektif
-        kosong = [label(p) for p, n in perspektif.items() if not n]
+        kosong = [PERSPEKTIF_LABEL[p] for p, n in perspektif.items() if not n]
         if jpt and kosong:
             peringatan.append(
                 _peringatan(

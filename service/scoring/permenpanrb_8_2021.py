@@ -24,6 +24,13 @@ from service.scoring.common import (
     round2_opsional,
     with_label,
 )
+from service.scoring.vocabulary import (
+    ASPEK_PERMENPANRB_8_2021,
+    KATEGORI_PERMENPANRB_8_2021,
+    KEPEMIMPINAN,
+    MODE_PERILAKU,
+    PREDIKAT_PERMENPANRB_8_2021,
+)
 
 __all__ = [
     "ASPEK_PERILAKU",
@@ -52,14 +59,15 @@ __all__ = [
     "predikat",
 ]
 
-#: Predikat ids from best to worst (PP 30/2019 Pasal 41).
-PREDIKAT = ("sangat_baik", "baik", "cukup", "kurang", "sangat_kurang")
+#: Predikat ids from best to worst (PP 30/2019 Pasal 41), from :mod:`.vocabulary`.
+PREDIKAT = PREDIKAT_PERMENPANRB_8_2021
 
 #: Kategori ids of the nilai capaian IKI table, best to worst (same words as the predikat).
-KATEGORI = PREDIKAT
+KATEGORI = KATEGORI_PERMENPANRB_8_2021
 
-#: Perilaku aspects (seed 001); kepemimpinan only for those who lead.
-ASPEK_PERILAKU = ("orientasi_pelayanan", "komitmen", "inisiatif_kerja", "kerja_sama", "kepemimpinan")
+#: Perilaku aspects (seed 001); kepemimpinan, the last, only for those who lead.
+ASPEK_PERILAKU = ASPEK_PERMENPANRB_8_2021
+_ASPEK_WAJIB = tuple(name for name in ASPEK_PERILAKU if name != KEPEMIMPINAN)
 
 _NILAI_MAKSIMUM = Decimal(120)
 _PERILAKU_MAKSIMUM = Decimal(120)
@@ -260,10 +268,10 @@ def nilai_perilaku_penilai(aspek: Mapping[str, Decimal], jenis_jabatan: str, fie
     :param field: dotted path of the rater's ratings, for the error.
     :raises ScoringError: a missing aspect, or kepemimpinan against the jabatan (same rule as §2).
     """
-    for name in ASPEK_PERILAKU[:-1]:
+    for name in _ASPEK_WAJIB:
         if name not in aspek:
             raise ScoringError(f"{field}.{name}", "wajib diisi")
-    periksa_kepemimpinan("kepemimpinan" in aspek, jenis_jabatan, f"{field}.kepemimpinan")
+    periksa_kepemimpinan(KEPEMIMPINAN in aspek, jenis_jabatan, f"{field}.{KEPEMIMPINAN}")
     return mean(aspek[name] for name in ASPEK_PERILAKU if name in aspek)
 
 
@@ -415,7 +423,7 @@ def penilaian_dari_payload(payload: Mapping[str, Any]) -> PenilaianKinerja:
     if not isinstance(data, Mapping):
         raise ScoringError("perilaku_kerja", "wajib diisi untuk penilaian")
     mode = data.get("mode", "atasan")
-    if mode not in ("atasan", "survei"):
+    if mode not in MODE_PERILAKU:
         raise ScoringError("perilaku_kerja.mode", "harus atasan atau survei")
     survei = mode == "survei"
     perilaku = PenilaianPerilaku(

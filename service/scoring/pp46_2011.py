@@ -24,6 +24,7 @@ from service.scoring.common import (
     round2_opsional,
     with_label,
 )
+from service.scoring.vocabulary import ASPEK_PP46_2011, KEPEMIMPINAN, SEBUTAN_PP46_2011
 
 __all__ = [
     "ANGKA_KREDIT_GURU",
@@ -55,8 +56,11 @@ __all__ = [
     "sebutan",
 ]
 
-#: Sebutan ids from best to worst.
-SEBUTAN = ("sangat_baik", "baik", "cukup", "kurang", "buruk")
+#: Sebutan ids from best to worst (:data:`~service.scoring.vocabulary.SEBUTAN_PP46_2011`).
+SEBUTAN = SEBUTAN_PP46_2011
+
+#: Aspects every pegawai is rated on; kepemimpinan is added for jabatan struktural.
+_ASPEK_WAJIB = tuple(name for name in ASPEK_PP46_2011 if name != KEPEMIMPINAN)
 
 _BOBOT_SKP = Decimal("0.6")
 _BOBOT_PERILAKU = Decimal("0.4")
@@ -120,7 +124,7 @@ class NilaiKegiatan:
 
 @dataclass(frozen=True)
 class PerilakuKerja:
-    """Perilaku kerja aspects, each 0–100."""
+    """Perilaku kerja aspects, each 0–100: :data:`~service.scoring.vocabulary.ASPEK_PP46_2011`."""
 
     orientasi_pelayanan: Decimal
     """Orientasi pelayanan."""
@@ -649,11 +653,8 @@ def penilaian_dari_payload(payload: Mapping[str, Any]) -> PenilaianPrestasiKerja
         raise ScoringError("perilaku_kerja", "wajib diisi untuk penilaian")
     batas = Decimal(100)
     perilaku = PerilakuKerja(
-        **{
-            name: angka(data, name, "perilaku_kerja", maksimum=batas)
-            for name in ("orientasi_pelayanan", "integritas", "komitmen", "disiplin", "kerja_sama")
-        },
-        kepemimpinan=angka_opsional(data, "kepemimpinan", "perilaku_kerja", maksimum=batas),
+        **{name: angka(data, name, "perilaku_kerja", maksimum=batas) for name in _ASPEK_WAJIB},
+        kepemimpinan=angka_opsional(data, KEPEMIMPINAN, "perilaku_kerja", maksimum=batas),
     )
     return PenilaianPrestasiKerja(
         kegiatan=tuple(kegiatan),

@@ -2,13 +2,20 @@
 
 The regime follows ``periode.mulai``. A period that straddles 2021-07-01 has no regime: the 2021
 transition is two documents (January–June under PP 46/2011, July–December under PermenPANRB 8/2021),
-and their mean is the annual value (rules.md §5). Standard library only.
+and their mean is the annual value (rules.md §5). Standard library and :mod:`.vocabulary` only.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date
+
+from service.scoring.vocabulary import (
+    PERMENPANRB_6_2022,
+    PERMENPANRB_8_2021,
+    PP46_2011,
+    REGIME_IDS,
+    REGIME_LABEL,
+)
 
 __all__ = [
     "AWAL_PERMENPANRB_6_2022",
@@ -25,19 +32,11 @@ __all__ = [
     "regime_for_period",
 ]
 
-PP46_2011 = "pp46_2011"
-PERMENPANRB_8_2021 = "permenpanrb_8_2021"
-PERMENPANRB_6_2022 = "permenpanrb_6_2022"
+#: Regime ids, oldest first (:data:`~service.scoring.vocabulary.REGIME_IDS`).
+REGIMES = REGIME_IDS
 
-#: Regime ids, oldest first.
-REGIMES = (PP46_2011, PERMENPANRB_8_2021, PERMENPANRB_6_2022)
-
-#: The law behind each regime id, as a form or an error message names it.
-REGIME_LABELS: Mapping[str, str] = {
-    PP46_2011: "PP 46/2011 (Penilaian Prestasi Kerja)",
-    PERMENPANRB_8_2021: "PermenPANRB 8/2021 (Penilaian Kinerja)",
-    PERMENPANRB_6_2022: "PermenPANRB 6/2022 (Pengelolaan Kinerja)",
-}
+#: The law behind each regime id (:data:`~service.scoring.vocabulary.REGIME_LABEL`).
+REGIME_LABELS = REGIME_LABEL
 
 #: First day of a period scored under PermenPANRB 8/2021.
 AWAL_PERMENPANRB_8_2021 = date(2021, 7, 1)

@@ -1,6 +1,7 @@
 """The one vocabulary of the domain: ids and their Indonesian labels, used by schemas, forms and pages.
 
-Pure data, no imports beyond typing: every layer above may read it, none may redefine it.
+Pure data, no imports beyond typing: every layer above may read it, none may redefine it. Tuples are
+in the order forms and lists show them (best to worst for predikat and ratings).
 """
 
 from __future__ import annotations
@@ -8,18 +9,67 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 __all__ = [
+    "ASPEK_LABEL",
+    "ASPEK_PERILAKU",
+    "ASPEK_PERMENPANRB_6_2022",
+    "ASPEK_PERMENPANRB_8_2021",
+    "ASPEK_PP46_2011",
+    "ASSESSMENT_TYPES",
+    "BERAKHLAK",
+    "CAPAIAN_ORGANISASI",
     "DOCUMENT_TYPES",
     "FINAL_STATUSES",
+    "JABATAN_STRUKTURAL",
+    "JENIS_HASIL_KERJA",
+    "JENIS_JABATAN",
+    "JENIS_PERIODE_IDS",
+    "KATEGORI_PERMENPANRB_8_2021",
+    "KELOMPOK_SURVEI",
+    "KEPEMIMPINAN",
+    "LABELS",
+    "MODE_PERILAKU",
+    "PENILAI_SURVEI",
     "PERAN_LABEL",
+    "PERIODE_PELAPORAN",
+    "PERIODE_PELAPORAN_LABEL",
+    "PERMENPANRB_6_2022",
+    "PERMENPANRB_8_2021",
+    "PERSPEKTIF",
+    "PERSPEKTIF_LABEL",
+    "PLAN_TYPES",
+    "PP46_2011",
+    "PREDIKAT",
+    "PREDIKAT_PERMENPANRB_6_2022",
+    "PREDIKAT_PERMENPANRB_8_2021",
+    "RATING_PERMENPANRB_6_2022",
     "REGIME_IDS",
+    "REGIME_LABEL",
+    "SEBUTAN_PP46_2011",
     "SIGNING_ORDER",
     "STATUSES",
     "STATUS_LABEL",
+    "TINGKAT_KENDALI",
+    "TINGKAT_KENDALI_LABEL",
     "TYPE_LABEL",
 ]
 
+# --- regimes -----------------------------------------------------------------------------------------
+
+PP46_2011 = "pp46_2011"
+PERMENPANRB_8_2021 = "permenpanrb_8_2021"
+PERMENPANRB_6_2022 = "permenpanrb_6_2022"
+
 #: The regimes still in use, oldest first (rules.md §1).
-REGIME_IDS = ("pp46_2011", "permenpanrb_8_2021", "permenpanrb_6_2022")
+REGIME_IDS = (PP46_2011, PERMENPANRB_8_2021, PERMENPANRB_6_2022)
+
+#: The law behind each regime id, as a form or an error message names it.
+REGIME_LABEL: Mapping[str, str] = {
+    PP46_2011: "PP 46/2011 (Penilaian Prestasi Kerja)",
+    PERMENPANRB_8_2021: "PermenPANRB 8/2021 (Penilaian Kinerja)",
+    PERMENPANRB_6_2022: "PermenPANRB 6/2022 (Pengelolaan Kinerja)",
+}
+
+# --- document types ----------------------------------------------------------------------------------
 
 #: Document types of api.md, and the title each form carries.
 DOCUMENT_TYPES = ("skp", "manual_iku", "evaluasi", "dokumen_penilaian")
@@ -29,6 +79,11 @@ TYPE_LABEL: Mapping[str, str] = {
     "evaluasi": "Evaluasi Kinerja Pegawai",
     "dokumen_penilaian": "Dokumen Penilaian/Evaluasi Kinerja Pegawai",
 }
+#: Plans (no realisasi; scored by the plan checks) and assessments (realisasi; fully scored).
+PLAN_TYPES = frozenset({"skp", "manual_iku"})
+ASSESSMENT_TYPES = frozenset({"evaluasi", "dokumen_penilaian"})
+
+# --- signers -----------------------------------------------------------------------------------------
 
 #: Fixed signing order (api.md); the atasan signs only when the payload names one.
 SIGNING_ORDER = ("pegawai", "pejabat_penilai", "atasan_pejabat_penilai")
@@ -38,6 +93,8 @@ PERAN_LABEL: Mapping[str, str] = {
     "pejabat_penilai": "Pejabat Penilai Kinerja",
     "atasan_pejabat_penilai": "Atasan Pejabat Penilai Kinerja",
 }
+
+# --- document status ---------------------------------------------------------------------------------
 
 #: Every document status (api.md), and those from which nothing more happens to a document.
 STATUSES = ("rendering", "awaiting_signature", "completed", "rejected", "cancelled", "failed")
@@ -49,4 +106,137 @@ STATUS_LABEL: Mapping[str, str] = {
     "rejected": "ditolak",
     "cancelled": "dibatalkan",
     "failed": "gagal",
+}
+
+# --- identities and periods --------------------------------------------------------------------------
+
+#: Kinds of jabatan (``jenis_jabatan``); the first three are struktural.
+JENIS_JABATAN = ("jpt", "administrator", "pengawas", "pelaksana", "fungsional")
+#: Jabatan whose holders lead people: only they are rated on kepemimpinan (rules.md §2, §3).
+JABATAN_STRUKTURAL = frozenset(JENIS_JABATAN[:3])
+
+#: Kinds of assessed period (``periode.jenis``); ``bulanan`` is any single month.
+JENIS_PERIODE_IDS = (
+    "tahunan",
+    "semester_i",
+    "semester_ii",
+    "triwulan_i",
+    "triwulan_ii",
+    "triwulan_iii",
+    "triwulan_iv",
+    "bulanan",
+)
+
+# --- perilaku kerja aspects --------------------------------------------------------------------------
+
+#: The aspect rated exactly for jabatan struktural (last in the older regimes' lists).
+KEPEMIMPINAN = "kepemimpinan"
+
+#: PP 46/2011 perilaku kerja, in the form's order (rules.md §2).
+ASPEK_PP46_2011 = ("orientasi_pelayanan", "integritas", "komitmen", "disiplin", "kerja_sama", KEPEMIMPINAN)
+#: PermenPANRB 8/2021 perilaku kerja (seed 001, rules.md §3).
+ASPEK_PERMENPANRB_8_2021 = ("orientasi_pelayanan", "komitmen", "inisiatif_kerja", "kerja_sama", KEPEMIMPINAN)
+#: The seven BerAKHLAK core values of PermenPANRB 6/2022, in the order of the form (forms.md A1).
+ASPEK_PERMENPANRB_6_2022 = (
+    "berorientasi_pelayanan",
+    "akuntabel",
+    "kompeten",
+    "harmonis",
+    "loyal",
+    "adaptif",
+    "kolaboratif",
+)
+BERAKHLAK = ASPEK_PERMENPANRB_6_2022
+
+#: Regime id → its perilaku kerja aspects.
+ASPEK_PERILAKU: Mapping[str, tuple[str, ...]] = {
+    PP46_2011: ASPEK_PP46_2011,
+    PERMENPANRB_8_2021: ASPEK_PERMENPANRB_8_2021,
+    PERMENPANRB_6_2022: ASPEK_PERMENPANRB_6_2022,
+}
+
+#: Every aspect id of the three regimes → its label as the forms print it.
+ASPEK_LABEL: Mapping[str, str] = {
+    "orientasi_pelayanan": "Orientasi Pelayanan",
+    "integritas": "Integritas",
+    "komitmen": "Komitmen",
+    "disiplin": "Disiplin",
+    "kerja_sama": "Kerja Sama",
+    "inisiatif_kerja": "Inisiatif Kerja",
+    KEPEMIMPINAN: "Kepemimpinan",
+    "berorientasi_pelayanan": "Berorientasi Pelayanan",
+    "akuntabel": "Akuntabel",
+    "kompeten": "Kompeten",
+    "harmonis": "Harmonis",
+    "loyal": "Loyal",
+    "adaptif": "Adaptif",
+    "kolaboratif": "Kolaboratif",
+}
+
+#: PermenPANRB 8/2021: perilaku by the atasan alone (70/30) or by closed survey, 360° (60/40).
+MODE_PERILAKU = ("atasan", "survei")
+#: The rater groups a survey adds to the atasan, and all rater groups of a survey.
+KELOMPOK_SURVEI = ("rekan", "bawahan")
+PENILAI_SURVEI = ("atasan", *KELOMPOK_SURVEI)
+
+# --- predikat, ratings -------------------------------------------------------------------------------
+
+#: PP 46/2011 sebutan, best to worst.
+SEBUTAN_PP46_2011 = ("sangat_baik", "baik", "cukup", "kurang", "buruk")
+#: PermenPANRB 8/2021 predikat, best to worst (PP 30/2019 Pasal 41).
+PREDIKAT_PERMENPANRB_8_2021 = ("sangat_baik", "baik", "cukup", "kurang", "sangat_kurang")
+#: Kategori of the 8/2021 nilai capaian IKI table and of kinerja tambahan (same words as the predikat).
+KATEGORI_PERMENPANRB_8_2021 = PREDIKAT_PERMENPANRB_8_2021
+#: PermenPANRB 6/2022 predikat, best to worst.
+PREDIKAT_PERMENPANRB_6_2022 = ("sangat_baik", "baik", "butuh_perbaikan", "kurang_misconduct", "sangat_kurang")
+#: PermenPANRB 6/2022 ratings of hasil kerja and perilaku kerja, best to worst.
+RATING_PERMENPANRB_6_2022 = ("di_atas_ekspektasi", "sesuai_ekspektasi", "di_bawah_ekspektasi")
+#: PermenPANRB 6/2022 capaian kinerja organisasi, best to worst.
+CAPAIAN_ORGANISASI = ("istimewa", "baik", "butuh_perbaikan", "kurang", "sangat_kurang")
+
+#: Regime id → final predikat (sebutan for pp46_2011) ids, best to worst.
+PREDIKAT: Mapping[str, tuple[str, ...]] = {
+    PP46_2011: SEBUTAN_PP46_2011,
+    PERMENPANRB_8_2021: PREDIKAT_PERMENPANRB_8_2021,
+    PERMENPANRB_6_2022: PREDIKAT_PERMENPANRB_6_2022,
+}
+
+# --- PermenPANRB 6/2022 SKP --------------------------------------------------------------------------
+
+#: Priority of a rencana hasil kerja.
+JENIS_HASIL_KERJA = ("utama", "tambahan")
+
+#: The four perspektif a JPT's SKP covers (seed 000).
+PERSPEKTIF = ("penerima_layanan", "proses_bisnis", "penguatan_internal", "anggaran")
+PERSPEKTIF_LABEL: Mapping[str, str] = {
+    "penerima_layanan": "Penerima Layanan",
+    "proses_bisnis": "Proses Bisnis",
+    "penguatan_internal": "Penguatan Internal",
+    "anggaran": "Anggaran",
+}
+
+#: Manual IKU: kualitas dan tingkat kendali, and periode pelaporan (labels as the form prints them).
+TINGKAT_KENDALI = ("outcome", "outcome_antara", "output_kendali_rendah")
+TINGKAT_KENDALI_LABEL: Mapping[str, str] = {
+    "outcome": "Outcome",
+    "outcome_antara": "Outcome Antara",
+    "output_kendali_rendah": "Output Kendali Rendah",
+}
+PERIODE_PELAPORAN = ("bulanan", "triwulanan", "semesteran", "tahunan")
+PERIODE_PELAPORAN_LABEL: Mapping[str, str] = {
+    "bulanan": "Bulanan",
+    "triwulanan": "Triwulan",
+    "semesteran": "Semesteran",
+    "tahunan": "Tahunan",
+}
+
+# --- labels ------------------------------------------------------------------------------------------
+
+#: Labels of ids that do not read well when merely capitalised; every other id's label is the id
+#: with spaces, capitalised (``sangat_baik`` → ``Sangat Baik``; see ``service.scoring.common.label``).
+LABELS: Mapping[str, str] = {
+    "kurang_misconduct": "Kurang/Misconduct",
+    "di_atas_ekspektasi": "Di Atas Ekspektasi",
+    "sesuai_ekspektasi": "Sesuai Ekspektasi",
+    "di_bawah_ekspektasi": "Di Bawah Ekspektasi",
 }
