@@ -49,7 +49,7 @@ def _vocabulary_lists() -> dict[frozenset[str], str]:
 
 @pytest.mark.parametrize(
     "path",
-    python_files("scoring") + python_files("schemas"),
+    python_files("scoring") + python_files("schemas") + python_files("documents"),
     ids=lambda p: str(p.relative_to(SERVICE)),
 )
 def test_no_other_module_spells_out_a_vocabulary_list(path: Path) -> None:
