@@ -15,9 +15,9 @@ from flask import Flask
 
 from service.composition import get_services
 from service.db import get_session
-from service.errors import ConflictError
+from service.errors import ConflictError, LockedError
 from service.workflow.revisions import read_revision
-from service.workflow.signing_ops import LockedError, WrongPassphraseServiceError, sign_document
+from service.workflow.signing_ops import WrongPassphraseServiceError, sign_document
 from signing import validate
 from tests.functional.support import child_env, document, ready_document
 from tests.unit.signing.support import make_nss_db, pdfsig
@@ -104,6 +104,7 @@ def test_wrong_passphrase_is_counted_and_locks_after_five(app: Flask) -> None:
         assert document(app, second).current_revision == 1
 
 
+@pytest.mark.slow  # twenty full signing attempts
 def test_twenty_concurrent_attempts_make_exactly_one_signature(app: Flask) -> None:
     document_id = ready_document(app)
     _sign(app, document_id, 1)  # issue the pegawai's key first so every attempt does full work

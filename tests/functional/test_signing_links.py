@@ -1,0 +1,101 @@
+"""The link use cases as operations: open (audited), the PDF, sign or refuse, with the form's rules."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from flask import Flask
+
+from service.composition import get_services
+from service.db import get_session
+from service.errors import LockedError
+from service.models import AuditEvent
+from service.workflow import signing_links
+from service.workflow.links import LinkGoneError, token_for
+from service.workflow.signing_links import DecisionFormError
+from tests.functional.support import document, ready_document
+
+PASSPHRASE = "frasa-sandi-pegawai"
+
+
+def _token(app: Flask, document_id: str, urutan: int) -> str:
+    with app.app_context():
+        signer = document(app, document_id).signers[urutan - 1]
+        token = token_for(signer, secret=app.config["SECRET_KEY"])
+    assert token is not None
+    return token
+
+
+def _decide(app: Flask, token: str, **form: object) -> signing_links.Decided:
+    with app.app_context():
+        return signing_links.decide_by_link(get_session(), get_services(), token, form, ip="127.0.0.1")
+
+
+def test_open_is_audited_and_says_whether_the_official_enrolls(app: Flask) -> None:
+    document_id = ready_document(app)
+    token = _token(app, document_id, 1)
+    with app.app_context():
+        opened = signing_links.open_link(get_session(), get_services(), token, ip="10.0.0.1")
+        assert opened.first_use is True
+        assert opened.signer.urutan == 1
+        assert opened.payload["periode"]["mulai"] == date(2021, 7, 1)  # a date, not the raw text
+        events = get_session().query(AuditEvent).filter_by(document_id=document_id, event="link_opened").all()
+        assert [(e.actor, e.ip) for e in events] == [(f"nip:{opened.signer.nip}", "10.0.0.1")]
+        pdf = signing_links.link_pdf(get_session(), get_services(), token)
+        assert pdf.data.startswith(b"%PDF-")
+
+
+def test_a_form_mistake_changes_nothing_and_says_why(app: Flask) -> None:
+    document_id = ready_document(app)
+    token = _token(app, document_id, 1)
+    with pytest.raises(DecisionFormError) as raised:
+        _decide(app, token, keputusan="tandatangani", passphrase=PASSPHRASE, passphrase_konfirmasi="lain")
+    assert raised.value.detail == "Konfirmasi frasa sandi tidak sama."
+    assert raised.value.link.first_use is True
+    with app.app_context():
+        doc = document(app, document_id)
+        assert (doc.status, doc.current_revision, doc.signers[0].status) == (
+            "awaiting_signature",
+            1,
+            "pending",
+        )
+
+
+def test_wrong_passphrases_count_down_then_lock(app: Flask) -> None:
+    document_id = ready_document(app)
+    token = _token(app, document_id, 1)
+    _decide(app, token, keputusan="tandatangani", passphrase=PASSPHRASE, passphrase_konfirmasi=PASSPHRASE)
+    # The enrolled key now belongs to this NIP; a second document asks for the same passphrase.
+    second = ready_document(app, idempotency_key="k-2")
+    token2 = _token(app, second, 1)
+    details = []
+    for _ in range(5):
+        with pytest.raises(DecisionFormError) as raised:
+            _decide(app, token2, keputusan="tandatangani", passphrase="bukan-frasa-ini")
+        assert raised.value.link.first_use is False
+        details.append(raised.value.detail)
+    assert details[:4] == [
+        f"Frasa sandi salah. Tautan terkunci bila salah {n} kali lagi." for n in (4, 3, 2, 1)
+    ]
+    assert details[4].startswith("Frasa sandi salah. Tautan kini terkunci")
+    with pytest.raises(LockedError):
+        _decide(app, token2, keputusan="tandatangani", passphrase=PASSPHRASE)
+
+
+def test_sign_then_refuse_moves_the_document_and_kills_used_links(app: Flask) -> None:
+    document_id = ready_document(app)
+    token = _token(app, document_id, 1)
+    signed = _decide(
+        app, token, keputusan="tandatangani", passphrase=PASSPHRASE, passphrase_konfirmasi=PASSPHRASE
+    )
+    assert (signed.rejected, signed.signer.status) == (False, "signed")
+    with pytest.raises(LinkGoneError):
+        _decide(app, token, keputusan="tolak", alasan="terlambat")
+    refused = _decide(app, _token(app, document_id, 2), keputusan="tolak", alasan="  Target belum sesuai.  ")
+    assert refused.rejected is True
+    with app.app_context():
+        doc = document(app, document_id)
+        assert doc.status == "rejected"
+        assert doc.signers[1].reject_reason == "Target belum sesuai."
+        assert doc.current_revision == 2
