@@ -344,8 +344,8 @@ class _Service:
 def service_path(ctx: Context) -> bytes:
     """``create_document`` → revision 0 → seal → three ``sign_document`` (each opens the signer's
     PKCS#12 with the passphrase: the KDF is part of the path) → the stored final revision."""
-    from service.db import get_session
     from service.composition import get_services
+    from service.db import get_session
     from service.workflow.revisions import read_revision
     from service.workflow.signing_ops import sign_document
     from tests.functional.support import document, ready_document

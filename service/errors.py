@@ -60,26 +60,38 @@ class ServiceError(Exception):
 
 
 class UnprocessableError(ServiceError):
+    """The request is readable but breaks a rule (422)."""
+
     status = 422
 
 
 class NotFoundError(ServiceError):
+    """No such resource, or not one the caller may see (404)."""
+
     status = 404
 
 
 class ConflictError(ServiceError):
+    """The resource is in a state that does not allow this now (409)."""
+
     status = 409
 
 
 class UnauthorizedError(ServiceError):
+    """No valid API key (401)."""
+
     status = 401
 
 
 class ForbiddenError(ServiceError):
+    """The key lacks the scope the route needs (403)."""
+
     status = 403
 
 
 class UnsupportedMediaTypeError(ServiceError):
+    """The body is not of a media type the route takes (415)."""
+
     status = 415
 
 

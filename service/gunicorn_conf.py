@@ -21,7 +21,8 @@ _lock_file: Any = None
 
 def post_worker_init(worker: Any) -> None:
     """Warm LibreOffice in every worker; one worker (holding a file lock) also runs the
-    webhook dispatcher and re-queues documents a dead process left half-rendered."""
+    webhook dispatcher and re-queues documents a dead process left half-rendered.
+    """
     global _lock_file  # noqa: PLW0603  (the lock must live as long as the worker)
     app = worker.wsgi
     services = app.extensions["skp"]

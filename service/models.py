@@ -35,6 +35,7 @@ __all__ = [
 
 
 def utcnow() -> datetime:
+    """The current time, aware, in UTC (column defaults)."""
     return datetime.now(UTC)
 
 
@@ -62,6 +63,7 @@ class ApiClient(Base):
 
     @property
     def scope_set(self) -> frozenset[str]:
+        """The scopes as a set."""
         return frozenset(self.scopes.split())
 
 

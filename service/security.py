@@ -57,6 +57,7 @@ class TokenRedactingFilter(logging.Filter):
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
+        """Redact the token of a signing path in ``record``; never drops a record."""
         message = record.getMessage()
         if "/sign/" in message:
             record.msg = _SIGN_PATH.sub(r"\1[redacted]", message)
@@ -68,6 +69,7 @@ _REDACT = TokenRedactingFilter()
 
 
 def init_app(app: Flask) -> None:
+    """Install the token filter, CSRF token helper and security headers."""
     # Filters on a logger see only records logged to that logger, so each one gets it.
     for name in (*_REQUEST_LOGGERS, app.logger.name):
         logging.getLogger(name).addFilter(_REDACT)

@@ -84,7 +84,8 @@ class Services:
 
     def seal_signer(self) -> DocumentSigner:
         """The instance seal: a key in a PKCS#11 token when configured (one session per process,
-        opened on first use), else the development PKI's seal key."""
+        opened on first use), else the development PKI's seal key.
+        """
         with self._lock:
             if self._seal_signer is None:
                 token = self.settings.seal_pkcs11

@@ -30,6 +30,7 @@ class FilesystemStore:
         return self.root / document_id / name
 
     def put(self, document_id: str, name: str, data: bytes) -> None:
+        """Write ``data`` under a new name; :class:`FileExistsInStoreError` if the name is taken."""
         path = self._path(document_id, name)
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
@@ -51,7 +52,9 @@ class FilesystemStore:
             os.close(dir_fd)
 
     def get(self, document_id: str, name: str) -> bytes:
+        """The stored bytes; ``FileNotFoundError`` if there are none."""
         return self._path(document_id, name).read_bytes()
 
     def exists(self, document_id: str, name: str) -> bool:
+        """Whether the file is stored."""
         return self._path(document_id, name).is_file()

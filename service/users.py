@@ -17,6 +17,7 @@ MAX_FAILED_LOGINS = 10
 
 
 def create_user(session: Session, username: str, password: str, *, role: str) -> User:
+    """A web account with a scrypt-hashed password (``ValueError`` for a weak one or a taken name)."""
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r} (known: {', '.join(ROLES)})")
     if len(password) < MIN_PASSWORD:

@@ -117,7 +117,8 @@ def issued_certificate_builder(
     backdate: bool = True,
 ) -> x509.CertificateBuilder:
     """:func:`certificate_builder` for a certificate below ``issuer``, with key identifiers and,
-    when ``crl_url`` is given, a CRL distribution point."""
+    when ``crl_url`` is given, a CRL distribution point.
+    """
     builder = (
         certificate_builder(subject, issuer.subject, public_key, start, validity, backdate=backdate)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)

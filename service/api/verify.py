@@ -17,6 +17,7 @@ from service.workflow.verification import verify_pdf
 @bp.post("/verify")
 @require_scope()
 def verify() -> dict[str, Any]:
+    """Validate an uploaded PDF's signatures and say whether this service issued it."""
     if request.mimetype != "multipart/form-data":
         raise UnsupportedMediaTypeError("Kirim berkas PDF sebagai multipart/form-data, bidang 'file'.")
     upload = request.files.get("file")

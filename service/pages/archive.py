@@ -32,6 +32,8 @@ def _current_user() -> User | None:
 
 
 def login_required(view: Callable[P, R]) -> Callable[P, R | BaseResponse]:
+    """Send anyone who is not a signed-in archivist to the login page."""
+
     @functools.wraps(view)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R | BaseResponse:
         user = _current_user()
@@ -44,6 +46,7 @@ def login_required(view: Callable[P, R]) -> Callable[P, R | BaseResponse]:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> Any:
+    """The archivist's login form."""
     error = None
     status = 200
     if request.method == "POST":
@@ -68,6 +71,7 @@ def login() -> Any:
 
 @bp.post("/logout")
 def logout() -> BaseResponse:
+    """End the archivist's session."""
     require_csrf()
     session.clear()
     return redirect(url_for("archive.login"))
@@ -82,7 +86,8 @@ def _actor() -> str:
 @login_required
 def search_page() -> Any:
     """The search form and one page of results; a wrong value is reported, never dropped
-    (dropping it would widen the search to every document)."""
+    (dropping it would widen the search to every document).
+    """
     args = request.args
     filled = {key: value.strip() for key, value in args.items() if value.strip()}
     problems: list[str] = []

@@ -36,11 +36,13 @@ def _context(document: Document) -> dict[str, Any]:
 
 @bp.get("/<code>")
 def show(code: str) -> str:
+    """The public verification page of a document (what its QR code opens)."""
     return render_template("verify.html", **_context(document_by_code(get_session(), code)))
 
 
 @bp.post("/<code>")
 def check_upload(code: str) -> tuple[str, int]:
+    """Check an uploaded copy against the document the code names."""
     require_csrf()
     document = document_by_code(get_session(), code)
     context = _context(document)

@@ -20,6 +20,8 @@ class BaseSchema(Schema):
     """
 
     class Meta:
+        """Unknown keys are an error at every depth."""
+
         unknown = RAISE
 
     error_messages = {  # noqa: RUF012 - marshmallow reads this class attribute
@@ -65,6 +67,7 @@ class Kesalahan:
         self.messages: dict[str | int, Any] = {}
 
     def tambah(self, path: str | Path, message: str) -> None:
+        """Add ``message`` under the dotted ``path`` (or a sequence of keys and indexes)."""
         parts: list[str | int] = (
             [int(p) if p.isdigit() else p for p in path.split(".")] if isinstance(path, str) else list(path)
         )

@@ -72,7 +72,7 @@ class Angka(Pesan, fields.Decimal):
     :param maksimum: highest accepted value (inclusive).
     """
 
-    default_error_messages: Messages = {  # noqa: RUF012
+    default_error_messages: Messages = {  # noqa: RUF012 - marshmallow merges it along the MRO
         "invalid": MSG_BUKAN_ANGKA,
         "special": "harus berupa angka yang terhingga (bukan NaN atau Infinity)",
         "too_large": "angka terlalu besar",
@@ -234,7 +234,7 @@ class Pilihan(Pesan, fields.String):
 class Tanggal(Pesan, fields.Date):
     """An ISO 8601 calendar date ``YYYY-MM-DD`` as :class:`datetime.date`."""
 
-    default_error_messages: Messages = {  # noqa: RUF012
+    default_error_messages: Messages = {  # noqa: RUF012 - marshmallow merges it along the MRO
         "invalid": "harus berupa tanggal ISO YYYY-MM-DD yang sah",
         "format": "harus berupa tanggal ISO YYYY-MM-DD yang sah",
     }

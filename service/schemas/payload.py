@@ -299,7 +299,8 @@ class DocumentPayloadSchema(BaseSchema):
     @staticmethod
     def _wajib_per_type(original: Mapping[str, Any], regime: str, kind: str, errors: Kesalahan) -> None:
         """What each document type needs, read from the raw input so that a missing piece is reported
-        even when its neighbours have errors of their own."""
+        even when its neighbours have errors of their own.
+        """
         penilaian = kind in ASSESSMENT_TYPES
         atasan_wajib = kind == "dokumen_penilaian" or (kind == "evaluasi" and regime == PP46_2011)
         if atasan_wajib and not diisi(original, "atasan_pejabat_penilai"):
@@ -397,4 +398,5 @@ class DocumentPayloadSchema(BaseSchema):
 
 class ScoreRequestSchema(DocumentPayloadSchema):
     """Body of ``POST /api/v1/scores``: the same payload (contact data such as ``email`` is accepted and
-    plays no part in scoring)."""
+    plays no part in scoring).
+    """

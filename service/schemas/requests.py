@@ -1,5 +1,6 @@
 """Schemas of the small requests around a document: archive search, revision choice, delegation,
-and the signing page's decision form. Unknown fields are refused, never ignored."""
+and the signing page's decision form. Unknown fields are refused, never ignored.
+"""
 
 from __future__ import annotations
 

@@ -174,7 +174,7 @@ predikat = kuadran
 
 
 def _sebagian_besar(jumlah: int, total: int) -> bool:
-    """ "Most" = more than half (rules.md §4)."""
+    """Whether ``jumlah`` is "most" of ``total``: more than half (rules.md §4)."""
     return 2 * jumlah > total
 
 

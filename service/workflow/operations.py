@@ -64,6 +64,8 @@ def request_hash(body: Mapping[str, Any]) -> str:
 
 @dataclass(frozen=True)
 class Created:
+    """The document a create request made, or found again for a replay."""
+
     document: Document
     #: False when the same key and body were sent before and the first document is returned.
     new: bool
@@ -174,7 +176,8 @@ def _replay(existing: Document, digest: str) -> Created:
 
 def get_document(session: Session, document_id: str, *, client: ApiClient | None = None) -> Document:
     """The document, or 404; a client sees only its own documents unless it may read the archive
-    (``client=None``: an archivist or the operator)."""
+    (``client=None``: an archivist or the operator).
+    """
     document = session.get(Document, document_id[:40])
     if document is None or (
         client is not None and document.client_id != client.id and "archive:read" not in client.scope_set

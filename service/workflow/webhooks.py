@@ -160,6 +160,7 @@ class Dispatcher:
         self._thread = threading.Thread(target=self._loop, name="skp-webhooks", daemon=True)
 
     def start(self) -> Dispatcher:
+        """Start delivering in the background; returns the dispatcher."""
         self._thread.start()
         return self
 
@@ -172,5 +173,6 @@ class Dispatcher:
                 log.exception("webhook delivery round failed")
 
     def stop(self) -> None:
+        """Stop after the round in progress."""
         self._stop.set()
         self._thread.join(timeout=10)

@@ -91,7 +91,7 @@ def dash(value: object) -> str:
 
 
 def listing(value: object) -> Listing | str:
-    """Free text that may span lines (docxtpl turns ``\\n`` into line breaks, escaping the rest)."""
+    """Free text that may span lines (docxtpl turns newlines into line breaks, escaping the rest)."""
     text = clean_text(value, multiline=True)
     return Listing(text) if text else "-"
 
