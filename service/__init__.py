@@ -19,6 +19,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         instance_relative_config=True,
         instance_path=os.path.abspath(instance_path) if instance_path else None,
     )
+    # Imported here, not at the top: importing any subpackage (``service.scoring`` in a pure test,
+    # the Alembic env) runs this file, and must not pull in Flask, the PKI and LibreOffice with it.
     from service import cli, composition, config, db, problems, security
     from service.http import DecimalJSONProvider
 

@@ -14,6 +14,7 @@ from flask import g, request
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from service.db import get_session
 from service.errors import ForbiddenError, UnauthorizedError
 from service.models import ApiClient, utcnow
 
@@ -88,8 +89,6 @@ def require_scope(*scopes: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
     def decorator(view: Callable[P, R]) -> Callable[P, R]:
         @functools.wraps(view)
         def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-            from service.db import get_session
-
             header = request.headers.get("Authorization", "")
             scheme, _, key = header.partition(" ")
             if scheme.lower() != "bearer" or not key.strip():

@@ -7,6 +7,7 @@ import logging
 import re
 import secrets
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import Flask, Response, abort, request, session
 
@@ -85,8 +86,6 @@ def init_app(app: Flask) -> None:
 
 
 def _urlencode_args(args: Any, **override: str) -> str:
-    from urllib.parse import urlencode
-
     merged = {k: v for k, v in args.items() if k not in override}
     merged.update(override)
     return urlencode(merged)

@@ -10,7 +10,7 @@ from typing import Any
 from flask import Response, g, request
 
 from service import audit
-from service.api import bp
+from service.api.blueprint import bp
 from service.clients import require_scope
 from service.composition import get_services
 from service.db import get_session

@@ -9,8 +9,10 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import current_app, render_template
 
-from service.api import bp
+from service.api.blueprint import bp
 from service.clients import require_scope
+from service.schemas import DocumentPayloadSchema, UnitCheckSchema
+from service.schemas.payload import PerRegime
 
 __all__ = ["build_spec"]
 
@@ -46,8 +48,6 @@ def _problem_responses(*statuses: int) -> dict[str, Any]:
 @functools.cache
 def build_spec(server_url: str) -> dict[str, Any]:
     """Build the document once per server URL; the schemas do not change while the app runs."""
-    from service.schemas import DocumentPayloadSchema, UnitCheckSchema
-
     spec = APISpec(
         title="skp-sign",
         version="1",
@@ -119,8 +119,6 @@ def build_spec(server_url: str) -> dict[str, Any]:
 
 def _register_per_regime(spec: APISpec, schema: type[Any]) -> None:
     """``skp`` and ``perilaku_kerja`` take their schema from the regime: describe them as ``oneOf``."""
-    from service.schemas.payload import PerRegime
-
     payload = spec.components.schemas["DocumentPayload"]
     for name, field in schema().fields.items():
         if not isinstance(field, PerRegime):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from service.api import bp
+from service.api.blueprint import bp
 from service.clients import require_scope
 from service.http import json_body
 from service.schemas import DocumentPayloadSchema, UnitCheckSchema

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import g, request
 
-from service.api import bp
+from service.api.blueprint import bp
 from service.clients import require_scope
 from service.composition import get_services
 from service.db import get_session

@@ -36,6 +36,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import unoserver
+from unoserver.client import UnoClient
+
 __all__ = [
     "PDFA_FILTER_OPTIONS",
     "ConversionError",
@@ -108,8 +111,6 @@ class _TimeoutTransport(xmlrpc.client.Transport):
 
 def unoserver_site_packages() -> Path:
     """The site-packages directory that holds this environment's unoserver (pure Python)."""
-    import unoserver
-
     return Path(unoserver.__file__).resolve().parent.parent
 
 
@@ -423,8 +424,6 @@ class LibreOfficeConverter:
             self._free.put(worker)
 
     def _run(self, worker: _Worker, docx: bytes, timeout: float) -> bytes:
-        from unoserver.client import UnoClient
-
         class _Client(UnoClient):  # type: ignore[misc]
             # UnoClient retries a refused connection 5 times with 10 s sleeps; a dead process
             # must fail at once so the job can move to another one.

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from docxtpl import DocxTemplate
 from jinja2.sandbox import SandboxedEnvironment
 
 from service.documents.context import build_context
@@ -114,8 +115,6 @@ def render_template(path: Path, context: Mapping[str, Any], *, name: str | None 
 
     :raises TemplateRenderError: the file is not a Word document or its template code fails.
     """
-    from docxtpl import DocxTemplate
-
     label = name or path.name
     try:
         template = DocxTemplate(str(path))

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import jinja2
 from docx.oxml.parser import parse_xml
+from docxtpl import DocxTemplate
 from jinja2 import meta
 
 from service.documents.context import CONTEXT_KEYS, MARKERS
@@ -70,8 +71,6 @@ def _split_tags(name: str, part: str, xml: bytes) -> list[TemplateProblem]:
 
 def check_template(path: Path, *, name: str | None = None) -> list[TemplateProblem]:
     """The problems of one ``.docx`` template (an empty list when it is fine)."""
-    from docxtpl import DocxTemplate
-
     label = name or path.name
     try:
         with zipfile.ZipFile(path) as archive:
