@@ -33,6 +33,7 @@ def post_worker_init(worker: Any) -> None:
         fcntl.flock(_lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         return
+    # Here, not at the top: the master reads this file too, and must not load the service.
     from service.workflow.pipeline import resume_unfinished
     from service.workflow.webhooks import Dispatcher
 
