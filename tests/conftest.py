@@ -115,6 +115,16 @@ def app(app_config: dict[str, Any]) -> Iterator[Flask]:
 
 
 @pytest.fixture
+def app_with_converter(app_config: dict[str, Any], converter: Any) -> Iterator[Flask]:
+    """An app whose render jobs convert with the session's warm LibreOffice pool."""
+    app = create_app({**app_config, "CONVERTER": converter})
+    upgrade_schema(app.extensions["skp.engine"])
+    yield app
+    app.extensions["skp"].runner.close()
+    app.extensions["skp.engine"].dispose()
+
+
+@pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
 

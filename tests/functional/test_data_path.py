@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
-
 import pytest
 from flask import Flask
 from sqlalchemy import update
 
-from service import create_app
 from service.clients import SCOPES, create_client
 from service.composition import get_services
-from service.db import get_session, upgrade_schema
+from service.db import get_session
 from service.models import Document
 from service.schemas import DocumentPayloadSchema
 from service.schemas.stored import load_validated
@@ -22,14 +18,6 @@ from tests.conftest import load_example
 from tests.functional.support import document
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def app_with_converter(app_config: dict[str, Any], converter: Any) -> Iterator[Flask]:
-    app = create_app({**app_config, "CONVERTER": converter})
-    upgrade_schema(app.extensions["skp.engine"])
-    yield app
-    app.extensions["skp.engine"].dispose()
 
 
 def _create(app: Flask, example: str) -> str:

@@ -6,20 +6,20 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
 
-from service import create_app
 from service.clients import SCOPES, create_client
 from service.composition import get_services
-from service.db import get_session, upgrade_schema
+from service.db import get_session
 from service.workflow.pipeline import resume_unfinished
 from tests.conftest import load_example
 from tests.functional.support import child_env, document
+
+pytestmark = pytest.mark.slow  # the render job runs on the warm LibreOffice pool
 
 CHILD = """
 import sys, time
@@ -48,14 +48,6 @@ app = create_app({"TESTING": True})
 with app.app_context():
     pipeline.render_job(get_session(), get_services(), document_id)
 """
-
-
-@pytest.fixture
-def app_with_converter(app_config: dict[str, Any], converter: Any) -> Iterator[Flask]:
-    app = create_app({**app_config, "CONVERTER": converter})
-    upgrade_schema(app.extensions["skp.engine"])
-    yield app
-    app.extensions["skp.engine"].dispose()
 
 
 @pytest.mark.parametrize("point", ["converting", "sealing"])
