@@ -20,6 +20,8 @@ from service.models import Document
 from signing import signature_fields, validate
 from tests.conftest import load_example
 
+pytestmark = pytest.mark.slow  # every test runs the real pipeline on the warm LibreOffice pool
+
 EXAMPLE = "permenpanrb_8_2021_dokumen_penilaian"
 
 

@@ -15,6 +15,8 @@ from service.documents.converter import ConversionError, LibreOfficeConverter, W
 from service.documents.render import render_document
 from tests.unit.documents.support import FORM_EXAMPLES, PACKAGED, load
 
+pytestmark = pytest.mark.slow  # every test drives LibreOffice
+
 
 @pytest.fixture(scope="module")
 def long_docx() -> bytes:

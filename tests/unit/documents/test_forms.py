@@ -58,6 +58,7 @@ def test_every_template_has_an_example() -> None:
     assert sorted(FORM_EXAMPLES) == sorted(TEMPLATE_NAMES)
 
 
+@pytest.mark.slow  # drives LibreOffice
 @pytest.mark.parametrize("form", TEMPLATE_NAMES)
 def test_form_renders_to_pdfa(form: str, converter: LibreOfficeConverter, tmp_path: Path) -> None:
     payload, hasil = load(FORM_EXAMPLES[form]())
@@ -105,6 +106,7 @@ def test_form_renders_to_pdfa(form: str, converter: LibreOfficeConverter, tmp_pa
         shutil.copy(preview, PREVIEWS / (form.removesuffix(".docx").replace("/", "__") + ".png"))
 
 
+@pytest.mark.slow  # drives LibreOffice
 def test_300_row_skp_repeats_the_header(converter: LibreOfficeConverter, tmp_path: Path) -> None:
     data = FORM_EXAMPLES["pp46_2011/skp.docx"]()
     first = data["skp"]["kegiatan"][0]

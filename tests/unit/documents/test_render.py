@@ -74,6 +74,7 @@ def test_instance_template_wins(tmp_path: Path, example: tuple[dict, dict]) -> N
     assert "FORMULIR SASARAN KERJA" in text_of(packaged)
 
 
+@pytest.mark.slow  # drives LibreOffice
 def test_escaping_and_control_characters(
     converter: LibreOfficeConverter, tmp_path: Path, example: tuple[dict, dict]
 ) -> None:  # type: ignore[type-arg]
