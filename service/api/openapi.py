@@ -7,10 +7,11 @@ from typing import Any
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
-from flask import current_app, render_template
+from flask import render_template
 
 from service.api.blueprint import bp
 from service.clients import require_scope
+from service.composition import get_services
 from service.schemas import DocumentPayloadSchema, UnitCheckSchema
 from service.schemas.payload import PerRegime
 
@@ -299,10 +300,10 @@ def _document_paths(spec: APISpec) -> None:
 @bp.get("/openapi.json")
 @require_scope()
 def openapi_json() -> dict[str, Any]:
-    return build_spec(current_app.config["PUBLIC_URL"])
+    return build_spec(get_services().urls.base)
 
 
 def docs_page() -> str:
     """Human-readable API reference rendered on the server (no external scripts needed)."""
-    spec = build_spec(current_app.config["PUBLIC_URL"])
+    spec = build_spec(get_services().urls.base)
     return render_template("api_docs.html", spec=spec)
