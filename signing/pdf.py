@@ -53,6 +53,7 @@ __all__ = [
     "SignatureField",
     "StampInfo",
     "add_document_timestamp",
+    "add_footer_and_fields",
     "add_signature_fields",
     "add_verification_footer",
     "approve",
@@ -182,19 +183,56 @@ def add_verification_footer(
     :raises InvalidPdfError: if the input cannot be parsed.
     """
     writer = _writer(pdf)
-    x1, y1, x2, y2 = box
-    for page in pages:
-        stamp = QRStamp(
-            writer,
-            url=url,
-            style=_FOOTER_STYLE,
-            text_params={"kode": code},
-            box=BoxConstraints(width=min(x2 - x1, 330), height=y2 - y1),
-        )
-        stamp.apply(page, x1, y1)
+    _draw_footer(writer, url=url, code=code, box=box, pages=pages)
     out = BytesIO()
     writer.write(out)  # type: ignore[no-untyped-call]
     return out.getvalue()
+
+
+def add_footer_and_fields(
+    pdf: bytes,
+    *,
+    url: str,
+    code: str,
+    box: tuple[float, float, float, float],
+    fields: Sequence[FieldSpec],
+) -> bytes:
+    """:func:`add_verification_footer` on every page and :func:`add_signature_fields`, in one
+    incremental update: the document is parsed and written once instead of twice.
+
+    :raises InvalidPdfError: if the input cannot be parsed.
+    :raises FieldExistsError: if a field of that name exists (or is given twice).
+    :raises InvalidFieldSpecError: for a page index out of range or an empty box.
+    """
+    writer = _writer(pdf)
+    page_count = int(writer.root["/Pages"]["/Count"])
+    _draw_footer(writer, url=url, code=code, box=box, pages=range(page_count))
+    _append_fields(writer, fields)
+    out = BytesIO()
+    writer.write(out)  # type: ignore[no-untyped-call]
+    return out.getvalue()
+
+
+def _draw_footer(
+    writer: IncrementalPdfFileWriter,
+    *,
+    url: str,
+    code: str,
+    box: tuple[float, float, float, float],
+    pages: Sequence[int],
+) -> None:
+    x1, y1, x2, y2 = box
+    # One stamp for every page: pyHanko renders (and encodes the QR code) once and each page
+    # refers to the same form XObject.
+    stamp = QRStamp(
+        writer,
+        url=url,
+        style=_FOOTER_STYLE,
+        text_params={"kode": code},
+        box=BoxConstraints(width=min(x2 - x1, 330), height=y2 - y1),
+    )
+    for page in pages:
+        stamp.apply(page, x1, y1)
 
 
 def add_signature_fields(pdf: bytes, fields: Sequence[FieldSpec]) -> bytes:
@@ -211,6 +249,13 @@ def add_signature_fields(pdf: bytes, fields: Sequence[FieldSpec]) -> bytes:
     :raises InvalidFieldSpecError: for a page index out of range or an empty box.
     """
     writer = _writer(pdf)
+    _append_fields(writer, fields)
+    out = BytesIO()
+    writer.write(out)  # type: ignore[no-untyped-call]
+    return out.getvalue()
+
+
+def _append_fields(writer: IncrementalPdfFileWriter, fields: Sequence[FieldSpec]) -> None:
     existing = {name for name, _v, _r in sig_fields.enumerate_sig_fields(writer)}
     page_count = int(writer.root["/Pages"]["/Count"])
     for spec in fields:
@@ -236,9 +281,6 @@ def add_signature_fields(pdf: bytes, fields: Sequence[FieldSpec]) -> bytes:
             ),
         )
         existing.add(spec.name)
-    out = BytesIO()
-    writer.write(out)  # type: ignore[no-untyped-call]
-    return out.getvalue()
 
 
 def seal(

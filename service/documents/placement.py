@@ -78,8 +78,12 @@ def _find(pieces: list[_Piece]) -> dict[str, tuple[float, float, float]]:
     return found
 
 
+def _reader(pdf: bytes | PdfReader) -> PdfReader:
+    return pdf if isinstance(pdf, PdfReader) else PdfReader(io.BytesIO(pdf))
+
+
 def locate_markers(
-    pdf: bytes,
+    pdf: bytes | PdfReader,
     *,
     width: float = SIGNATURE_WIDTH,
     height: float = SIGNATURE_HEIGHT,
@@ -92,9 +96,9 @@ def locate_markers(
     name. Only roles of :data:`~service.documents.context.MARKERS` count; each template has one
     marker per role. Signature blocks close a form, so pages are read from the last one back, and
     reading stops once every role of ``roles`` (default: all) is found: text extraction is the
-    costly part and a long SKP need not be read whole.
+    costly part and a long SKP need not be read whole. ``pdf`` may be a reader already open.
     """
-    reader = PdfReader(io.BytesIO(pdf))
+    reader = _reader(pdf)
     wanted = set(MARKERS if roles is None else roles)
     located: dict[str, tuple[int, Box]] = {}
     for index in reversed(range(len(reader.pages))):
@@ -117,13 +121,13 @@ def locate_markers(
     return located
 
 
-def footer_band(pdf: bytes, page_index: int = -1) -> tuple[int, Box]:
+def footer_band(pdf: bytes | PdfReader, page_index: int = -1) -> tuple[int, Box]:
     """The reserved band at the bottom of a page (default: the last one) as ``(page index, box)``.
 
     Templates keep the bottom :data:`FOOTER_BAND_MM` of every page empty; signing draws the
-    verification QR code and text there.
+    verification QR code and text there. ``pdf`` may be a reader already open.
     """
-    reader = PdfReader(io.BytesIO(pdf))
+    reader = _reader(pdf)
     index = page_index % len(reader.pages)
     box = reader.pages[index].mediabox
     margin = 12 * _POINTS_PER_MM

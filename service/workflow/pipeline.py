@@ -29,7 +29,7 @@ from service.workflow.revisions import RevisionConflictError, add_revision
 from service.workflow.signing_ops import seal_document
 from service.workflow.stored import payload_of
 from service.workflow.webhooks import enqueue
-from signing import FieldSpec, add_signature_fields, add_verification_footer
+from signing import FieldSpec, add_footer_and_fields
 from signing.errors import SigningError
 
 __all__ = ["PACKAGED_TEMPLATES", "RenderFailedError", "render_job", "resume_unfinished"]
@@ -55,7 +55,8 @@ def render_unsigned(
         verification_code=document.verification_code,
     )
     pdf = services.converter().convert(docx, timeout=services.settings.converter_timeout)
-    markers = locate_markers(pdf, roles=[signer.peran for signer in document.signers])
+    reader = PdfReader(BytesIO(pdf))  # parsed once for the markers and the footer band
+    markers = locate_markers(reader, roles=[signer.peran for signer in document.signers])
     fields = []
     for signer in document.signers:
         if signer.peran not in markers:
@@ -65,15 +66,15 @@ def render_unsigned(
             )
         page, box = markers[signer.peran]
         fields.append(FieldSpec(name=signer.field_name, page=page, box=box))
-    _, band = footer_band(pdf)
-    pdf = add_verification_footer(
+    _, band = footer_band(reader)
+    unsigned = add_footer_and_fields(
         pdf,
         url=services.urls.verify(document.verification_code),
         code=document.verification_code,
         box=band,
-        pages=range(len(PdfReader(BytesIO(pdf)).pages)),
+        fields=fields,
     )
-    return docx, add_signature_fields(pdf, fields)
+    return docx, unsigned
 
 
 def render_job(session: Session, services: Services, document_id: str) -> None:
