@@ -7,7 +7,6 @@ implementation the settings choose, and registers the jobs. Jobs receive
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -23,9 +22,7 @@ from service.storage import FilesystemStore
 from service.workflow.history import history_job
 from service.workflow.pipeline import render_job
 
-__all__ = ["JOBS", "get_services", "init_app", "job_executor"]
-
-log = logging.getLogger(__name__)
+__all__ = ["JOBS", "get_services", "init_app"]
 
 #: Every job by name; each takes ``(session, services, document_id)``.
 JOBS: Mapping[str, Callable[[Session, Services, str], None]] = {
@@ -46,13 +43,6 @@ class _Executor:
             raise RuntimeError("job executor used before the services were built")
         with self.sessions() as session:
             JOBS[name](session, self.services, document_id)
-
-
-def job_executor(services: Services) -> Callable[[str, str], None]:
-    """Run job ``name`` for a document id with ``services`` (tests run jobs with this too)."""
-    executor = _Executor(services.sessions)
-    executor.services = services
-    return executor
 
 
 def init_app(app: Flask) -> None:
