@@ -40,6 +40,7 @@ FACADE = {
     "ValidationReport": "signing.validation",
     "add_document_timestamp": "signing.pdf",
     "add_signature_fields": "signing.pdf",
+    "add_footer_and_fields": "signing.pdf",
     "add_verification_footer": "signing.pdf",
     "approve": "signing.pdf",
     "create_dev_pki": "signing.pki",
