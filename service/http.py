@@ -19,10 +19,22 @@ def json_body() -> dict[str, Any]:
     """The request's JSON object, or a 415/400 problem saying what is wrong with it."""
     if not request.is_json:
         raise UnsupportedMediaTypeError("Isi permintaan harus berjenis application/json.")
+    charset = request.mimetype_params.get("charset", "utf-8").lower()
+    if charset not in ("utf-8", "utf8"):
+        raise UnsupportedMediaTypeError("Isi permintaan JSON harus berkodean UTF-8 (RFC 8259).")
     data = request.get_data(cache=True)
     try:
-        body = parse_json(data)
-    except (UnicodeDecodeError, ValueError, RecursionError) as error:
+        text: str | None = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = None
+    # UTF-16/32 without a BOM decodes as "UTF-8" full of NUL bytes, which JSON text never holds.
+    if text is None or "\x00" in text:
+        raise MalformedRequestError("Isi permintaan bukan UTF-8 yang sah (RFC 8259).")
+    if text.startswith("\ufeff"):
+        raise MalformedRequestError("Isi permintaan JSON tidak boleh diawali BOM (RFC 8259 §8.1).")
+    try:
+        body = parse_json(text)
+    except (ValueError, RecursionError) as error:
         raise MalformedRequestError(f"JSON tidak valid: {error}") from None
     if not isinstance(body, dict):
         raise MalformedRequestError("Isi permintaan harus berupa objek JSON.")

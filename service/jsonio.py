@@ -13,9 +13,22 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} bukan angka JSON yang sah")
 
 
+def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            raise ValueError(f"kunci {key!r} muncul lebih dari sekali dalam satu objek")
+        found[key] = value
+    return found
+
+
 def parse_json(data: bytes | str) -> Any:
-    """Parse JSON keeping every number exact; NaN and Infinity are not JSON and are refused."""
-    return json.loads(data, parse_float=Decimal, parse_constant=_refuse_constant)
+    """Parse JSON keeping every number exact; NaN and Infinity are not JSON and are refused, and so
+    is a key given twice in one object (which value was meant cannot be known).
+    """
+    return json.loads(
+        data, parse_float=Decimal, parse_constant=_refuse_constant, object_pairs_hook=_refuse_duplicates
+    )
 
 
 def json_number(value: Any) -> Any:

@@ -114,7 +114,7 @@ class Angka(Pesan, fields.Decimal):
             raise self.make_error("invalid") from None
         if not number.is_finite():
             raise self.make_error("special")
-        if abs(number) >= ANGKA_MAKSIMUM:
+        if number.copy_abs() >= ANGKA_MAKSIMUM:  # copy_abs: no context, no Overflow on 1e9999999999
             raise self.make_error("too_large")
         exponent = number.as_tuple().exponent
         if isinstance(exponent, int) and exponent < -DESIMAL_MAKSIMUM:
