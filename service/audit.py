@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.models import AuditEvent, utcnow
+from service.models import AuditEvent, as_utc, utcnow
 
 __all__ = ["GENESIS", "ChainBreak", "document_events", "event_dict", "record", "verify_chain"]
 
@@ -44,6 +44,13 @@ def _normalise(at: datetime) -> datetime:
     return at.replace(tzinfo=None)
 
 
+def _jsonable(value: Any) -> str:
+    """Times as ISO 8601 with their offset (UTC), anything else as its text."""
+    if isinstance(value, datetime):
+        return as_utc(value).isoformat()
+    return str(value)
+
+
 def record(
     session: Session,
     *,
@@ -57,7 +64,7 @@ def record(
     last = session.scalar(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1))
     prev_hash = last.hash if last is not None else GENESIS
     at = _normalise(utcnow())
-    data_json = json.dumps(dict(data or {}), ensure_ascii=False, sort_keys=True, default=str)
+    data_json = json.dumps(dict(data or {}), ensure_ascii=False, sort_keys=True, default=_jsonable)
     row = AuditEvent(
         document_id=document_id,
         event=event,
@@ -123,7 +130,7 @@ def event_dict(row: AuditEvent) -> dict[str, Any]:
     return {
         "event": row.event,
         "actor": row.actor,
-        "at": row.at.isoformat(),
+        "at": as_utc(row.at).isoformat(),
         "ip": row.ip,
         "data": json.loads(row.data_json),
         "prev_hash": row.prev_hash,

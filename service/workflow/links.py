@@ -65,16 +65,22 @@ def token_for(signer: Signer, *, secret: str) -> str | None:
 
 
 def resolve_token(session: Session, token: str, *, secret: str) -> Signer:
-    """The signer a token belongs to; 404 for a token that never existed, 410 for a dead one."""
+    """The signer a token belongs to; 404 for a token this service did not hand out (or replaced),
+    410 for a genuine link that was used or has expired.
+
+    A wrong MAC answers exactly like an unknown id, so that probing cannot tell which ids exist;
+    the id must be written canonically (``000<id>`` is not the same token).
+    """
     signer_id, _, mac = token.partition(".")
-    if not signer_id.isdigit() or len(signer_id) > 12 or len(mac) != 43:
-        raise NotFoundError("Tautan tidak dikenal.")
+    unknown = NotFoundError("Tautan tidak dikenal atau sudah diganti dengan tautan baru.")
+    if not signer_id.isdigit() or signer_id.startswith("0") or len(signer_id) > 12 or len(mac) != 43:
+        raise unknown
     signer = session.get(Signer, int(signer_id))
     if signer is None or signer.link_nonce is None:
-        raise NotFoundError("Tautan tidak dikenal.")
+        raise unknown
     if not hmac.compare_digest(_mac(secret, signer.id, signer.link_nonce), mac):
         # Either forged or an older link whose nonce was replaced by a re-issue.
-        raise LinkGoneError("Tautan ini sudah tidak berlaku (diganti atau dicabut).")
+        raise unknown
     if signer.link_used_at is not None:
         raise LinkGoneError("Tautan ini sudah digunakan.")
     if signer.link_expires_at is None or as_utc(signer.link_expires_at) <= datetime.now(UTC):

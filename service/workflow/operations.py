@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from service import audit
 from service.errors import ConflictError, NotFoundError, UnprocessableError
 from service.jsonio import json_number
-from service.models import ApiClient, Document, Revision, Signer, WebhookDelivery, utcnow
+from service.models import ApiClient, Document, Revision, Signer, WebhookDelivery, as_utc, utcnow
 from service.schemas import DocumentPayloadSchema
 from service.schemas.stored import dump_validated
 from service.scoring import score_payload
@@ -281,13 +281,15 @@ def reissue_link(
     if document.status != "awaiting_signature" or signer.status != "pending":
         raise ConflictError("Tautan hanya dapat diterbitkan ulang untuk penanda tangan yang sedang giliran.")
     issue_link(signer, ttl=services.settings.sign_link_ttl)
+    # A new link is a fresh start: a lock from wrong passphrases on the old one is lifted (audited).
+    previous_failures, signer.failed_attempts = signer.failed_attempts, 0
     audit.record(
         session,
         event="reissued",
         actor=actor,
         document_id=document.id,
         ip=ip,
-        data={"urutan": urutan, "peran": signer.peran},
+        data={"urutan": urutan, "peran": signer.peran, "failed_attempts_reset": previous_failures},
     )
     session.commit()
     return signer
@@ -421,11 +423,11 @@ def webhook_deliveries(session: Session, document: Document) -> list[dict[str, A
             "event": row.event,
             "url": row.url,
             "attempts": row.attempts,
-            "delivered_at": row.delivered_at.isoformat() if row.delivered_at else None,
-            "next_attempt_at": None if row.delivered_at else row.next_attempt_at.isoformat(),
+            "delivered_at": as_utc(row.delivered_at).isoformat() if row.delivered_at else None,
+            "next_attempt_at": None if row.delivered_at else as_utc(row.next_attempt_at).isoformat(),
             "last_status": row.last_status,
             "last_error": row.last_error,
-            "created_at": row.created_at.isoformat(),
+            "created_at": as_utc(row.created_at).isoformat(),
         }
         for row in rows
     ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from service.models import Document, Signer
+from service.models import Document, Signer, as_utc
 from service.settings import PublicUrls
 from service.workflow.links import live_token
 
@@ -36,12 +36,12 @@ def document_dict(document: Document, *, urls: PublicUrls, secret: str) -> dict[
                 "nama": s.nama,
                 "nip": s.nip,
                 "status": s.status,
-                "signed_at": s.signed_at.isoformat() if s.signed_at else None,
+                "signed_at": as_utc(s.signed_at).isoformat() if s.signed_at else None,
                 "sign_url": sign_url(s, urls=urls, secret=secret),
             }
             for s in document.signers
         ],
-        "created_at": document.created_at.isoformat(),
+        "created_at": as_utc(document.created_at).isoformat(),
         "links": {
             "self": base,
             "pdf": f"{base}/pdf",
