@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
 
@@ -21,6 +22,9 @@ from service.users import authenticate_user
 from service.workflow import archive, operations
 
 bp = Blueprint("archive", __name__, url_prefix="/arsip")
+
+#: Where a login may send the archivist back to: an archive path of URL-safe characters.
+_SAFE_NEXT = re.compile(r"/arsip(?:/[A-Za-z0-9_.~/-]*)?", re.ASCII)
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -61,8 +65,9 @@ def login() -> Any:
             session.clear()
             session["user_id"] = user.id
             target = request.args.get("next", "")
-            # Only local paths: never an open redirect.
-            if not target.startswith("/arsip") or target.startswith("//"):
+            # Only archive paths of plain characters: never an open redirect, never a control
+            # character (CR/LF would split the Location header).
+            if not _SAFE_NEXT.fullmatch(target):
                 target = url_for("archive.search_page")
             return redirect(target)
         error, status = "Nama pengguna atau kata sandi salah.", 401

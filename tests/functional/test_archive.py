@@ -346,3 +346,18 @@ def test_archive_download_is_audited_per_user(app: Flask, client: FlaskClient) -
         assert [(e.actor, e.data_json) for e in downloads] == [
             ("user:arsip1", '{"format": "pdf", "revision": 1}')
         ]
+
+
+def test_control_characters_in_next_never_reach_the_location_header(app: Flask, client: FlaskClient) -> None:
+    with app.app_context():
+        create_user(get_session(), "arsip1", ARSIP_PASSWORD, role="arsiparis")
+    for next_ in ("/arsip/\r\nSet-Cookie: x=1", "/arsip/%0d%0aX: y", "/arsip/\x00", "/arsip/\t/evil"):
+        response = _login(client, next_=next_)
+        assert response.status_code == 302, (next_, response.status_code)
+        location = response.headers["Location"]
+        assert "\r" not in location and "\n" not in location and "\x00" not in location
+        assert "Set-Cookie" not in response.headers or "x=1" not in response.headers["Set-Cookie"]
+        page = client.get("/arsip/")
+        match = CSRF.search(page.text)
+        assert match is not None
+        client.post("/arsip/logout", data={"csrf_token": match.group(1)})
