@@ -60,4 +60,6 @@ def file_response(stored: StoredFile) -> Response:
     response = Response(stored.data, mimetype=stored.mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{stored.filename}"'
     response.headers["X-Content-Type-Options"] = "nosniff"
+    # Signed forms carry personal data: no shared or browser cache keeps a copy.
+    response.headers["Cache-Control"] = "no-store"
     return response

@@ -69,4 +69,11 @@ def decide(token: str) -> tuple[str, int]:
     ), 200
 
 
+@bp.after_request
+def _no_store(response: Response) -> Response:
+    """A signing page or its PDF is for the holder of the link only: nothing may cache it."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 bp.register_error_handler(Exception, error_page)
