@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 import secrets
 from datetime import UTC, datetime, timedelta
 
@@ -26,6 +27,11 @@ class LinkGoneError(ServiceError):
     """The link was used, has expired or was revoked."""
 
     status = 410
+
+
+#: A signer id as this service writes it: ASCII digits, no leading zero (``int()`` would also take
+#: "0001" or "١", and the same signer must not have several tokens).
+_CANONICAL_ID = re.compile(r"[1-9][0-9]{0,11}", re.ASCII)
 
 
 def _mac(secret: str, signer_id: int, nonce: str) -> str:
@@ -73,7 +79,7 @@ def resolve_token(session: Session, token: str, *, secret: str) -> Signer:
     """
     signer_id, _, mac = token.partition(".")
     unknown = NotFoundError("Tautan tidak dikenal atau sudah diganti dengan tautan baru.")
-    if not signer_id.isdigit() or signer_id.startswith("0") or len(signer_id) > 12 or len(mac) != 43:
+    if not _CANONICAL_ID.fullmatch(signer_id) or len(mac) != 43:
         raise unknown
     signer = session.get(Signer, int(signer_id))
     if signer is None or signer.link_nonce is None:

@@ -134,6 +134,8 @@ def test_token_of_another_document_or_forged_is_refused(app: Flask, client: Flas
         "1." + "A" * 44,
         f"000{token_a}",
         f"0{token_a}",
+        # The same id in Arabic-Indic digits: int() reads it, the service must not.
+        "".join(chr(0x0660 + int(d)) for d in id_a) + f".{mac_a}",
     ):
         assert client.get(f"/sign/{token}").status_code == 404, token
     # A token made with another server key is worth nothing here.
