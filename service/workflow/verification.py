@@ -32,7 +32,9 @@ def _signature_dict(sig: Any) -> dict[str, Any]:
         if timestamp
         else False,
         "intact": sig["intact"],
-        "valid": sig["valid"],
+        # pyHanko's "valid" is the CMS signature value alone, which still verifies over bytes that
+        # changed; a signature of this document is valid only if it is also intact.
+        "valid": sig["valid"] and sig["intact"],
         "trusted": sig["trusted"],
         "coverage": sig["coverage"],
         "modification_level": sig["modification_level"],

@@ -61,6 +61,9 @@ def test_a_byte_changed_in_the_signed_range_is_reported(
     assert body["issued_by_service"] is False
     assert body["ok"] is False
     assert body["signatures"][0]["intact"] is False
+    # A signature over bytes that changed is not a valid signature of this document (issue 10).
+    assert body["signatures"][0]["valid"] is False
+    assert body["signatures"][0]["ok"] is False
 
 
 def test_bad_uploads_are_clear_4xx_and_change_nothing(
