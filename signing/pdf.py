@@ -184,9 +184,7 @@ def add_verification_footer(
     """
     writer = _writer(pdf)
     _draw_footer(writer, url=url, code=code, box=box, pages=pages)
-    out = BytesIO()
-    writer.write(out)  # type: ignore[no-untyped-call]
-    return out.getvalue()
+    return _written(writer)
 
 
 def add_footer_and_fields(
@@ -208,9 +206,7 @@ def add_footer_and_fields(
     page_count = int(writer.root["/Pages"]["/Count"])
     _draw_footer(writer, url=url, code=code, box=box, pages=range(page_count))
     _append_fields(writer, fields)
-    out = BytesIO()
-    writer.write(out)  # type: ignore[no-untyped-call]
-    return out.getvalue()
+    return _written(writer)
 
 
 def _draw_footer(
@@ -250,9 +246,7 @@ def add_signature_fields(pdf: bytes, fields: Sequence[FieldSpec]) -> bytes:
     """
     writer = _writer(pdf)
     _append_fields(writer, fields)
-    out = BytesIO()
-    writer.write(out)  # type: ignore[no-untyped-call]
-    return out.getvalue()
+    return _written(writer)
 
 
 def _append_fields(writer: IncrementalPdfFileWriter, fields: Sequence[FieldSpec]) -> None:
@@ -451,6 +445,13 @@ def add_document_timestamp(
 
 
 # -- internals ------------------------------------------------------------------------------------
+
+
+def _written(writer: IncrementalPdfFileWriter) -> bytes:
+    """The document with the writer's incremental update appended."""
+    out = BytesIO()
+    writer.write(out)  # type: ignore[no-untyped-call]
+    return out.getvalue()
 
 
 def _writer(pdf: bytes) -> IncrementalPdfFileWriter:

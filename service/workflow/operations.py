@@ -25,6 +25,7 @@ from service.scoring.vocabulary import FINAL_STATUSES, SIGNING_ORDER
 from service.services import Services
 from service.workflow.history import HISTORY_FILE
 from service.workflow.links import issue_link
+from service.workflow.pipeline import DOCX_FILE
 from service.workflow.webhooks import enqueue
 
 __all__ = [
@@ -44,8 +45,6 @@ __all__ = [
 ]
 
 MAX_IDEMPOTENCY_KEY = 200
-#: Files kept beside the revisions, by the name clients ask for.
-DOCX_FILE = "form.docx"
 
 _payload_schema = DocumentPayloadSchema()
 
@@ -383,14 +382,17 @@ def download_revision(
     return StoredFile(data=data, filename=f"{document.id}-rev{number}.pdf", mimetype="application/pdf")
 
 
-#: Other files of a document: store name → (offered name suffix, media type, detail when missing).
-_FILES: Mapping[str, tuple[str, str, str]] = {
+#: Other files of a document, by the kind clients ask for:
+#: (store name, offered name suffix, media type, detail when missing).
+_FILES: Mapping[str, tuple[str, str, str, str]] = {
     "docx": (
+        DOCX_FILE,
         ".docx",
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         "Berkas Word belum dibuat.",
     ),
     "riwayat": (
+        HISTORY_FILE,
         "-riwayat.pdf",
         "application/pdf",
         "Lembar riwayat belum diterbitkan (dokumen belum selesai).",
@@ -403,8 +405,7 @@ def document_file(services: Services, document: Document, kind: str) -> StoredFi
 
     :raises NotFoundError: not made yet.
     """
-    suffix, mimetype, missing = _FILES[kind]
-    name = DOCX_FILE if kind == "docx" else HISTORY_FILE
+    name, suffix, mimetype, missing = _FILES[kind]
     if not services.store.exists(document.id, name):
         raise NotFoundError(missing)
     return StoredFile(

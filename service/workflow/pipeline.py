@@ -32,10 +32,12 @@ from service.workflow.webhooks import enqueue
 from signing import FieldSpec, add_footer_and_fields
 from signing.errors import SigningError
 
-__all__ = ["PACKAGED_TEMPLATES", "RenderFailedError", "render_job", "resume_unfinished"]
+__all__ = ["DOCX_FILE", "PACKAGED_TEMPLATES", "RenderFailedError", "render_job", "resume_unfinished"]
 
 log = logging.getLogger(__name__)
 
+#: The filled Word form, kept beside the revisions.
+DOCX_FILE = "form.docx"
 PACKAGED_TEMPLATES = Path(__file__).resolve().parents[2] / "form_templates"
 
 
@@ -87,8 +89,8 @@ def render_job(session: Session, services: Services, document_id: str) -> None:
         unsigned: bytes | None = None
         if document.current_revision < 0:
             docx, unsigned = render_unsigned(services, document, payload)
-            if not services.store.exists(document.id, "form.docx"):
-                services.store.put(document.id, "form.docx", docx)
+            if not services.store.exists(document.id, DOCX_FILE):
+                services.store.put(document.id, DOCX_FILE, docx)
             add_revision(session, services.store, document, data=unsigned, kind="render", based_on=-1)
             audit.record(
                 session,

@@ -51,6 +51,14 @@ class WrongPassphraseServiceError(UnprocessableError):
         self.attempts_left = attempts_left
 
 
+class _KeyDidNotOpenError(Exception):
+    """The passphrase (or the uploaded file) did not open the key; :func:`sign_document` counts it."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
 class UploadedKeyError(UnprocessableError):
     """A signer's own ``.p12`` cannot be used (reasons in the detail)."""
 
@@ -117,10 +125,7 @@ def _uploaded_key(services: Services, signer: Signer, p12: bytes, passphrase: st
     try:
         found = inspect_p12(p12, passphrase.encode(), trust=services.trust())
     except KeyFileError as error:
-        raise WrongPassphraseServiceError(
-            f"Berkas .p12 tidak dapat dibuka: {error.message}",
-            attempts_left=MAX_FAILED_ATTEMPTS - signer.failed_attempts - 1,
-        ) from None
+        raise _KeyDidNotOpenError(f"Berkas .p12 tidak dapat dibuka: {error.message}") from None
     problems = []
     if not found.key_matches_certificate:
         problems.append("kunci privat tidak cocok dengan sertifikat")
@@ -170,9 +175,7 @@ def _signer_key(
     try:
         return Pkcs12Signer.load(row.p12, passphrase.encode(), chain=chain)
     except KeyFileError as error:
-        raise WrongPassphraseServiceError(
-            error.message, attempts_left=MAX_FAILED_ATTEMPTS - signer.failed_attempts - 1
-        ) from None
+        raise _KeyDidNotOpenError(error.message) from None
 
 
 def sign_document(
@@ -205,7 +208,7 @@ def sign_document(
     except UploadedKeyError:
         session.rollback()
         raise
-    except WrongPassphraseServiceError:
+    except _KeyDidNotOpenError as error:
         session.rollback()
         signer.failed_attempts += 1
         audit.record(
@@ -217,7 +220,9 @@ def sign_document(
             data={"urutan": urutan, "failed_attempts": signer.failed_attempts},
         )
         session.commit()
-        raise
+        raise WrongPassphraseServiceError(
+            error.detail, attempts_left=MAX_FAILED_ATTEMPTS - signer.failed_attempts
+        ) from None
     current = read_revision(session, services.store, document, based_on)
     timestamper, trust = services.timestamper(), services.trust()
     signed = approve(
