@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from service.models import AuditEvent, as_utc, utcnow
+from service.models import AuditEvent, AuditHead, as_utc, utcnow
 
 __all__ = ["GENESIS", "ChainBreak", "document_events", "event_dict", "record", "verify_chain"]
 
@@ -60,9 +60,18 @@ def record(
     ip: str | None = None,
     data: Mapping[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one event after the newest one; the caller commits with its own change."""
-    last = session.scalar(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1))
-    prev_hash = last.hash if last is not None else GENESIS
+    """Append one event after the newest one; the caller commits with its own change.
+
+    The chain's head is taken with an ``UPDATE … RETURNING``: a writer that appends meanwhile waits
+    for this transaction to end and then sees the new head (see :class:`~service.models.AuditHead`).
+    """
+    prev_hash = session.execute(
+        update(AuditHead)
+        .where(AuditHead.id == 1)
+        .values(events=AuditHead.events + 1)
+        .returning(AuditHead.hash)
+        .execution_options(synchronize_session=False)
+    ).scalar_one()
     at = _normalise(utcnow())
     data_json = json.dumps(dict(data or {}), ensure_ascii=False, sort_keys=True, default=_jsonable)
     row = AuditEvent(
@@ -85,6 +94,12 @@ def record(
     )
     session.add(row)
     session.flush()
+    session.execute(
+        update(AuditHead)
+        .where(AuditHead.id == 1)
+        .values(hash=row.hash)
+        .execution_options(synchronize_session=False)
+    )
     return row
 
 

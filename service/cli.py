@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import click
@@ -13,15 +14,18 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from service.audit import verify_chain
-from service.clients import SCOPES, create_client
+from service.clients import DEFAULT_SCOPES, SCOPES, create_client
 from service.composition import get_services
 from service.db import get_session, upgrade_schema
 from service.documents.templates_check import check_templates
 from service.errors import ServiceError
 from service.jobs import CeleryRunner
+from service.leases import LeasedRunner
 from service.models import AuditEvent
-from service.users import create_user
+from service.tenancy import Caller, Tenancy
+from service.users import change_password, create_user, unlock_user
 from service.workflow.pipeline import PACKAGED_TEMPLATES
+from service.workflow.recovery import Housekeeper, collect_orphan_files
 from service.workflow.verification import verify_pdf
 from service.workflow.webhooks import Dispatcher, deliver_due
 from signing import create_dev_pki
@@ -65,19 +69,25 @@ skp.add_command(clients)
 @click.argument("name")
 @click.option(
     "--scopes",
-    default=",".join(SCOPES),
+    default=",".join(DEFAULT_SCOPES),
     show_default=True,
-    help="Comma- or space-separated scopes.",
+    help=f"Comma- or space-separated scopes, of: {', '.join(SCOPES)}.",
+)
+@click.option(
+    "--instansi",
+    multiple=True,
+    help="An instansi the client serves (repeatable); without it the client serves every instansi.",
 )
 @click.option("--replace", is_flag=True, help="Revoke this name's earlier keys.")
-def clients_create(name: str, scopes: str, replace: bool) -> None:
+def clients_create(name: str, scopes: str, instansi: tuple[str, ...], replace: bool) -> None:
     """Create an API client; the key is printed alone on the last line, once."""
     scope_list = [s for s in scopes.replace(",", " ").split() if s]
     try:
-        new = create_client(get_session(), name, scope_list, replace=replace)
+        new = create_client(get_session(), name, scope_list, instansi=instansi, replace=replace)
     except ValueError as error:
-        raise click.BadParameter(str(error), param_hint="--scopes") from None
+        raise click.BadParameter(str(error)) from None
     click.echo(f"Client {new.client.name!r} created with scopes: {new.client.scopes}")
+    click.echo(f"Instansi: {_served(new.client.tenancy, new.client.instansi_json)}")
     click.echo(f"Webhook secret: {new.client.webhook_secret}")
     click.echo(new.api_key)
 
@@ -92,7 +102,9 @@ def init_app(app: Flask) -> None:
 def verify_command(path: str) -> None:
     """Validate every signature of a PDF and say whether this service issued it (JSON)."""
     try:
-        result = verify_pdf(get_session(), get_services(), Path(path).read_bytes(), actor="cli", ip=None)
+        result = verify_pdf(
+            get_session(), get_services(), Path(path).read_bytes(), Caller.operator("cli"), ip=None
+        )
     except ServiceError as error:
         raise click.ClickException(error.detail) from None
     click.echo(json.dumps(result, indent=2, ensure_ascii=False))
@@ -107,14 +119,48 @@ skp.add_command(users)
 @users.command("create")
 @click.argument("username")
 @click.option("--role", type=click.Choice(["arsiparis"]), default="arsiparis", show_default=True)
+@click.option(
+    "--instansi",
+    multiple=True,
+    help="An instansi the archivist serves (repeatable); without it every instansi.",
+)
 @click.password_option(help="Prompted for when not given (at least 12 characters).")
-def users_create(username: str, role: str, password: str) -> None:
+def users_create(username: str, role: str, instansi: tuple[str, ...], password: str) -> None:
     """Create a login for an archivist."""
     try:
-        create_user(get_session(), username, password, role=role)
+        user = create_user(get_session(), username, password, role=role, instansi=instansi)
     except ValueError as error:
         raise click.ClickException(str(error)) from None
-    click.echo(f"User {username!r} created with role {role}.")
+    click.echo(
+        f"User {username!r} created with role {role}; instansi: {_served(user.tenancy, user.instansi_json)}"
+    )
+
+
+def _served(tenancy: Tenancy, names_json: str) -> str:
+    return "every instansi (operator)" if tenancy.keys is None else "; ".join(json.loads(names_json))
+
+
+@users.command("password")
+@click.argument("username")
+@click.password_option(help="Prompted for when not given (at least 12 characters).")
+def users_password(username: str, password: str) -> None:
+    """Set a new password; every session of the account is ended at once."""
+    try:
+        revoked = change_password(get_session(), get_services(), username, password, actor="cli")
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Password of {username!r} changed; {revoked} session(s) ended.")
+
+
+@users.command("unlock")
+@click.argument("username")
+def users_unlock(username: str) -> None:
+    """Lift the lockout of an account that failed too many logins, and clear its failures."""
+    try:
+        unlock_user(get_session(), username, actor="cli")
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"User {username!r} unlocked.")
 
 
 audit_group = AppGroup("audit", help="The hash-chained audit trail.")
@@ -156,16 +202,42 @@ def webhooks_deliver(loop: bool, interval: float) -> None:
 @skp.command("worker")
 @click.option("--concurrency", default=2, show_default=True, help="Jobs run at the same time.")
 def worker_command(concurrency: int) -> None:
-    """Run conversion/signing jobs from the Celery broker, and deliver webhooks."""
+    """Run conversion/signing jobs from the Celery broker, deliver webhooks, re-queue the jobs of
+    dead processes and collect orphan files.
+    """
     services = get_services()
-    if not isinstance(services.runner, CeleryRunner):
+    runner = services.runner.inner if isinstance(services.runner, LeasedRunner) else services.runner
+    if not isinstance(runner, CeleryRunner):
         raise click.ClickException(
             "JOB_RUNNER is 'inprocess': jobs run inside the web process. "
             "Set SKP_JOB_RUNNER=celery (and SKP_CELERY_BROKER_URL) to use separate workers."
         )
     services.warm_up()
     Dispatcher(sessions=services.sessions, sender=services.webhooks).start()
-    services.runner.worker_main(concurrency)
+    Housekeeper(services=services).start()
+    runner.worker_main(concurrency)
+
+
+files_group = AppGroup("files", help="The document store.")
+skp.add_command(files_group)
+
+
+@files_group.command("gc")
+@click.option(
+    "--grace",
+    type=click.FloatRange(min=0),
+    default=None,
+    help="Seconds an unreferenced file is kept (default: FILES_GC_GRACE_SECONDS).",
+)
+def files_gc(grace: float | None) -> None:
+    """Delete revision files no revision refers to (a lost race, a crash before the commit)."""
+    services = get_services()
+    keep = services.settings.files_gc_grace if grace is None else timedelta(seconds=grace)
+    collected = collect_orphan_files(get_session(), services.store, grace=keep, actor="cli")
+    click.echo(
+        f"{len(collected.deleted)} orphan file(s) deleted ({collected.bytes_freed} bytes), "
+        f"{collected.kept_young} kept (younger than {keep.total_seconds():g} s)"
+    )
 
 
 templates_group = AppGroup("templates", help="The Word templates of the forms.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
+import json
 import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -17,10 +18,23 @@ from sqlalchemy.orm import Session
 from service.db import get_session
 from service.errors import ForbiddenError, UnauthorizedError
 from service.models import ApiClient, utcnow
+from service.tenancy import Caller, instansi_names
 
-__all__ = ["SCOPES", "NewClient", "authenticate", "create_client", "require_scope"]
+__all__ = [
+    "DEFAULT_SCOPES",
+    "SCOPES",
+    "NewClient",
+    "authenticate",
+    "client_caller",
+    "create_client",
+    "require_scope",
+]
 
 SCOPES = ("documents:write", "documents:read", "archive:read")
+#: Least privilege: a new client creates and reads its own documents; ``archive:read`` is asked for.
+DEFAULT_SCOPES = ("documents:write", "documents:read")
+#: Reading the archive (every client's documents of the tenancy) includes reading documents.
+_IMPLIED = {"archive:read": frozenset({"documents:read"})}
 KEY_PREFIX = "skp"
 
 P = ParamSpec("P")
@@ -39,8 +53,20 @@ def _hash_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def create_client(session: Session, name: str, scopes: Iterable[str], *, replace: bool = False) -> NewClient:
-    """Create a client with a new 256-bit key; ``replace`` revokes the name's earlier keys."""
+def create_client(
+    session: Session,
+    name: str,
+    scopes: Iterable[str],
+    *,
+    instansi: Iterable[str] = (),
+    replace: bool = False,
+) -> NewClient:
+    """Create a client with a new 256-bit key; ``replace`` revokes the name's earlier keys.
+
+    :param instansi: the instansi the client serves; none named makes an operator client that
+        serves every instansi.
+    """
+    names = instansi_names(instansi)
     scope_list = sorted(set(scopes))
     unknown = [s for s in scope_list if s not in SCOPES]
     if unknown:
@@ -61,10 +87,22 @@ def create_client(session: Session, name: str, scopes: Iterable[str], *, replace
         key_hash=_hash_key(key),
         scopes=" ".join(scope_list),
         webhook_secret=secrets.token_hex(32),
+        instansi_json=json.dumps(names, ensure_ascii=False),
+        all_instansi=not names,
     )
     session.add(client)
     session.commit()
     return NewClient(client=client, api_key=key)
+
+
+def client_caller(client: ApiClient) -> Caller:
+    """The client as a :class:`~service.tenancy.Caller`: its tenancy, and archive reading if granted."""
+    return Caller(
+        actor=f"client:{client.name}",
+        tenancy=client.tenancy,
+        client_id=client.id,
+        archive="archive:read" in client.scope_set,
+    )
 
 
 def authenticate(session: Session, key: str) -> ApiClient | None:
@@ -96,7 +134,8 @@ def require_scope(*scopes: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
             client = authenticate(get_session(), key.strip())
             if client is None:
                 raise UnauthorizedError(headers=_CHALLENGE)
-            missing = [s for s in scopes if s not in client.scope_set]
+            granted = client.scope_set.union(*(_IMPLIED.get(s, ()) for s in client.scope_set))
+            missing = [s for s in scopes if s not in granted]
             if missing:
                 raise ForbiddenError(
                     f"Kunci API ini tidak memiliki cakupan: {', '.join(missing)}.",

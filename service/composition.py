@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from service.interfaces import JobRunner
 from service.jobs import CeleryRunner, InProcessRunner
+from service.leases import JobLeases, LeasedRunner
 from service.outbound import MaildirNotifier, RequestsWebhookSender, SystemClock
 from service.services import Services
 from service.settings import settings_from_config
@@ -34,15 +35,22 @@ JOBS: Mapping[str, Callable[[Session, Services, str], None]] = {
 class _Executor:
     """Runs a job by name in a session of its own; bound to the services once they exist."""
 
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
+    def __init__(self, sessions: sessionmaker[Session], leases: JobLeases) -> None:
         self.sessions = sessions
+        self.leases = leases
         self.services: Services | None = None
 
     def __call__(self, name: str, document_id: str) -> None:
-        if self.services is None:
+        services = self.services
+        if services is None:
             raise RuntimeError("job executor used before the services were built")
-        with self.sessions() as session:
-            JOBS[name](session, self.services, document_id)
+
+        def work() -> None:
+            with self.sessions() as session:
+                JOBS[name](session, services, document_id)
+
+        # Under the job's lease: renewed while it runs, taken over by a live process if this one dies.
+        self.leases.run(name, document_id, work)
 
 
 def init_app(app: Flask) -> None:
@@ -50,21 +58,27 @@ def init_app(app: Flask) -> None:
     config: Mapping[str, Any] = app.config
     settings = settings_from_config(config)
     sessions: sessionmaker[Session] = app.extensions["skp.db"]
-    executor = _Executor(sessions)
+    leases = JobLeases(sessions=sessions, ttl=settings.job_lease)
+    executor = _Executor(sessions, leases)
     runner: JobRunner
     if config.get("RUNNER") is not None:
-        runner = config["RUNNER"]
+        runner = config["RUNNER"]  # a test's runner, used as given (its jobs are not leased)
     elif settings.job_runner == "celery":
-        runner = CeleryRunner(execute=executor, jobs=JOBS, broker_url=settings.celery_broker_url)
+        runner = LeasedRunner(
+            CeleryRunner(execute=executor, jobs=JOBS, broker_url=settings.celery_broker_url), leases
+        )
     else:
-        runner = InProcessRunner(execute=executor, jobs=JOBS, workers=settings.converter_processes)
+        runner = LeasedRunner(
+            InProcessRunner(execute=executor, jobs=JOBS, workers=settings.converter_processes), leases
+        )
     services = Services(
         settings=settings,
         sessions=sessions,
         store=config.get("STORE") or FilesystemStore(root=settings.files_dir),
         runner=runner,
+        leases=leases,
         clock=SystemClock(),
-        webhooks=RequestsWebhookSender(),
+        webhooks=RequestsWebhookSender(egress=settings.webhook_egress),
         notifier=MaildirNotifier(directory=settings.mail_dir),
     )
     if config.get("CONVERTER") is not None:

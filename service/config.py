@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Flask
 
+from service.egress import parse_networks
+
 __all__ = ["ConfigError", "default_config", "validate_config", "write_instance_config"]
 
 #: Largest request body the service reads (JSON payloads and uploads alike).
@@ -36,8 +38,13 @@ def default_config(instance_path: str) -> dict[str, Any]:
         "INSTANCE_TEMPLATES_DIR": str(instance / "form_templates"),
         "PUBLIC_URL": "http://localhost:5000",
         "MAX_CONTENT_LENGTH": DEFAULT_MAX_CONTENT_LENGTH,
+        # Reverse proxies in front that set X-Forwarded-For and X-Forwarded-Proto (deploy/nginx.conf:
+        # 1). None are trusted by default, so a client cannot forge its address or the scheme.
+        "PROXY_COUNT": 0,
         "JSON_SORT_KEYS": False,
         "SIGN_LINK_TTL_DAYS": 14,
+        #: How long a kode_verifikasi for enrollment stays valid (e-mailed, or handed to the HR client).
+        "ENROLLMENT_CODE_TTL_HOURS": 72,
         #: Time zone of the time printed on signature stamps (Asia/Jakarta = WIB).
         "TIMEZONE": "Asia/Jakarta",
         "TSA_URL": None,
@@ -52,8 +59,24 @@ def default_config(instance_path: str) -> dict[str, Any]:
         "CONVERTER_WORK_DIR": str(instance / "libreoffice"),
         "JOB_RUNNER": "inprocess",
         "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+        # A job whose process stopped renewing its lease this long ago is queued again elsewhere.
+        "JOB_LEASE_SECONDS": 60,
+        # Revision files nothing refers to are deleted once older than this (a write in flight is younger).
+        "FILES_GC_GRACE_SECONDS": 3600,
         #: E-mail to officials is written here as .eml files (the embedded default).
         "MAIL_DIR": str(instance / "mail"),
+        # Webhooks go to public addresses only; these networks (CIDR, comma-separated) are allowed
+        # too, for an agency whose HR system is internal. Empty: none.
+        "WEBHOOK_ALLOW_NETWORKS": "",
+        # Archivist sessions (server-side): refused after this long unused, and this long after login.
+        "ARCHIVE_SESSION_IDLE_MINUTES": 30,
+        "ARCHIVE_SESSION_MAX_HOURS": 12,
+        # An archivist account locks after this many failed logins in a row, for this long.
+        "LOGIN_MAX_FAILURES": 10,
+        "LOGIN_LOCKOUT_MINUTES": 15,
+        # One address may fail this many logins, and as many signing passphrases, per window.
+        "ADDRESS_MAX_FAILURES": 20,
+        "ADDRESS_WINDOW_MINUTES": 15,
     }
 
 
@@ -65,6 +88,31 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
     if test_config is not None:
         app.config.from_mapping(test_config)
     validate_config(app.config)
+
+
+#: Limits and durations that must be positive whole numbers.
+_POSITIVE_INTEGERS = (
+    "ENROLLMENT_CODE_TTL_HOURS",
+    "ARCHIVE_SESSION_IDLE_MINUTES",
+    "ARCHIVE_SESSION_MAX_HOURS",
+    "LOGIN_MAX_FAILURES",
+    "LOGIN_LOCKOUT_MINUTES",
+    "ADDRESS_MAX_FAILURES",
+    "ADDRESS_WINDOW_MINUTES",
+)
+
+
+def _allow_networks_problems(config: Any) -> list[str]:
+    try:
+        parse_networks(config.get("WEBHOOK_ALLOW_NETWORKS"))
+    except (ValueError, TypeError) as error:
+        return [f"WEBHOOK_ALLOW_NETWORKS must list networks in CIDR form, e.g. 10.0.0.0/8,fd00::/8 ({error})"]
+    return []
+
+
+def _positive_int(config: Any, key: str) -> bool:
+    value = config.get(key)
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
 
 
 def validate_config(config: Any) -> None:
@@ -86,12 +134,20 @@ def validate_config(config: Any) -> None:
     max_len = config.get("MAX_CONTENT_LENGTH")
     if not isinstance(max_len, int) or max_len <= 0:
         problems.append("MAX_CONTENT_LENGTH must be a positive integer (bytes)")
+    proxies = config.get("PROXY_COUNT")
+    if not isinstance(proxies, int) or isinstance(proxies, bool) or not 0 <= proxies <= 5:
+        problems.append("PROXY_COUNT must be the number of reverse proxies in front, from 0 to 5")
     try:
         ZoneInfo(str(config.get("TIMEZONE")))
     except (ZoneInfoNotFoundError, ValueError):
         problems.append("TIMEZONE must be an IANA zone such as Asia/Jakarta, Asia/Makassar, Asia/Jayapura")
     if config.get("JOB_RUNNER") not in ("inprocess", "celery"):
         problems.append("JOB_RUNNER must be 'inprocess' or 'celery'")
+    problems += _allow_networks_problems(config)
+    problems.extend(
+        f"{key} must be a positive integer" for key in _POSITIVE_INTEGERS if not _positive_int(config, key)
+    )
+    problems.extend(_not_positive_seconds(config, "JOB_LEASE_SECONDS", "FILES_GC_GRACE_SECONDS"))
     processes = config.get("CONVERTER_PROCESSES")
     if not isinstance(processes, int) or not 1 <= processes <= 16:
         problems.append("CONVERTER_PROCESSES must be an integer from 1 to 16")
@@ -103,6 +159,15 @@ def validate_config(config: Any) -> None:
             problems.append(f"SEAL_PKCS11_MODULE is set, so {', '.join(missing)} must be set too")
     if problems:
         raise ConfigError(problems)
+
+
+def _not_positive_seconds(config: Any, *keys: str) -> list[str]:
+    """A problem for each of ``keys`` that is not a positive number (of seconds)."""
+    return [
+        f"{key} must be a positive number of seconds"
+        for key in keys
+        if isinstance(value := config.get(key), bool) or not isinstance(value, int | float) or value <= 0
+    ]
 
 
 def write_instance_config(instance_path: str) -> Path | None:

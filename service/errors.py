@@ -14,6 +14,7 @@ __all__ = [
     "MalformedRequestError",
     "NotFoundError",
     "ServiceError",
+    "TooManyAttemptsError",
     "UnauthorizedError",
     "UnprocessableError",
     "UnsupportedMediaTypeError",
@@ -29,6 +30,7 @@ DETAIL_ID: Mapping[int, str] = {
     409: "Permintaan bertentangan dengan keadaan sumber daya saat ini.",
     410: "Sumber daya ini tidak berlaku lagi.",
     413: "Isi permintaan melebihi batas ukuran.",
+    414: "Alamat permintaan (path dan query) terlalu panjang.",
     415: "Jenis isi permintaan tidak didukung.",
     422: "Isi permintaan tidak memenuhi aturan.",
     429: "Terlalu banyak permintaan; coba lagi nanti.",
@@ -84,7 +86,7 @@ class UnauthorizedError(ServiceError):
 
 
 class ForbiddenError(ServiceError):
-    """The key lacks the scope the route needs (403)."""
+    """The key lacks the scope, the tenancy or the ownership the action needs (403)."""
 
     status = 403
 
@@ -105,3 +107,13 @@ class LockedError(ServiceError):
     """Too many failed attempts: the resource is locked."""
 
     status = 423
+
+
+class TooManyAttemptsError(ServiceError):
+    """Too many failures from one address: refused until its window ends (429, ``Retry-After``)."""
+
+    status = 429
+
+    def __init__(self, detail: str, *, retry_after: int) -> None:
+        super().__init__(detail, headers={"Retry-After": str(retry_after)})
+        self.retry_after = retry_after

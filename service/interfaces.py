@@ -22,7 +22,7 @@ one list.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -40,15 +40,31 @@ __all__ = [
     "Mail",
     "Notifier",
     "PdfConverter",
+    "StoreEntry",
     "Timestamper",
     "WebhookSender",
 ]
 
 
+@dataclass(frozen=True)
+class StoreEntry:
+    """One file in a :class:`DocumentStore`, as its orphan sweep sees it."""
+
+    document_id: str
+    name: str
+    #: When it was written (aware, UTC).
+    modified: datetime
+    size: int
+    #: What a write that never finished left (a temp file); never a stored file.
+    partial: bool = False
+
+
 class DocumentStore(Protocol):
     """Where document files live; names are flat (``rev-0001-….pdf``, ``form.docx``).
 
-    A stored file is immutable: ``put`` of an existing name raises ``FileExistsError``.
+    A stored file is immutable: ``put`` of an existing name raises ``FileExistsError``. Only the
+    orphan sweep (:func:`service.workflow.recovery.collect_orphan_files`) deletes, files no row
+    refers to.
     """
 
     def put(self, document_id: str, name: str, data: bytes) -> None:
@@ -59,6 +75,12 @@ class DocumentStore(Protocol):
 
     def exists(self, document_id: str, name: str) -> bool:
         """Whether ``name`` is stored for the document."""
+
+    def entries(self) -> Iterator[StoreEntry]:
+        """Every file, of every document, with what a write left half-done."""
+
+    def delete(self, entry: StoreEntry) -> None:
+        """Remove one file :meth:`entries` gave; one already gone is no error."""
 
 
 class JobRunner(Protocol):

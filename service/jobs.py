@@ -27,8 +27,8 @@ Execute = Callable[[str, str], None]
 class InProcessRunner:
     """A thread pool inside the web process: no broker to run, jobs die with the process.
 
-    Jobs lost that way are found again at start-up (documents still ``rendering``), see
-    :func:`service.workflow.pipeline.resume_unfinished`.
+    Jobs lost that way are leased to the process (:class:`service.leases.LeasedRunner`): once their
+    lease runs out, a live process queues them again (:func:`service.workflow.recovery.reclaim_expired`).
     """
 
     def __init__(self, *, execute: Execute, jobs: Collection[str], workers: int = 2) -> None:
@@ -74,7 +74,12 @@ class InProcessRunner:
 
 
 class CeleryRunner:
-    """Jobs through a Celery broker (Redis); ``flask --app service skp worker`` consumes them."""
+    """Jobs through a Celery broker (Redis); ``flask --app service skp worker`` consumes them.
+
+    A worker leases each job as it starts it and renews the lease while it runs; every ``skp
+    worker`` also runs the reclaim rounds, so a job whose worker was killed is queued again when
+    its lease runs out, without waiting for the broker's visibility timeout.
+    """
 
     def __init__(self, *, execute: Execute, jobs: Collection[str], broker_url: str) -> None:
         self._jobs = frozenset(jobs)

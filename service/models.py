@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 from sqlalchemy import (
+    Boolean,
     DateTime,
     ForeignKey,
     Index,
@@ -14,20 +16,27 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.orm import Base
+from service.tenancy import Tenancy, instansi_key
 
 __all__ = [
     "ApiClient",
     "AuditEvent",
+    "AuditHead",
     "Base",
     "Document",
+    "EnrollmentCode",
+    "JobLease",
     "Revision",
     "Signer",
     "SignerKey",
+    "ThrottleCounter",
     "User",
+    "WebSession",
     "WebhookDelivery",
     "as_utc",
     "utcnow",
@@ -58,6 +67,9 @@ class ApiClient(Base):
     scopes: Mapped[str] = mapped_column(String(200))
     #: Secret for the HMAC of webhook bodies (X-SKP-Signature).
     webhook_secret: Mapped[str] = mapped_column(String(64))
+    #: The instansi served (JSON list of names); ignored when ``all_instansi`` (an operator account).
+    instansi_json: Mapped[str] = mapped_column(Text, default="[]")
+    all_instansi: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
@@ -65,6 +77,16 @@ class ApiClient(Base):
     def scope_set(self) -> frozenset[str]:
         """The scopes as a set."""
         return frozenset(self.scopes.split())
+
+    @property
+    def tenancy(self) -> Tenancy:
+        """The instansi this client serves."""
+        return _tenancy(self.all_instansi, self.instansi_json)
+
+
+def _tenancy(every: bool, names_json: str) -> Tenancy:
+    # An account with no instansi listed serves none (fails closed), not every one.
+    return Tenancy.every() if every else Tenancy(keys=frozenset(map(instansi_key, json.loads(names_json))))
 
 
 class Document(Base):
@@ -93,6 +115,9 @@ class Document(Base):
     payload_validated: Mapped[str | None] = mapped_column(Text)
     hasil_json: Mapped[str] = mapped_column(Text)
     verification_code: Mapped[str] = mapped_column(String(40), unique=True)
+    #: The payload's instansi as given, and its :func:`~service.tenancy.instansi_key` (tenancy).
+    instansi: Mapped[str] = mapped_column(String(300))
+    instansi_key: Mapped[str] = mapped_column(String(300), index=True)
     pegawai_nip: Mapped[str] = mapped_column(String(18))
     pegawai_nama: Mapped[str] = mapped_column(String(200))
     unit_kerja: Mapped[str] = mapped_column(String(300))
@@ -140,18 +165,61 @@ class Signer(Base):
     document: Mapped[Document] = relationship(back_populates="signers")
 
 
+_ACTIVE = "revoked_at IS NULL"
+
+
 class SignerKey(Base):
-    """A signer's key: PKCS#12 encrypted under the passphrase only the signer knows."""
+    """An official's key within one instansi: PKCS#12 encrypted under the passphrase only the
+    official knows. It belongs to the official (NIP), not to a link or a client; at most one key per
+    official and instansi is active, re-enrollment revokes the one before (rows are kept).
+    """
 
     __tablename__ = "signer_keys"
+    __table_args__ = (
+        Index(
+            "uq_signer_keys_active",
+            "instansi_key",
+            "nip",
+            unique=True,
+            sqlite_where=text(_ACTIVE),
+            postgresql_where=text(_ACTIVE),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    nip: Mapped[str] = mapped_column(String(18), unique=True)
+    instansi_key: Mapped[str] = mapped_column(String(300))
+    nip: Mapped[str] = mapped_column(String(18), index=True)
     p12: Mapped[bytes] = mapped_column(LargeBinary)
     certificate_pem: Mapped[str] = mapped_column(Text)
     #: ``issued`` by the instance CA, or ``uploaded`` by the signer.
     source: Mapped[str] = mapped_column(String(20))
+    #: How the official proved who they are: ``email`` (a code sent to them), ``client`` (a code an
+    #: HR client handed them, which vouches for it), or ``legacy`` (enrolled before codes existed).
+    enrolled_via: Mapped[str] = mapped_column(String(20))
+    #: The address the code went to (``email``); re-enrollment codes go there again.
+    enrolled_email: Mapped[str | None] = mapped_column(String(300))
+    vouched_by_client_id: Mapped[int | None] = mapped_column(ForeignKey("api_clients.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class EnrollmentCode(Base):
+    """A one-time ``kode_verifikasi`` for one signer of one document: proof, at enrollment, that
+    the person at the link is the official it names. Only an HMAC of the code is stored.
+    """
+
+    __tablename__ = "enrollment_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    signer_id: Mapped[int] = mapped_column(ForeignKey("signers.id"), index=True)
+    code_hmac: Mapped[str] = mapped_column(String(64))
+    #: ``email`` (sent to ``sent_to``) or ``client`` (handed to the HR client ``client_id``).
+    channel: Mapped[str] = mapped_column(String(20))
+    sent_to: Mapped[str | None] = mapped_column(String(300))
+    client_id: Mapped[int | None] = mapped_column(ForeignKey("api_clients.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Revision(Base):
@@ -173,6 +241,28 @@ class Revision(Base):
     document: Mapped[Document] = relationship(back_populates="revisions")
 
 
+class JobLease(Base):
+    """Which live process answers for a document's outstanding job, and until when (:mod:`service.leases`).
+
+    A table of its own rather than columns on ``documents``: every heartbeat rewrites all the leases
+    of its process, which on ``documents`` would bump ``updated_at`` (shown by the API) and rewrite
+    the wide rows the API and the archive read; and a row lives only while its job is outstanding,
+    so the sweep for expired leases reads a handful of rows however many documents there are.
+    """
+
+    __tablename__ = "job_leases"
+
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id"), primary_key=True)
+    job: Mapped[str] = mapped_column(String(30), primary_key=True)
+    #: ``queued`` (in its holder's thread pool, or on the broker for it) or ``running``.
+    state: Mapped[str] = mapped_column(String(10))
+    #: The process that answers for the job (``host/pid/nonce``); empty after the job failed.
+    holder: Mapped[str] = mapped_column(String(200), index=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    #: Times the job was taken back from a dead holder; after a few it is given up (failed).
+    reclaims: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class AuditEvent(Base):
     """Append-only, hash-chained record of every state change and signature."""
 
@@ -188,6 +278,19 @@ class AuditEvent(Base):
     #: Unique, so two writers racing for the same predecessor cannot fork the chain.
     prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class AuditHead(Base):
+    """The hash of the newest audit event, in one row: appending updates it first, which holds a
+    row lock (PostgreSQL) or the write lock (SQLite) until commit, so concurrent appends queue up
+    instead of forking the chain.
+    """
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hash: Mapped[str] = mapped_column(String(64))
+    events: Mapped[int] = mapped_column(Integer)
 
 
 class WebhookDelivery(Base):
@@ -219,5 +322,51 @@ class User(Base):
     username: Mapped[str] = mapped_column(String(100), unique=True)
     password_hash: Mapped[str] = mapped_column(String(300))
     role: Mapped[str] = mapped_column(String(30))
+    #: Failed logins since the last success, unlock or end of a lockout.
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    #: Logins are refused until then (set when ``failed_logins`` reaches the limit).
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: The instansi served (JSON list of names); ignored when ``all_instansi`` (an operator account).
+    instansi_json: Mapped[str] = mapped_column(Text, default="[]")
+    all_instansi: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    @property
+    def tenancy(self) -> Tenancy:
+        """The instansi this archivist serves."""
+        return _tenancy(self.all_instansi, self.instansi_json)
+
+
+class WebSession(Base):
+    """An archivist's signed-in browser: the cookie holds a random id, this row only its hash.
+
+    Revoked on logout and on a password change; refused after the idle and absolute timeouts.
+    """
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: SHA-256 of the cookie's random id (256 bits, so no slow KDF is needed).
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ip: Mapped[str | None] = mapped_column(String(64))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: ``logout`` or ``password_changed``.
+    revoke_reason: Mapped[str | None] = mapped_column(String(30))
+
+    user: Mapped[User] = relationship()
+
+
+class ThrottleCounter(Base):
+    """Failures counted per key (``login:<address>``, ``sign:<address>``) in a fixed window.
+
+    In the database, so every worker process counts into the same row.
+    """
+
+    __tablename__ = "throttle_counters"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    window_start: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    count: Mapped[int] = mapped_column(Integer)

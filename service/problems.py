@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
 
 #: RFC 9110 names where Python 3.11's ``HTTPStatus`` still has the RFC 7231 ones.
-TITLES: Mapping[int, str] = {413: "Content Too Large", 422: "Unprocessable Content"}
+TITLES: Mapping[int, str] = {413: "Content Too Large", 414: "URI Too Long", 422: "Unprocessable Content"}
 
 
 def problem(

@@ -1,4 +1,4 @@
-"""Browser-facing protection: CSRF tokens in the signed session cookie and security headers."""
+"""Browser-facing protection: CSRF tokens in the signed session cookie, security headers, proxies."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import Flask, Response, abort, request, session
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 __all__ = ["TokenRedactingFilter", "csrf_token", "init_app", "require_csrf"]
 
@@ -18,6 +19,8 @@ _CSP = (
     "form-action 'self'; frame-src 'self'; object-src 'self'; base-uri 'none'; "
     "frame-ancestors 'none'"
 )
+#: One year; no includeSubDomains: other services of an agency's domain may not speak https yet.
+_HSTS = "max-age=31536000"
 
 
 def csrf_token() -> str:
@@ -39,6 +42,9 @@ def require_csrf() -> None:
 def _headers(response: Response) -> Response:
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "no-referrer")
+    # https as the client saw it: directly, or from a trusted proxy's X-Forwarded-Proto (ProxyFix).
+    if request.is_secure:
+        response.headers.setdefault("Strict-Transport-Security", _HSTS)
     if response.mimetype == "text/html":
         response.headers.setdefault("Content-Security-Policy", _CSP)
         response.headers.setdefault("X-Frame-Options", "DENY")
@@ -70,7 +76,12 @@ _REDACT = TokenRedactingFilter()
 
 
 def init_app(app: Flask) -> None:
-    """Install the token filter, CSRF token helper and security headers."""
+    """Install the token filter, CSRF token helper, security headers and the trusted proxies."""
+    proxies = app.config["PROXY_COUNT"]
+    if proxies:
+        # X-Forwarded-For / -Proto as set by that many proxies, each appending its peer's address:
+        # the client's address is the one the outermost trusted proxy added, whatever it sent itself.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
     # Filters on a logger see only records logged to that logger, so each one gets it.
     for name in (*_REQUEST_LOGGERS, app.logger.name):
         logging.getLogger(name).addFilter(_REDACT)

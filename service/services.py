@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
+from cryptography import x509
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.documents.converter import LibreOfficeConverter
@@ -24,8 +25,9 @@ from service.interfaces import (
     Timestamper,
     WebhookSender,
 )
+from service.leases import JobLeases
 from service.settings import PublicUrls, Settings
-from signing import DevCaIssuer, DevPki, HttpTsa, Pkcs11Session, TrustStore, load_dev_pki
+from signing import DevCaIssuer, DevPki, HttpTsa, Pkcs11Session, TrustStore, load_dev_pki, revoke
 
 __all__ = ["Services"]
 
@@ -38,6 +40,8 @@ class Services:
     sessions: sessionmaker[Session]
     store: DocumentStore
     runner: JobRunner
+    #: This process's job leases (renewed while it holds one; reclaimed from dead processes).
+    leases: JobLeases
     clock: Clock
     webhooks: WebhookSender
     notifier: Notifier
@@ -119,9 +123,22 @@ class Services:
         """The roots signatures are validated against."""
         return self.pki().trust_store()
 
+    def revoke_certificate(self, serial_number: int) -> None:
+        """Put a certificate of the instance CA on its CRL (re-enrollment), and use the new CRL here.
+
+        Other processes keep the CRL they loaded until they restart; the key itself is retired in
+        the database at once, so nothing signs with it anywhere.
+        """
+        with self._lock:
+            self._pki = revoke(
+                self._pki_locked(), serial_number=serial_number, reason=x509.ReasonFlags.superseded
+            )
+            self._issuer = None
+
     def close(self) -> None:
-        """Stop the runner, the converter and the token session."""
+        """Stop the runner, the lease heartbeat, the converter and the token session."""
         self.runner.close()
+        self.leases.close()
         if self._converter is not None:
             self._converter.close()
         if self._pkcs11 is not None:

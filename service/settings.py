@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from service.egress import EgressPolicy, parse_networks
+
 __all__ = ["Pkcs11SealSettings", "PublicUrls", "Settings", "settings_from_config"]
 
 
@@ -67,6 +69,8 @@ class Settings:
     #: Where an agency's own templates override the packaged ones.
     instance_templates_dir: Path
     sign_link_ttl: timedelta
+    #: How long a ``kode_verifikasi`` for enrollment is valid.
+    enrollment_code_ttl: timedelta
     #: Zone of the time printed on stamps (WIB, WITA, WIT); stored times stay UTC.
     timezone: ZoneInfo
     tsa_url: str | None
@@ -76,8 +80,24 @@ class Settings:
     converter_work_dir: Path
     job_runner: str
     celery_broker_url: str
+    #: A job's lease lasts this long unless its process renews it (heartbeat every quarter of it).
+    job_lease: timedelta
+    #: An unreferenced revision file younger than this is kept (its write may not be committed yet).
+    files_gc_grace: timedelta
     #: Where e-mail to officials is written (the embedded notifier).
     mail_dir: Path
+    #: Which addresses a ``callback_url`` may reach (public ones, plus ``WEBHOOK_ALLOW_NETWORKS``).
+    webhook_egress: EgressPolicy
+    #: An archivist session unused this long is refused.
+    archive_session_idle: timedelta
+    #: An archivist session is refused this long after its login, however busy.
+    archive_session_max_age: timedelta
+    #: Failed logins in a row that lock an archivist account, and for how long.
+    login_max_failures: int
+    login_lockout: timedelta
+    #: Failures one address may make (logins, and signing passphrases) per window.
+    address_max_failures: int
+    address_window: timedelta
 
     @property
     def urls(self) -> PublicUrls:
@@ -108,6 +128,7 @@ def settings_from_config(config: Mapping[str, Any]) -> Settings:
         pki_organisation=config["PKI_ORGANISATION"],
         instance_templates_dir=Path(config["INSTANCE_TEMPLATES_DIR"]),
         sign_link_ttl=timedelta(days=config["SIGN_LINK_TTL_DAYS"]),
+        enrollment_code_ttl=timedelta(hours=config["ENROLLMENT_CODE_TTL_HOURS"]),
         timezone=ZoneInfo(config["TIMEZONE"]),
         tsa_url=config.get("TSA_URL") or None,
         seal_pkcs11=seal,
@@ -116,5 +137,14 @@ def settings_from_config(config: Mapping[str, Any]) -> Settings:
         converter_work_dir=Path(config["CONVERTER_WORK_DIR"]),
         job_runner=config["JOB_RUNNER"],
         celery_broker_url=config["CELERY_BROKER_URL"],
+        job_lease=timedelta(seconds=config["JOB_LEASE_SECONDS"]),
+        files_gc_grace=timedelta(seconds=config["FILES_GC_GRACE_SECONDS"]),
         mail_dir=Path(config["MAIL_DIR"]),
+        webhook_egress=EgressPolicy(allow=parse_networks(config.get("WEBHOOK_ALLOW_NETWORKS"))),
+        archive_session_idle=timedelta(minutes=config["ARCHIVE_SESSION_IDLE_MINUTES"]),
+        archive_session_max_age=timedelta(hours=config["ARCHIVE_SESSION_MAX_HOURS"]),
+        login_max_failures=config["LOGIN_MAX_FAILURES"],
+        login_lockout=timedelta(minutes=config["LOGIN_LOCKOUT_MINUTES"]),
+        address_max_failures=config["ADDRESS_MAX_FAILURES"],
+        address_window=timedelta(minutes=config["ADDRESS_WINDOW_MINUTES"]),
     )

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import tempfile
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
+
+from service.interfaces import StoreEntry
 
 __all__ = ["FileExistsInStoreError", "FilesystemStore"]
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
+#: What ``put`` leaves when the process dies between ``mkstemp`` and ``unlink``.
+_TEMP_PREFIX = ".tmp-"
 
 
 class FileExistsInStoreError(FileExistsError):
@@ -33,7 +40,7 @@ class FilesystemStore:
         """Write ``data`` under a new name; :class:`FileExistsInStoreError` if the name is taken."""
         path = self._path(document_id, name)
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=_TEMP_PREFIX)
         try:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
@@ -58,3 +65,44 @@ class FilesystemStore:
     def exists(self, document_id: str, name: str) -> bool:
         """Whether the file is stored."""
         return self._path(document_id, name).is_file()
+
+    def entries(self) -> Iterator[StoreEntry]:
+        """Every file under ``root/<id>/``; temp files of unfinished writes come as ``partial``."""
+        if not self.root.is_dir():
+            return
+        with os.scandir(self.root) as folders:
+            documents = [
+                f.name for f in folders if f.is_dir(follow_symlinks=False) and _SAFE_ID.match(f.name)
+            ]
+        for document_id in documents:
+            with os.scandir(self.root / document_id) as items:
+                found = list(items)
+            for item in found:
+                partial = item.name.startswith(_TEMP_PREFIX)
+                if not item.is_file(follow_symlinks=False):
+                    continue
+                if not partial and (item.name.startswith(".") or not _SAFE_NAME.match(item.name)):
+                    continue
+                try:
+                    stat = item.stat(follow_symlinks=False)
+                except FileNotFoundError:
+                    continue  # removed meanwhile (a finished write's temp file)
+                yield StoreEntry(
+                    document_id=document_id,
+                    name=item.name,
+                    modified=datetime.fromtimestamp(stat.st_mtime, UTC),
+                    size=stat.st_size,
+                    partial=partial,
+                )
+
+    def delete(self, entry: StoreEntry) -> None:
+        """Remove a file :meth:`entries` listed (a temp file too); gone already is fine."""
+        if entry.partial:
+            safe = _SAFE_ID.match(entry.document_id) and _SAFE_NAME.match(entry.name)
+            if not safe or not entry.name.startswith(_TEMP_PREFIX):
+                raise ValueError(f"unsafe store path: {entry.document_id!r}/{entry.name!r}")
+            path = self.root / entry.document_id / entry.name
+        else:
+            path = self._path(entry.document_id, entry.name)
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()

@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from cryptography import x509
 from pyhanko_certvalidator import CertificateValidator, ValidationContext
-from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError
+from pyhanko_certvalidator.errors import InvalidCertificateError, PathBuildingError, PathValidationError
 
 from signing._asn1 import cert_to_asn1, crl_to_asn1
 from signing.errors import PkiError
@@ -115,6 +115,9 @@ class TrustStore:
             return f"rantai sertifikat tidak dikenal: {e}"
         except PathValidationError as e:
             return f"rantai sertifikat tidak dipercaya: {e}"
+        except InvalidCertificateError as e:
+            # Raised for a self-signed end-entity certificate, before any path is built.
+            return f"sertifikat tidak dapat dipercaya: {e}"
         return None
 
 

@@ -100,6 +100,7 @@ def app_config(tmp_path: Path, database_url: str, pki_dir: Path) -> dict[str, An
         "FILES_DIR": str(instance / "files"),
         "PKI_DIR": str(pki_dir),
         "INSTANCE_TEMPLATES_DIR": str(instance / "form_templates"),
+        "MAIL_DIR": str(instance / "mail"),
         "PUBLIC_URL": "http://localhost:5000",
         "RUNNER": RecordingRunner(),
     }
@@ -121,6 +122,7 @@ def app_with_converter(app_config: dict[str, Any], converter: Any) -> Iterator[F
     upgrade_schema(app.extensions["skp.engine"])
     yield app
     app.extensions["skp"].runner.close()
+    app.extensions["skp"].leases.close()  # not close(): the converter belongs to the session
     app.extensions["skp.engine"].dispose()
 
 

@@ -11,30 +11,38 @@ from flask import Response, g, request
 
 from service import audit
 from service.api.blueprint import bp
-from service.clients import require_scope
+from service.clients import client_caller, require_scope
 from service.composition import get_services
 from service.db import get_session
 from service.http import file_response, json_body
-from service.models import Document
+from service.models import Document, as_utc
 from service.schemas.requests import DelegateSchema, RevisionQuerySchema
-from service.workflow import archive, operations, representation
+from service.tenancy import Caller
+from service.workflow import archive, enrollment, operations, representation
 
 _delegate_schema = DelegateSchema()
 _revision_schema = RevisionQuerySchema()
 
 
+def _caller() -> Caller:
+    return client_caller(g.api_client)
+
+
 def document_dict(document: Document) -> dict[str, Any]:
     """The api.md representation, with the live signing link for the client that created it."""
     services = get_services()
-    return representation.document_dict(document, urls=services.urls, secret=services.settings.secret_key)
+    return representation.document_dict(
+        document, urls=services.urls, secret=services.settings.secret_key, links=_caller().owns(document)
+    )
 
 
 def _actor() -> str:
-    return f"client:{g.api_client.name}"
+    return _caller().actor
 
 
-def _document(document_id: str) -> Document:
-    return operations.get_document(get_session(), document_id, client=g.api_client)
+def _document(document_id: str, *, own: bool = False) -> Document:
+    """The document if the caller may read it (404), and with ``own`` if it created it (403)."""
+    return operations.get_document(get_session(), document_id, _caller(), own=own)
 
 
 @bp.post("/documents")
@@ -102,7 +110,7 @@ def get_audit(document_id: str) -> dict[str, Any]:
 @require_scope("documents:read")
 def webhook_log(document_id: str) -> dict[str, Any]:
     """The document's webhook deliveries, oldest first: what was sent, when, and how it went."""
-    return {"items": operations.webhook_deliveries(get_session(), _document(document_id))}
+    return {"items": operations.webhook_deliveries(get_session(), _document(document_id, own=True))}
 
 
 @bp.post("/documents/<document_id>/cancel")
@@ -110,16 +118,18 @@ def webhook_log(document_id: str) -> dict[str, Any]:
 def cancel(document_id: str) -> dict[str, Any]:
     """Stop a document that is not final yet."""
     document = operations.cancel_document(
-        get_session(), _document(document_id), actor=_actor(), ip=request.remote_addr
+        get_session(), _document(document_id, own=True), actor=_actor(), ip=request.remote_addr
     )
     return document_dict(document)
 
 
 @bp.get("/documents")
-@require_scope()
+@require_scope("documents:read")
 def list_documents() -> dict[str, Any]:
-    """Archive search; a client with ``archive:read`` sees every client's documents."""
-    page = archive.search_documents(get_session(), request.args.to_dict(), client=g.api_client)
+    """Archive search within the caller's tenancy; own documents, or with ``archive:read`` every
+    client's.
+    """
+    page = archive.search_documents(get_session(), request.args.to_dict(), _caller())
     return {"items": [document_dict(d) for d in page.items], "next_cursor": page.next_cursor}
 
 
@@ -127,7 +137,7 @@ def list_documents() -> dict[str, Any]:
 @require_scope("documents:write")
 def reissue(document_id: str, urutan: int) -> dict[str, Any]:
     """A new link for the signer whose turn it is."""
-    document = _document(document_id)
+    document = _document(document_id, own=True)
     operations.reissue_link(
         get_session(), get_services(), document, urutan, actor=_actor(), ip=request.remote_addr
     )
@@ -138,9 +148,27 @@ def reissue(document_id: str, urutan: int) -> dict[str, Any]:
 @require_scope("documents:write")
 def delegate(document_id: str, urutan: int) -> dict[str, Any]:
     """A Plt/Plh signs in this role instead."""
-    document = _document(document_id)
+    document = _document(document_id, own=True)
     body = _delegate_schema.load(json_body())
     operations.delegate_signer(
         get_session(), get_services(), document, urutan, delegate=body, actor=_actor(), ip=request.remote_addr
     )
     return document_dict(document)
+
+
+@bp.post("/documents/<document_id>/signers/<int:urutan>/kode")
+@require_scope("documents:write")
+def enrollment_code(document_id: str, urutan: int) -> tuple[dict[str, Any], int, dict[str, str]]:
+    """A ``kode_verifikasi`` for an official without e-mail, to hand them out of band; the client
+    that created the document vouches for the official by asking (recorded).
+    """
+    code, expires_at = enrollment.code_for_client(
+        get_session(),
+        get_services(),
+        _document(document_id, own=True),
+        urutan,
+        _caller(),
+        ip=request.remote_addr,
+    )
+    body = {"kode_verifikasi": code, "expires_at": as_utc(expires_at).isoformat()}
+    return body, 200, {"Cache-Control": "no-store"}

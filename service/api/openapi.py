@@ -1,4 +1,12 @@
-"""The OpenAPI 3.1 document, generated from the same marshmallow schemas the views load."""
+"""The OpenAPI 3.1 document, generated from the same marshmallow schemas the views load.
+
+It says what the validation does: every per-field rule (types, patterns, ranges, lengths, choices,
+unknown fields refused) comes from the schema the view loads, and every status an operation can
+answer is listed. Rules that join several fields or need the world (a payload's regime against its
+period, a PDF that must be a PDF, a cursor the service issued, a ``callback_url`` that must resolve
+to a public address) cannot be said in JSON Schema: those operations carry
+``x-rules-beyond-schema``, and their 422 then means such a rule (the problem names the field).
+"""
 
 from __future__ import annotations
 
@@ -9,17 +17,21 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import render_template
 
-from service.api.blueprint import bp
+from service.api.blueprint import MAX_REQUEST_TARGET, bp
 from service.clients import require_scope
 from service.composition import get_services
 from service.schemas import DocumentPayloadSchema, UnitCheckSchema
 from service.schemas.payload import PerRegime
+from service.schemas.requests import ArchiveQuerySchema, DelegateSchema, RevisionQuerySchema
+from service.scoring.vocabulary import DOCUMENT_TYPES, REGIME_IDS, STATUSES
+from service.workflow.operations import IDEMPOTENCY_KEY_PATTERN, MAX_IDEMPOTENCY_KEY
 
 __all__ = ["build_spec"]
 
 _PROBLEM = {
     "type": "object",
     "description": "RFC 9457 problem details",
+    "required": ["type", "title", "status", "detail"],
     "properties": {
         "type": {"type": "string"},
         "title": {"type": "string"},
@@ -29,9 +41,59 @@ _PROBLEM = {
             "type": "array",
             "items": {
                 "type": "object",
+                "required": ["field", "message"],
                 "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
             },
         },
+    },
+}
+
+#: Why each status is answered, the same for every operation that can answer it.
+_WHY: dict[int, str] = {
+    400: "The body cannot be read: not UTF-8 (or with a BOM), not JSON, a key given twice, not an object",
+    401: "No API key, or one that is unknown or revoked",
+    403: "The key lacks the scope, or the document is another client's to change",
+    404: "No such document (or not one this key may read), signer or file",
+    409: "The document's state does not allow this now, or the Idempotency-Key was used for another body",
+    413: "The body is larger than the instance allows (SKP_MAX_CONTENT_LENGTH)",
+    414: f"The request target (path and query) is longer than {MAX_REQUEST_TARGET} bytes",
+    415: "The body is not of the media type the operation takes (or not UTF-8)",
+    422: "A rule is broken; errors names every field and its rule",
+}
+
+#: A body the view reads as JSON: what ``service.http.json_body`` and the schema refuse.
+_JSON_BODY = (400, 413, 415, 422)
+
+_SIGNER = {
+    "type": "object",
+    "required": ["urutan", "peran", "nama", "status", "sign_url"],
+    "properties": {
+        "urutan": {"type": "integer", "minimum": 1},
+        "peran": {"type": "string"},
+        "nama": {"type": "string"},
+        "nip": {"type": ["string", "null"]},
+        # cancelled: the signers who had not signed when the document was cancelled.
+        "status": {"type": "string", "enum": ["waiting", "pending", "signed", "rejected", "cancelled"]},
+        "signed_at": {"type": ["string", "null"], "format": "date-time"},
+        "sign_url": {"type": ["string", "null"], "description": "Only to the client that created it"},
+    },
+}
+_DOCUMENT = {
+    "type": "object",
+    "description": "The document (api.md)",
+    "required": ["id", "status", "type", "regime", "hasil", "verification_code", "signers", "links"],
+    "properties": {
+        "id": {"type": "string"},
+        "status": {"type": "string", "enum": list(STATUSES)},
+        "type": {"type": "string", "enum": list(DOCUMENT_TYPES)},
+        "regime": {"type": "string", "enum": list(REGIME_IDS)},
+        "hasil": {"type": "object"},
+        "verification_code": {"type": "string"},
+        "revision": {"type": ["integer", "null"], "minimum": 0},
+        "signers": {"type": "array", "items": {"$ref": "#/components/schemas/Signer"}},
+        "created_at": {"type": "string", "format": "date-time"},
+        "links": {"type": "object", "additionalProperties": {"type": "string"}},
+        "failure_reason": {"type": "string"},
     },
 }
 
@@ -39,10 +101,22 @@ _PROBLEM = {
 def _problem_responses(*statuses: int) -> dict[str, Any]:
     return {
         str(s): {
-            "description": "Problem details",
+            "description": _WHY[s],
             "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
         }
-        for s in statuses
+        for s in sorted(statuses)
+    }
+
+
+def _json(description: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _items(item: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "required": ["items", *extra],
+        "properties": {"items": {"type": "array", "items": item}, **extra},
     }
 
 
@@ -62,37 +136,41 @@ def build_spec(server_url: str) -> dict[str, Any]:
     )
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     spec.components.schema("Problem", _PROBLEM)
+    spec.components.schema("Signer", _SIGNER)
+    spec.components.schema("Document", _DOCUMENT)
     spec.components.schema("DocumentPayload", schema=DocumentPayloadSchema)
     spec.components.schema("UnitCheck", schema=UnitCheckSchema)
+    spec.components.schema("Delegate", schema=DelegateSchema)
     _register_per_regime(spec, DocumentPayloadSchema)
-    common = _problem_responses(400, 401, 403, 413, 415, 422)
+    beyond = {
+        "x-rules-beyond-schema": "Rules that join fields of the payload (regime and period, what each "
+        "type requires, scoring) answer 422 naming the field."
+    }
     spec.path(
         path="/api/v1/scores",
         operations={
             "post": {
                 "summary": "Score a document payload by the regime in force",
                 "security": [{"bearer": []}],
+                **beyond,
                 "requestBody": {
                     "required": True,
                     "content": {"application/json": {"schema": "DocumentPayload"}},
                 },
                 "responses": {
-                    "200": {
-                        "description": "The regime and every intermediate value",
-                        "content": {
-                            "application/json": {
-                                "schema": {
-                                    "type": "object",
-                                    "properties": {
-                                        "regime": {"type": "string"},
-                                        "type": {"type": "string"},
-                                        "hasil": {"type": "object"},
-                                    },
-                                }
-                            }
+                    "200": _json(
+                        "The regime and every intermediate value",
+                        {
+                            "type": "object",
+                            "required": ["regime", "type", "hasil"],
+                            "properties": {
+                                "regime": {"type": "string", "enum": list(REGIME_IDS)},
+                                "type": {"type": "string", "enum": list(DOCUMENT_TYPES)},
+                                "hasil": {"type": "object"},
+                            },
                         },
-                    },
-                    **common,
+                    ),
+                    **_problem_responses(401, 414, *_JSON_BODY),
                 },
             }
         },
@@ -103,18 +181,43 @@ def build_spec(server_url: str) -> dict[str, Any]:
             "post": {
                 "summary": "Check a unit's predikat distribution and rank its pegawai",
                 "security": [{"bearer": []}],
+                "x-rules-beyond-schema": "The predikat ids and capaian_organisasi depend on the regime.",
                 "requestBody": {
                     "required": True,
                     "content": {"application/json": {"schema": "UnitCheck"}},
                 },
                 "responses": {
-                    "200": {"description": "distribusi, warnings and peringkat"},
-                    **common,
+                    "200": _json(
+                        "distribusi, warnings and peringkat",
+                        {
+                            "type": "object",
+                            "required": ["distribusi", "warnings", "peringkat"],
+                            "properties": {
+                                "distribusi": {"type": "object"},
+                                "warnings": {"type": "array", "items": {"type": "object"}},
+                                "peringkat": {"type": "array", "items": {"type": "object"}},
+                            },
+                        },
+                    ),
+                    **_problem_responses(401, 414, *_JSON_BODY),
                 },
             }
         },
     )
     _document_paths(spec)
+    spec.path(
+        path="/api/v1/openapi.json",
+        operations={
+            "get": {
+                "summary": "This document",
+                "security": [{"bearer": []}],
+                "responses": {
+                    "200": _json("OpenAPI 3.1", {"type": "object"}),
+                    **_problem_responses(401, 414),
+                },
+            }
+        },
+    )
     return spec.to_dict()
 
 
@@ -136,53 +239,57 @@ def _register_per_regime(spec: APISpec, schema: type[Any]) -> None:
 
 
 def _document_paths(spec: APISpec) -> None:
-    problems = _problem_responses(401, 403, 404, 409, 422)
-    doc = {
-        "description": "The document (api.md)",
-        "content": {"application/json": {"schema": {"type": "object"}}},
-    }
-    pdf = {"description": "PDF", "content": {"application/pdf": {}}}
+    doc = _json("The document (api.md)", {"$ref": "#/components/schemas/Document"})
     security: list[dict[str, list[str]]] = [{"bearer": []}]
     id_param = {"name": "document_id", "in": "path", "required": True, "schema": {"type": "string"}}
-    urutan = {"name": "urutan", "in": "path", "required": True, "schema": {"type": "integer"}}
+    urutan = {"name": "urutan", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}
+    # A document route: its key, its scope, and the document (another instansi's is 404 too).
+    read = (401, 403, 404, 414)
     spec.path(
         path="/api/v1/documents",
         operations={
             "post": {
                 "summary": "Create a document: validate, score, render, convert, seal (asynchronously)",
                 "security": security,
+                "x-rules-beyond-schema": "Rules that join fields of the payload (regime and period, what "
+                "each type requires, scoring) and a callback_url that must resolve to a public address "
+                "answer 422 naming the field.",
                 "parameters": [
                     {
                         "name": "Idempotency-Key",
                         "in": "header",
                         "required": True,
-                        "schema": {"type": "string", "maxLength": 200},
+                        "description": "The same key and body answer the first response again; the same "
+                        "key with another body is 409. Visible ASCII, spaces only inside.",
+                        "schema": {
+                            "type": "string",
+                            "minLength": 1,
+                            "maxLength": MAX_IDEMPOTENCY_KEY,
+                            "pattern": IDEMPOTENCY_KEY_PATTERN,
+                        },
                     }
                 ],
                 "requestBody": {
                     "required": True,
                     "content": {"application/json": {"schema": "DocumentPayload"}},
                 },
-                "responses": {"202": doc, **problems},
+                "responses": {"202": doc, **_problem_responses(401, 403, 409, 414, *_JSON_BODY)},
             },
             "get": {
-                "summary": "Archive search, newest first, cursor pagination",
+                "summary": "Archive search within the key's tenancy, newest first, cursor pagination",
                 "security": security,
-                "parameters": [
-                    {"name": n, "in": "query", "schema": {"type": t}}
-                    for n, t in (
-                        ("nip", "string"),
-                        ("nama", "string"),
-                        ("unit_kerja", "string"),
-                        ("periode", "integer"),
-                        ("type", "string"),
-                        ("status", "string"),
-                        ("q", "string"),
-                        ("cursor", "string"),
-                        ("limit", "integer"),
-                    )
-                ],
-                "responses": {"200": {"description": "{items, next_cursor}"}, **problems},
+                "x-rules-beyond-schema": "A cursor must be one the service handed out (next_cursor).",
+                "parameters": [{"in": "query", "schema": ArchiveQuerySchema}],
+                "responses": {
+                    "200": _json(
+                        "{items, next_cursor}",
+                        _items(
+                            {"$ref": "#/components/schemas/Document"},
+                            next_cursor={"type": ["string", "null"]},
+                        ),
+                    ),
+                    **_problem_responses(401, 403, 414, 422),
+                },
             },
         },
     )
@@ -193,18 +300,19 @@ def _document_paths(spec: APISpec) -> None:
                 "summary": "Status, hasil, signers and links",
                 "security": security,
                 "parameters": [id_param],
-                "responses": {"200": doc, **problems},
+                "responses": {"200": doc, **_problem_responses(*read)},
             }
         },
     )
+    pdf = {"description": "PDF", "content": {"application/pdf": {"schema": {"type": "string"}}}}
     spec.path(
         path="/api/v1/documents/{document_id}/pdf",
         operations={
             "get": {
                 "summary": "The newest PDF revision, or ?revision=N (0 = unsigned render)",
                 "security": security,
-                "parameters": [id_param, {"name": "revision", "in": "query", "schema": {"type": "integer"}}],
-                "responses": {"200": pdf, **problems},
+                "parameters": [id_param, {"in": "query", "schema": RevisionQuerySchema}],
+                "responses": {"200": pdf, **_problem_responses(*read, 422)},
             }
         },
     )
@@ -215,7 +323,28 @@ def _document_paths(spec: APISpec) -> None:
                 "summary": "The filled Word form",
                 "security": security,
                 "parameters": [id_param],
-                "responses": {"200": {"description": "DOCX"}, **problems},
+                "responses": {
+                    "200": {
+                        "description": "DOCX",
+                        "content": {
+                            "application/vnd.openxmlformats-officedocument.wordprocessingml.document": {
+                                "schema": {"type": "string"}
+                            }
+                        },
+                    },
+                    **_problem_responses(*read),
+                },
+            }
+        },
+    )
+    spec.path(
+        path="/api/v1/documents/{document_id}/riwayat.pdf",
+        operations={
+            "get": {
+                "summary": "The sealed history sheet, issued once the document is completed",
+                "security": security,
+                "parameters": [id_param],
+                "responses": {"200": pdf, **_problem_responses(*read)},
             }
         },
     )
@@ -226,7 +355,63 @@ def _document_paths(spec: APISpec) -> None:
                 "summary": "The hash-chained audit events of the document",
                 "security": security,
                 "parameters": [id_param],
-                "responses": {"200": {"description": "{items}"}, **problems},
+                "responses": {
+                    "200": _json(
+                        "{items}",
+                        _items(
+                            {
+                                "type": "object",
+                                "required": ["event", "actor", "at", "data", "prev_hash", "hash"],
+                                "properties": {
+                                    "event": {"type": "string"},
+                                    "actor": {"type": "string"},
+                                    "at": {"type": "string", "format": "date-time"},
+                                    "ip": {"type": ["string", "null"]},
+                                    "data": {"type": "object"},
+                                    "prev_hash": {"type": ["string", "null"]},
+                                    "hash": {"type": "string"},
+                                },
+                            }
+                        ),
+                    ),
+                    **_problem_responses(*read),
+                },
+            }
+        },
+    )
+    spec.path(
+        path="/api/v1/documents/{document_id}/webhooks",
+        operations={
+            "get": {
+                "summary": "The document's webhook deliveries, oldest first (its creator only)",
+                "security": security,
+                "parameters": [id_param],
+                "responses": {
+                    "200": _json(
+                        "{items}",
+                        _items(
+                            {
+                                "type": "object",
+                                "required": ["id", "event", "url", "attempts", "last_status", "last_error"],
+                                "properties": {
+                                    "id": {"type": "integer"},
+                                    "event": {"type": "string"},
+                                    "url": {"type": "string"},
+                                    "attempts": {"type": "integer", "minimum": 0},
+                                    "delivered_at": {"type": ["string", "null"], "format": "date-time"},
+                                    "next_attempt_at": {"type": ["string", "null"], "format": "date-time"},
+                                    "last_status": {"type": ["integer", "null"]},
+                                    "last_error": {
+                                        "type": ["string", "null"],
+                                        "description": "Why the last attempt failed or was not sent",
+                                    },
+                                    "created_at": {"type": "string", "format": "date-time"},
+                                },
+                            }
+                        ),
+                    ),
+                    **_problem_responses(*read),
+                },
             }
         },
     )
@@ -237,7 +422,7 @@ def _document_paths(spec: APISpec) -> None:
                 "summary": "Cancel a document that is not final",
                 "security": security,
                 "parameters": [id_param],
-                "responses": {"200": doc, **problems},
+                "responses": {"200": doc, **_problem_responses(*read, 409)},
             }
         },
     )
@@ -248,7 +433,7 @@ def _document_paths(spec: APISpec) -> None:
                 "summary": "A new signing link for the signer whose turn it is; the old one dies",
                 "security": security,
                 "parameters": [id_param, urutan],
-                "responses": {"200": doc, **problems},
+                "responses": {"200": doc, **_problem_responses(*read, 409)},
             }
         },
     )
@@ -261,13 +446,40 @@ def _document_paths(spec: APISpec) -> None:
                 "parameters": [id_param, urutan],
                 "requestBody": {
                     "required": True,
-                    "content": {
-                        "application/json": {
-                            "schema": {"type": "object", "required": ["jenis", "nama", "nip", "jabatan"]}
-                        }
-                    },
+                    "content": {"application/json": {"schema": "Delegate"}},
                 },
-                "responses": {"200": doc, **problems},
+                "responses": {"200": doc, **_problem_responses(*read, 409, *_JSON_BODY)},
+            }
+        },
+    )
+    spec.path(
+        path="/api/v1/documents/{document_id}/signers/{urutan}/kode",
+        operations={
+            "post": {
+                "summary": "A kode_verifikasi for an official without e-mail, to hand them out of band",
+                "description": (
+                    "Enrolling an official's first key (or a new one) needs a one-time code. It is "
+                    "e-mailed to the identity's `email` when it has one (then this answers 409); "
+                    "otherwise the client that created the document is handed it here, once per call "
+                    "(a new call makes a new code and the old one dies), and thereby vouches for the "
+                    "official (recorded in the audit trail)."
+                ),
+                "security": security,
+                "parameters": [id_param, urutan],
+                "responses": {
+                    "200": _json(
+                        "kode_verifikasi, expires_at",
+                        {
+                            "type": "object",
+                            "required": ["kode_verifikasi", "expires_at"],
+                            "properties": {
+                                "kode_verifikasi": {"type": "string", "pattern": "^[0-9]{8}$"},
+                                "expires_at": {"type": "string", "format": "date-time"},
+                            },
+                        },
+                    ),
+                    **_problem_responses(*read, 409),
+                },
             }
         },
     )
@@ -277,20 +489,36 @@ def _document_paths(spec: APISpec) -> None:
             "post": {
                 "summary": "Validate every signature of an uploaded PDF",
                 "security": security,
+                "x-rules-beyond-schema": "The file must be a PDF (it starts with %PDF-).",
                 "requestBody": {
                     "required": True,
                     "content": {
                         "multipart/form-data": {
                             "schema": {
                                 "type": "object",
+                                "required": ["file"],
                                 "properties": {"file": {"type": "string", "format": "binary"}},
-                            }
+                            },
+                            "encoding": {"file": {"contentType": "application/pdf"}},
                         }
                     },
                 },
                 "responses": {
-                    "200": {"description": "signatures, document_timestamps, issued_by_service"},
-                    **_problem_responses(401, 413, 415, 422),
+                    "200": _json(
+                        "signatures, document_timestamps, issued_by_service",
+                        {
+                            "type": "object",
+                            "required": ["signatures", "document_timestamps", "issued_by_service"],
+                            "properties": {
+                                "signatures": {"type": "array", "items": {"type": "object"}},
+                                "document_timestamps": {"type": "array", "items": {"type": "object"}},
+                                "issued_by_service": {"type": "boolean"},
+                                "document_id": {"type": ["string", "null"]},
+                                "revision": {"type": ["integer", "null"]},
+                            },
+                        },
+                    ),
+                    **_problem_responses(400, 401, 413, 414, 415, 422),
                 },
             }
         },

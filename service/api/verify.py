@@ -7,7 +7,7 @@ from typing import Any
 from flask import g, request
 
 from service.api.blueprint import bp
-from service.clients import require_scope
+from service.clients import client_caller, require_scope
 from service.composition import get_services
 from service.db import get_session
 from service.errors import UnprocessableError, UnsupportedMediaTypeError
@@ -27,5 +27,5 @@ def verify() -> dict[str, Any]:
     if not data.startswith(b"%PDF-"):
         raise UnprocessableError(errors=[{"field": "file", "message": "berkas bukan PDF"}])
     return verify_pdf(
-        get_session(), get_services(), data, actor=f"client:{g.api_client.name}", ip=request.remote_addr
+        get_session(), get_services(), data, client_caller(g.api_client), ip=request.remote_addr
     )

@@ -12,6 +12,10 @@ Facts this design rests on (``shared/notes/pipeline-measurements.md``):
 - One unoserver serves one request at a time (P5): a queue of free processes hands each job to one.
 - Each process runs in its own session (process group), so stopping it with ``killpg`` also stops
   ``oosplash`` and ``soffice.bin`` below it: no orphans.
+- A process group must also die when its owner dies without ``close()`` (each gunicorn worker
+  killed with SIGKILL left its unoserver, oosplash and soffice.bin running, ~320 MB a pair): each
+  runs under :mod:`~service.documents.office_watchdog`, which holds the read end of a pipe only the
+  owner can write to, and ends the group when the owner's end closes.
 
 A process that dies or hangs during a job is killed and replaced in the background, and the job is
 tried once more on another process; a second failure raises :class:`ConversionError`.
@@ -50,6 +54,9 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
+#: Run by the system Python in front of every LibreOffice process (standard library only).
+WATCHDOG = Path(__file__).resolve().with_name("office_watchdog.py")
+
 #: PDF/A-2b (P8: unoserver turns the decimal string into an integer filter option).
 PDFA_FILTER_OPTIONS = ("SelectPdfVersion=2",)
 
@@ -85,6 +92,8 @@ class _Worker:
     port: int
     profile: Path
     log_file: Path
+    #: The write end of the process's lifeline (see :mod:`~service.documents.office_watchdog`).
+    lifeline: int
     started: float = field(default_factory=time.monotonic)
 
     @property
@@ -112,6 +121,47 @@ class _TimeoutTransport(xmlrpc.client.Transport):
 def unoserver_site_packages() -> Path:
     """The site-packages directory that holds this environment's unoserver (pure Python)."""
     return Path(unoserver.__file__).resolve().parent.parent
+
+
+def _lifeline() -> tuple[int, int]:
+    """A pipe ``(read, write)``; both ends are close-on-exec, so no program this process starts
+    inherits the write end (``subprocess`` passes the watchdog only the read end, by name).
+    """
+    return os.pipe()
+
+
+def _close_fd(fd: int) -> None:
+    with contextlib.suppress(OSError):
+        os.close(fd)
+
+
+def _remove_unused_profiles(work_dir: Path, *, younger_than: float = 120.0) -> None:
+    """Remove the profiles of processes that are gone, keeping those of other live pools.
+
+    A profile is in use when a live process names it on its command line, or it was made in the
+    last ``younger_than`` seconds (a pool copying it, its process not started yet). The watchdog
+    removes the profile of a pool whose owner died; this catches what a machine crash left.
+    """
+    profiles = [p for p in work_dir.glob("profile-*") if p.is_dir()]
+    if not profiles:
+        return
+    named = b"\0".join(_command_lines())
+    now = time.time()
+    for profile in profiles:
+        with contextlib.suppress(OSError):
+            spellings = {str(profile).encode(), str(profile.resolve()).encode()}
+            if any(s in named for s in spellings) or now - profile.stat().st_mtime < younger_than:
+                continue
+            shutil.rmtree(profile, ignore_errors=True)
+
+
+def _command_lines() -> list[bytes]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                found.append((entry / "cmdline").read_bytes())
+    return found
 
 
 def _free_port() -> int:
@@ -191,8 +241,7 @@ class LibreOfficeConverter:
         self._soffice = str(Path(executable).resolve())
         self._work_dir = Path(work_dir)
         self._work_dir.mkdir(parents=True, exist_ok=True)
-        for old in self._work_dir.glob("profile-*"):
-            shutil.rmtree(old, ignore_errors=True)
+        _remove_unused_profiles(self._work_dir)
         self._env = self._child_env()
         self._lock = threading.Lock()
         self._free: queue.Queue[_Worker] = queue.Queue()
@@ -235,8 +284,12 @@ class LibreOfficeConverter:
         port, uno_port = _free_port(), _free_port()
         while uno_port == port:
             uno_port = _free_port()
+        read_end, write_end = _lifeline()
         command = [
             self._python,
+            str(WATCHDOG),
+            str(read_end),
+            str(profile),
             "-m",
             "unoserver.server",
             "--interface",
@@ -250,17 +303,24 @@ class LibreOfficeConverter:
             "--executable",
             self._soffice,
         ]
-        with log_file.open("wb") as output:
-            process = subprocess.Popen(
-                command,
-                stdin=subprocess.DEVNULL,
-                stdout=output,
-                stderr=subprocess.STDOUT,
-                env=self._env,
-                cwd=profile,
-                start_new_session=True,
-            )
-        worker = _Worker(process=process, port=port, profile=profile, log_file=log_file)
+        try:
+            with log_file.open("wb") as output:
+                process = subprocess.Popen(
+                    command,
+                    stdin=subprocess.DEVNULL,
+                    stdout=output,
+                    stderr=subprocess.STDOUT,
+                    env=self._env,
+                    cwd=profile,
+                    start_new_session=True,
+                    pass_fds=(read_end,),
+                )
+        except BaseException:
+            _close_fd(write_end)
+            raise
+        finally:
+            _close_fd(read_end)
+        worker = _Worker(process=process, port=port, profile=profile, log_file=log_file, lifeline=write_end)
         with self._lock:
             closed = self._closed
             self._all.add(worker)
@@ -275,27 +335,62 @@ class LibreOfficeConverter:
         Two LibreOffice processes creating fresh profiles at the same moment crashed here
         (``WrappedTargetRuntimeException``, signal 6); starting from a ready profile avoids that race
         and makes the start a little shorter.
+
+        Pools of other processes (the gunicorn workers of one instance) share the folder, so the
+        template is made in a folder of its own and renamed into place whole: a pool copies only a
+        finished template, and never one another process is still writing.
         """
         template = self._work_dir / "template"
         with self._lock:
-            if not (template / "user").is_dir():
-                shutil.rmtree(template, ignore_errors=True)
-                subprocess.run(
+            if (template / "user").is_dir():
+                return template
+            building = self._work_dir / f"template-{uuid.uuid4().hex[:12]}"
+            try:
+                self._run_guarded(
                     [
                         self._soffice,
                         "--headless",
                         "--terminate_after_init",
-                        f"-env:UserInstallation={template.resolve().as_uri()}",
+                        f"-env:UserInstallation={building.resolve().as_uri()}",
                     ],
-                    stdin=subprocess.DEVNULL,
-                    capture_output=True,
-                    env=self._env,
+                    profile=building,
                     timeout=60,
-                    check=False,
-                    start_new_session=True,
                 )
-                (template / "user").mkdir(parents=True, exist_ok=True)
+                (building / "user").mkdir(parents=True, exist_ok=True)
+                if template.exists() and not (template / "user").is_dir():
+                    shutil.rmtree(template, ignore_errors=True)  # an unfinished one of an older version
+                with contextlib.suppress(OSError):  # another process's template came first: use it
+                    building.rename(template)
+            finally:
+                shutil.rmtree(building, ignore_errors=True)
         return template
+
+    def _run_guarded(self, command: list[str], *, profile: Path, timeout: float) -> None:
+        """Run a one-off LibreOffice command under the watchdog: it dies with this process, and a
+        half-made ``profile`` is removed then; on timeout its whole group is killed.
+        """
+        read_end, write_end = _lifeline()
+        try:
+            try:
+                process = subprocess.Popen(
+                    [self._python, str(WATCHDOG), str(read_end), str(profile), "--", *command],
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                    env=self._env,
+                    start_new_session=True,
+                    pass_fds=(read_end,),
+                )
+            finally:
+                _close_fd(read_end)
+            try:
+                process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+        finally:
+            _close_fd(write_end)
 
     def _wait_ready(self, worker: _Worker) -> None:
         deadline = worker.started + self.startup_timeout
@@ -343,6 +438,9 @@ class LibreOfficeConverter:
         with self._lock:
             self._all.discard(worker)
             self._busy.discard(worker)
+            lifeline, worker.lifeline = worker.lifeline, -1
+        if lifeline >= 0:
+            _close_fd(lifeline)
         shutil.rmtree(worker.profile, ignore_errors=True)
 
     def _healthy(self, worker: _Worker) -> bool:

@@ -10,16 +10,18 @@ from service.errors import ServiceError
 __all__ = ["error_page", "mask_nip"]
 
 
-def error_page(error: Exception) -> tuple[str, int]:
-    """Errors on pages are pages too (Indonesian, no trace), with the right status."""
+def error_page(error: Exception) -> tuple[str, int, dict[str, str]]:
+    """Errors on pages are pages too (Indonesian, no trace), with the right status and headers."""
+    headers: dict[str, str] = {}
     if isinstance(error, ServiceError):
-        status, detail = error.status, error.detail
+        # ``Retry-After`` of a lockout or a throttled address.
+        status, detail, headers = error.status, error.detail, error.headers
     elif isinstance(error, HTTPException):
         status, detail = error.code or 500, str(error.description)
     else:
         current_app.logger.exception("page failed", exc_info=error)
         status, detail = 500, "Terjadi kesalahan pada layanan. Silakan coba lagi nanti."
-    return render_template("sign_error.html", status=status, detail=detail), status
+    return render_template("sign_error.html", status=status, detail=detail), status, headers
 
 
 def mask_nip(nip: str) -> str:

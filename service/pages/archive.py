@@ -7,18 +7,21 @@ import re
 from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
 
-from flask import Blueprint, Response, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, current_app, g, redirect, render_template, request, session, url_for
 from marshmallow import ValidationError
 from werkzeug.wrappers import Response as BaseResponse
 
+from service import web_sessions
 from service.composition import get_services
 from service.db import get_session
+from service.errors import LockedError, NotFoundError, TooManyAttemptsError
 from service.http import file_response
 from service.models import User
 from service.pages import error_page, mask_nip
 from service.scoring.vocabulary import PERAN_LABEL, STATUS_LABEL, TYPE_LABEL
 from service.security import require_csrf
-from service.users import authenticate_user
+from service.tenancy import Caller
+from service.users import log_in, user_caller
 from service.workflow import archive, operations
 
 bp = Blueprint("archive", __name__, url_prefix="/arsip")
@@ -31,8 +34,17 @@ R = TypeVar("R")
 
 
 def _current_user() -> User | None:
-    user_id = session.get("user_id")
-    return get_session().get(User, user_id) if isinstance(user_id, int) else None
+    # Once per request: the server-side session is looked up (and its idle clock restarted) once.
+    if "archive_user" not in g:
+        services = get_services()
+        g.archive_user = web_sessions.current_user(
+            get_session(),
+            request.cookies.get(web_sessions.COOKIE),
+            policy=web_sessions.SessionPolicy.of(services.settings),
+            now=services.clock.now(),
+        )
+    user: User | None = g.archive_user
+    return user
 
 
 def login_required(view: Callable[P, R]) -> Callable[P, R | BaseResponse]:
@@ -55,36 +67,63 @@ def login() -> Any:
     status = 200
     if request.method == "POST":
         require_csrf()
-        user = authenticate_user(
-            get_session(),
-            request.form.get("username", "")[:100],
-            request.form.get("password", "")[:500],
-            ip=request.remote_addr,
-        )
-        if user is not None:
-            session.clear()
-            session["user_id"] = user.id
+        try:
+            signed_in = log_in(
+                get_session(),
+                get_services(),
+                request.form.get("username", "")[:100],
+                request.form.get("password", "")[:500],
+                ip=request.remote_addr,
+            )
+        except (LockedError, TooManyAttemptsError) as refused:
+            page = render_template("archive_login.html", error=refused.detail)
+            return page, refused.status, refused.headers
+        if signed_in is not None:
+            session.clear()  # a new CSRF token for the signed-in browser
             target = request.args.get("next", "")
             # Only archive paths of plain characters: never an open redirect, never a control
             # character (CR/LF would split the Location header).
             if not _SAFE_NEXT.fullmatch(target):
                 target = url_for("archive.search_page")
-            return redirect(target)
+            response = redirect(target)
+            # The cookie carries the session's random id only; the session itself stays here.
+            response.set_cookie(
+                web_sessions.COOKIE,
+                signed_in.session_token,
+                path=bp.url_prefix or "/",
+                httponly=True,
+                samesite="Lax",
+                secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
+            )
+            return response
         error, status = "Nama pengguna atau kata sandi salah.", 401
     return render_template("archive_login.html", error=error), status
 
 
 @bp.post("/logout")
 def logout() -> BaseResponse:
-    """End the archivist's session."""
+    """End the archivist's session, on the server too: a copy of the cookie is worth nothing after."""
     require_csrf()
+    services = get_services()
+    web_sessions.end_session(
+        get_session(),
+        request.cookies.get(web_sessions.COOKIE),
+        policy=web_sessions.SessionPolicy.of(services.settings),
+        now=services.clock.now(),
+        ip=request.remote_addr,
+    )
     session.clear()
-    return redirect(url_for("archive.login"))
+    response = redirect(url_for("archive.login"))
+    response.delete_cookie(web_sessions.COOKIE, path=bp.url_prefix or "/")
+    return response
 
 
-def _actor() -> str:
+def _caller() -> Caller:
+    """The signed-in archivist (``login_required`` ran first)."""
     user = _current_user()
-    return f"user:{user.username if user else '?'}"
+    if user is None:
+        raise NotFoundError()
+    return user_caller(user)
 
 
 @bp.get("/")
@@ -98,7 +137,7 @@ def search_page() -> Any:
     problems: list[str] = []
     page = archive.SearchPage(items=[], next_cursor=None)
     try:
-        page = archive.search_documents(get_session(), filled, client=None)
+        page = archive.search_documents(get_session(), filled, _caller())
     except ValidationError as error:
         messages = error.messages if isinstance(error.messages, dict) else {"": error.messages}
         problems = [str(text) for found in messages.values() for text in found]
@@ -120,7 +159,7 @@ def search_page() -> Any:
 def document_page(document_id: str) -> Any:
     """One document: its signers, its verification now, its audit trail."""
     record = archive.document_record(
-        get_session(), get_services(), document_id, actor=_actor(), ip=request.remote_addr
+        get_session(), get_services(), document_id, _caller(), ip=request.remote_addr
     )
     return render_template(
         "archive_document.html",
@@ -140,12 +179,13 @@ def document_page(document_id: str) -> Any:
 def download(document_id: str, number: int) -> Response:
     """A revision of the PDF; audited."""
     session = get_session()
+    caller = _caller()
     stored = operations.download_revision(
         session,
         get_services(),
-        operations.get_document(session, document_id),
+        operations.get_document(session, document_id, caller),
         number,
-        actor=_actor(),
+        actor=caller.actor,
         ip=request.remote_addr,
     )
     return file_response(stored)

@@ -16,6 +16,7 @@ from service.schemas.requests import MAX_P12, MIN_PASSPHRASE
 from service.scoring.vocabulary import PERAN_LABEL, TYPE_LABEL
 from service.security import require_csrf
 from service.workflow import signing_links
+from service.workflow.enrollment import mask_email
 from service.workflow.signing_links import DecisionFormError, OpenLink
 
 bp = Blueprint("signing_page", __name__, url_prefix="/sign")
@@ -30,6 +31,9 @@ def _page(link: OpenLink, status: int = 200, **extra: Any) -> tuple[str, int]:
         peran_label=PERAN_LABEL,
         type_label=TYPE_LABEL.get(link.document.type, link.document.type),
         first_use=link.first_use,
+        reenroll=link.reenroll,
+        channel=link.channel,
+        mask_email=mask_email,
         min_passphrase=MIN_PASSPHRASE,
         **extra,
     ), status
@@ -37,8 +41,18 @@ def _page(link: OpenLink, status: int = 200, **extra: Any) -> tuple[str, int]:
 
 @bp.get("/<token>")
 def show(token: str) -> tuple[str, int]:
-    """The document, the signing order and the decision form."""
-    return _page(signing_links.open_link(get_session(), get_services(), token, ip=request.remote_addr))
+    """The document, the signing order and the decision form (``?daftar_ulang=1``: the form to
+    enroll a new key, for an official who lost their passphrase).
+    """
+    return _page(
+        signing_links.open_link(
+            get_session(),
+            get_services(),
+            token,
+            ip=request.remote_addr,
+            reenroll=request.args.get("daftar_ulang") == "1",
+        )
+    )
 
 
 @bp.get("/<token>/dokumen.pdf")

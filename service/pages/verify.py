@@ -13,6 +13,7 @@ from service.models import Document
 from service.pages import error_page, mask_nip
 from service.scoring.vocabulary import PERAN_LABEL, TYPE_LABEL
 from service.security import require_csrf
+from service.tenancy import Caller
 from service.workflow.stored import payload_of
 from service.workflow.verification import document_by_code, verify_current, verify_pdf
 
@@ -22,7 +23,9 @@ bp = Blueprint("verify_page", __name__, url_prefix="/v")
 def _context(document: Document) -> dict[str, Any]:
     session = get_session()
     services = get_services()
-    result = verify_current(session, services, document, actor="public", ip=request.remote_addr)
+    result = verify_current(
+        session, services, document, Caller.holder_of(document, "public"), ip=request.remote_addr
+    )
     return {
         "document": document,
         "payload": payload_of(document),
@@ -51,7 +54,9 @@ def check_upload(code: str) -> tuple[str, int]:
     if not data.startswith(b"%PDF-"):
         return render_template("verify.html", upload_error="Berkas bukan PDF.", **context), 422
     try:
-        uploaded = verify_pdf(get_session(), get_services(), data, actor="public", ip=request.remote_addr)
+        uploaded = verify_pdf(
+            get_session(), get_services(), data, Caller.holder_of(document, "public"), ip=request.remote_addr
+        )
     except ServiceError as error:
         return render_template("verify.html", upload_error=error.detail, **context), 422
     belongs = uploaded["document_id"] == document.id

@@ -228,7 +228,11 @@ class DocumentPayloadSchema(BaseSchema):
         "Angka kredit dari predikat (permenpanrb_6_2022, jabatan fungsional)",
         allow_none=True,
     )
-    callback_url = UrlHttps("URL https untuk webhook", allow_none=True)
+    callback_url = UrlHttps(
+        "URL https untuk webhook; host-nya harus alamat publik (atau di jaringan yang diizinkan "
+        "instansi, SKP_WEBHOOK_ALLOW_NETWORKS), diperiksa saat diterima dan sebelum setiap pengiriman",
+        allow_none=True,
+    )
 
     @validates_schema(pass_original=True, skip_on_field_errors=False)
     def _aturan_dokumen(self, data: dict[str, Any], original: Any, **_: Any) -> None:

@@ -4,6 +4,7 @@ and the signing page's decision form. Unknown fields are refused, never ignored.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate, validates_schema
@@ -37,32 +38,78 @@ class _Strict(Schema):
     error_messages = {"unknown": MSG_TIDAK_DIKENAL}  # noqa: RUF012 - marshmallow reads this class attribute
 
 
+class _Pola(validate.Regexp):
+    """A pattern the whole value must match, as JSON Schema's ``pattern`` in the OpenAPI document
+    reads it (``re.match`` with ``$`` would let a final newline through). Write digits as ``[0-9]``:
+    Python's class of digits also takes other scripts' digits, ECMA-262's does not.
+    """
+
+    def __init__(self, regex: str, *, error: str) -> None:
+        super().__init__(regex, error=error)
+        self._whole = re.compile(regex)
+
+    def __call__(self, value: Any) -> Any:
+        if not isinstance(value, str) or self._whole.fullmatch(value) is None:
+            raise ValidationError(self._format_error(value))
+        return value
+
+
+class _Teks(fields.String):
+    default_error_messages = {  # noqa: RUF012 - marshmallow merges it along the MRO
+        "required": "wajib diisi",
+        "null": "tidak boleh kosong (null)",
+        "invalid": "harus berupa teks",
+    }
+
+
+class _Bulat(fields.Integer):
+    default_error_messages = {  # noqa: RUF012 - marshmallow merges it along the MRO
+        "required": "wajib diisi",
+        "null": "tidak boleh kosong (null)",
+        "invalid": "harus bilangan bulat",
+    }
+
+
+class _Email(fields.Email):
+    default_error_messages = {  # noqa: RUF012 - marshmallow merges it along the MRO
+        "required": "wajib diisi",
+        "null": "tidak boleh kosong (null)",
+        "invalid": "harus berupa alamat email yang sah",
+    }
+
+
+def _paling_banyak(limit: int) -> validate.Length:
+    return validate.Length(max=limit, error="paling banyak {max} karakter")
+
+
+#: Search text holds no control characters: none belongs in a name, and PostgreSQL refuses NUL.
+_TANPA_KENDALI = _Pola(r"^[^\x00-\x1f\x7f]*$", error="tidak boleh memuat karakter kendali")
+
+
 class ArchiveQuerySchema(_Strict):
     """Archive search (``GET /api/v1/documents`` and the ``/arsip`` form)."""
 
-    nip = fields.String(
-        validate=validate.Regexp(r"^\d{1,18}$", error="NIP hanya berisi angka, paling banyak 18.")
-    )
-    nama = fields.String(validate=validate.Length(max=200))
-    unit_kerja = fields.String(validate=validate.Length(max=300))
-    periode = fields.Integer(
-        validate=validate.Range(min=2000, max=2100),
+    nip = _Teks(validate=_Pola(r"^[0-9]{1,18}$", error="NIP hanya berisi angka, paling banyak 18."))
+    nama = _Teks(validate=[_paling_banyak(200), _TANPA_KENDALI])
+    unit_kerja = _Teks(validate=[_paling_banyak(300), _TANPA_KENDALI])
+    periode = _Bulat(
+        validate=validate.Range(min=2000, max=2100, error="harus tahun dari {min} sampai {max}"),
         error_messages={"invalid": "Periode diisi tahun empat angka, misalnya 2024."},
     )
-    type = fields.String(validate=validate.OneOf(DOCUMENT_TYPES, error="Jenis dokumen tidak dikenal."))
-    status = fields.String(validate=validate.OneOf(STATUSES, error="Status tidak dikenal."))
-    q = fields.String(validate=validate.Length(max=200))
-    cursor = fields.String(validate=validate.Length(max=200))
-    limit = fields.Integer(validate=validate.Range(min=1, max=100), load_default=20)
+    type = _Teks(validate=validate.OneOf(DOCUMENT_TYPES, error="Jenis dokumen tidak dikenal."))
+    status = _Teks(validate=validate.OneOf(STATUSES, error="Status tidak dikenal."))
+    q = _Teks(validate=[_paling_banyak(200), _TANPA_KENDALI])
+    cursor = _Teks(validate=_paling_banyak(200))
+    limit = _Bulat(
+        validate=validate.Range(min=1, max=100, error="harus dari {min} sampai {max}"), load_default=20
+    )
 
 
 class RevisionQuerySchema(_Strict):
     """``?revision=N`` of a PDF download; absent means the newest."""
 
     #: Digits only: ``int()`` would also take " 1", "+1" or "1_0".
-    revision = fields.String(
-        validate=validate.Regexp(r"^[0-9]{1,6}$", error="harus bilangan bulat tidak negatif")
-    )
+    revision = _Teks(validate=_Pola(r"^[0-9]{1,6}$", error="harus bilangan bulat tidak negatif"))
 
     @post_load
     def _number(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
@@ -74,12 +121,20 @@ class RevisionQuerySchema(_Strict):
 class DelegateSchema(_Strict):
     """A Plt/Plh official who signs in the role instead of the one named in the payload."""
 
-    jenis = fields.String(required=True, validate=validate.OneOf(["plt", "plh"]))
-    nama = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    nip = fields.String(required=True, validate=validate.Regexp(r"^\d{18}$", error="harus 18 digit"))
-    jabatan = fields.String(required=True, validate=validate.Length(min=1, max=300))
-    email = fields.Email(validate=validate.Length(max=300))
-    keterangan = fields.String(validate=validate.Length(max=500))
+    jenis = _Teks(
+        required=True, validate=validate.OneOf(["plt", "plh"], error="harus salah satu dari {choices}")
+    )
+    nama = _Teks(
+        required=True,
+        validate=validate.Length(min=1, max=200, error="wajib diisi, paling banyak {max} karakter"),
+    )
+    nip = _Teks(required=True, validate=_Pola(r"^[0-9]{18}$", error="harus 18 digit"))
+    jabatan = _Teks(
+        required=True,
+        validate=validate.Length(min=1, max=300, error="wajib diisi, paling banyak {max} karakter"),
+    )
+    email = _Email(validate=_paling_banyak(300))
+    keterangan = _Teks(validate=_paling_banyak(500))
 
 
 class DecisionSchema(_Strict):
@@ -93,6 +148,14 @@ class DecisionSchema(_Strict):
     alasan = fields.String(load_default="")
     passphrase = fields.String(load_default="")
     passphrase_konfirmasi = fields.String(load_default="")
+    #: The one-time code that proves who enrolls (first key, or ``daftar_ulang``).
+    kode_verifikasi = fields.String(
+        load_default="", validate=validate.Length(max=40, error="paling banyak {max} karakter")
+    )
+    #: ``1``: the official lost their passphrase and enrolls a new key (the old one is revoked).
+    daftar_ulang = fields.String(
+        load_default="", validate=validate.OneOf(["", "1"], error="harus 1 atau kosong")
+    )
     #: The uploaded ``.p12`` (bytes read by the page, at most ``MAX_P12 + 1``).
     p12 = fields.Raw(load_default=None)
 
@@ -108,6 +171,8 @@ class DecisionSchema(_Strict):
             if len(alasan) > MAX_ALASAN:
                 raise ValidationError("Alasan penolakan terlalu panjang.", "alasan")
             return
+        if keputusan == "kirim_kode":
+            return
         if keputusan != "tandatangani":
             raise ValidationError("Pilih tandatangani atau tolak.", "keputusan")
         self._sign_rules(data)
@@ -122,11 +187,15 @@ class DecisionSchema(_Strict):
 
 
 class FirstUseDecisionSchema(DecisionSchema):
-    """The same form on first use: choose a passphrase (twice), or bring your own ``.p12``."""
+    """The same form to enroll (first use, or ``daftar_ulang``): the code, then a passphrase chosen
+    twice, or your own ``.p12``.
+    """
 
     first_use = True
 
     def _sign_rules(self, data: dict[str, Any]) -> None:
+        if not data["kode_verifikasi"].strip():
+            raise ValidationError("Kode verifikasi wajib diisi.", "kode_verifikasi")
         p12 = data["p12"]
         if p12 is not None:
             if len(p12) > MAX_P12:

@@ -14,10 +14,10 @@ from sqlalchemy import Select, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from service import audit
-from service.errors import ForbiddenError
-from service.models import ApiClient, AuditEvent, Document
+from service.models import AuditEvent, Document
 from service.schemas.requests import ArchiveQuerySchema
 from service.services import Services
+from service.tenancy import Caller
 from service.workflow.operations import get_document
 from service.workflow.verification import verify_current
 
@@ -77,11 +77,15 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
-def build_query(query: ArchiveQuery, *, client_id: int | None = None) -> Select[Document]:
-    """The SELECT for ``query``; bound parameters only, so search text can never become SQL."""
+def build_query(query: ArchiveQuery, caller: Caller) -> Select[Document]:
+    """The SELECT for ``query`` within what ``caller`` may read (:meth:`Caller.may_read`); bound
+    parameters only, so search text can never become SQL.
+    """
     stmt = select(Document)
-    if client_id is not None:
-        stmt = stmt.where(Document.client_id == client_id)
+    if caller.tenancy.keys is not None:
+        stmt = stmt.where(Document.instansi_key.in_(sorted(caller.tenancy.keys)))
+    if caller.client_id is not None and not caller.archive:
+        stmt = stmt.where(Document.client_id == caller.client_id)
     if query.nip:
         stmt = stmt.where(Document.pegawai_nip == query.nip)
     if query.unit_kerja:
@@ -111,30 +115,23 @@ def build_query(query: ArchiveQuery, *, client_id: int | None = None) -> Select[
     return stmt.order_by(Document.created_at.desc(), Document.id.desc())
 
 
-def search(session: Session, query: ArchiveQuery, *, client_id: int | None = None) -> SearchPage:
-    """One page of results; ``client_id`` limits them to that client's own documents."""
+def search(session: Session, query: ArchiveQuery, caller: Caller) -> SearchPage:
+    """One page of the results ``caller`` may read."""
     limit = max(1, min(query.limit, MAX_LIMIT))
-    rows = list(session.scalars(build_query(query, client_id=client_id).limit(limit + 1)))
+    rows = list(session.scalars(build_query(query, caller).limit(limit + 1)))
     more = len(rows) > limit
     rows = rows[:limit]
     return SearchPage(items=rows, next_cursor=_encode(rows[-1]) if more and rows else None)
 
 
-def search_documents(session: Session, args: Mapping[str, Any], *, client: ApiClient | None) -> SearchPage:
-    """Validate a search and run it; an API client sees only its own documents unless it may read
-    the archive (``client=None``: an archivist).
+def search_documents(session: Session, args: Mapping[str, Any], caller: Caller) -> SearchPage:
+    """Validate a search and run it within what ``caller`` may read: its tenancy, and for an API
+    client without ``archive:read`` its own documents.
 
     :raises marshmallow.ValidationError: a bad parameter (a wrong value never widens the search).
-    :raises ForbiddenError: the client may read neither its documents nor the archive.
     """
-    client_id = None
-    if client is not None:
-        if not {"archive:read", "documents:read"} & client.scope_set:
-            raise ForbiddenError("Kunci API ini tidak memiliki cakupan: archive:read.")
-        if "archive:read" not in client.scope_set:
-            client_id = client.id
     query = ArchiveQuery(**_query_schema.load(args))
-    return search(session, query, client_id=client_id)
+    return search(session, query, caller)
 
 
 @dataclass(frozen=True)
@@ -147,11 +144,11 @@ class DocumentRecord:
 
 
 def document_record(
-    session: Session, services: Services, document_id: str, *, actor: str, ip: str | None
+    session: Session, services: Services, document_id: str, caller: Caller, *, ip: str | None
 ) -> DocumentRecord:
     """The archive's page of a document; verifying its newest revision is recorded (``verified``)."""
-    document = get_document(session, document_id)
-    verification = verify_current(session, services, document, actor=actor, ip=ip)
+    document = get_document(session, document_id, caller)
+    verification = verify_current(session, services, document, caller, ip=ip)
     return DocumentRecord(
         document=document, verification=verification, events=audit.document_events(session, document.id)
     )

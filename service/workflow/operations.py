@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from service import audit
-from service.errors import ConflictError, NotFoundError, UnprocessableError
+from service.errors import ConflictError, ForbiddenError, NotFoundError, UnprocessableError
 from service.jsonio import json_number
 from service.models import ApiClient, Document, Revision, Signer, WebhookDelivery, as_utc, utcnow
 from service.schemas import DocumentPayloadSchema
@@ -23,12 +24,14 @@ from service.schemas.stored import dump_validated
 from service.scoring import score_payload
 from service.scoring.vocabulary import FINAL_STATUSES, SIGNING_ORDER
 from service.services import Services
+from service.tenancy import Caller, instansi_key
 from service.workflow.history import HISTORY_FILE
 from service.workflow.links import issue_link
 from service.workflow.pipeline import DOCX_FILE
-from service.workflow.webhooks import enqueue
+from service.workflow.webhooks import check_callback_url, enqueue
 
 __all__ = [
+    "IDEMPOTENCY_KEY_PATTERN",
     "MAX_IDEMPOTENCY_KEY",
     "Created",
     "StoredFile",
@@ -45,6 +48,9 @@ __all__ = [
 ]
 
 MAX_IDEMPOTENCY_KEY = 200
+#: Visible ASCII, inner spaces allowed (a structured-field string, as the IETF Idempotency-Key draft
+#: has it): a control character or NUL would otherwise reach the database (PostgreSQL refuses NUL).
+IDEMPOTENCY_KEY_PATTERN = r"^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$"
 
 _payload_schema = DocumentPayloadSchema()
 
@@ -88,16 +94,25 @@ def create_document(
     :raises ConflictError: the key was used before for another body.
     """
     idempotency_key = (idempotency_key or "").strip()
-    if not idempotency_key or len(idempotency_key) > MAX_IDEMPOTENCY_KEY:
-        raise UnprocessableError(
-            errors=[{"field": "Idempotency-Key", "message": "header wajib diisi (1–200 karakter)"}]
-        )
+    well_formed = re.fullmatch(IDEMPOTENCY_KEY_PATTERN, idempotency_key) is not None
+    if not well_formed or len(idempotency_key) > MAX_IDEMPOTENCY_KEY:
+        message = "header wajib diisi (1–200 karakter ASCII yang terlihat; spasi hanya di tengah)"
+        raise UnprocessableError(errors=[{"field": "Idempotency-Key", "message": message}])
     payload = _payload_schema.load(body)
+    key = instansi_key(payload["instansi"])
+    if not client.tenancy.allows(key):
+        raise ForbiddenError(
+            f"Kunci API ini tidak melayani instansi {payload['instansi']!r}.",
+            errors=[{"field": "instansi", "message": "di luar instansi yang dilayani kunci API ini"}],
+        )
     hasil = score_payload(payload)
     digest = request_hash(body)
     existing = _by_idempotency_key(session, client.id, idempotency_key)
     if existing is not None:
         return _replay(existing, digest)
+    # Once the payload is otherwise valid (no lookup for a request refused anyway); a replay
+    # above answers as the first time did, whatever DNS says now.
+    check_callback_url(services, payload.get("callback_url"))
     pegawai = payload["pegawai"]
     document = Document(
         id=f"doc_{secrets.token_hex(10)}",
@@ -111,6 +126,8 @@ def create_document(
         payload_validated=dump_validated(payload),
         hasil_json=json.dumps(hasil, ensure_ascii=False, default=json_number),
         verification_code=secrets.token_hex(8),
+        instansi=payload["instansi"],
+        instansi_key=key,
         pegawai_nip=pegawai["nip"],
         pegawai_nama=pegawai["nama"],
         unit_kerja=pegawai.get("unit_kerja") or payload.get("unit_kerja", ""),
@@ -137,18 +154,20 @@ def create_document(
             )
         )
     session.add(document)
-    audit.record(
-        session,
-        event="created",
-        actor=f"client:{client.name}",
-        document_id=document.id,
-        ip=ip,
-        data={"type": document.type, "regime": document.regime, "idempotency_key": idempotency_key},
-    )
     try:
+        # Flushed here, not at the audit query's autoflush: of requests racing with one key, the
+        # losers wait at this insert for the winner's commit and are answered with its document.
+        session.flush()
+        audit.record(
+            session,
+            event="created",
+            actor=f"client:{client.name}",
+            document_id=document.id,
+            ip=ip,
+            data={"type": document.type, "regime": document.regime, "idempotency_key": idempotency_key},
+        )
         session.commit()
     except IntegrityError:
-        # Two requests with the same key raced; the other one won and holds the document.
         session.rollback()
         winner = _by_idempotency_key(session, client.id, idempotency_key)
         if winner is None:
@@ -173,15 +192,15 @@ def _replay(existing: Document, digest: str) -> Created:
     return Created(document=existing, new=False)
 
 
-def get_document(session: Session, document_id: str, *, client: ApiClient | None = None) -> Document:
-    """The document, or 404; a client sees only its own documents unless it may read the archive
-    (``client=None``: an archivist or the operator).
+def get_document(session: Session, document_id: str, caller: Caller, *, own: bool = False) -> Document:
+    """The document if ``caller`` may see it (404 otherwise, the same answer as for no document, so
+    ids of other instansi or clients are not revealed); ``own``: only its creator may act on it (403).
     """
     document = session.get(Document, document_id[:40])
-    if document is None or (
-        client is not None and document.client_id != client.id and "archive:read" not in client.scope_set
-    ):
+    if document is None or not caller.may_read(document):
         raise NotFoundError(f"Dokumen {document_id!r} tidak ditemukan.")
+    if own and not caller.owns(document):
+        raise ForbiddenError("Hanya klien yang membuat dokumen ini yang dapat mengubahnya.")
     return document
 
 

@@ -2,11 +2,13 @@
 
 Each step is resumable: a job that died after revision 0 was committed continues with the seal;
 one that died earlier starts over (nothing half-written is ever referenced, see ``revisions``).
+A job whose process died is queued again by a live one when its lease expires (``recovery``).
 A failure the service can explain marks the document ``failed`` with a readable reason.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Mapping
 from io import BytesIO
@@ -14,14 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from pypdf import PdfReader
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service import audit
 from service.documents.converter import ConversionError
 from service.documents.placement import footer_band, locate_markers
 from service.documents.render import TemplateRenderError, render_document
-from service.interfaces import JobRunner
 from service.jsonio import parse_json
 from service.models import Document
 from service.services import Services
@@ -32,7 +32,7 @@ from service.workflow.webhooks import enqueue
 from signing import FieldSpec, add_footer_and_fields
 from signing.errors import SigningError
 
-__all__ = ["DOCX_FILE", "PACKAGED_TEMPLATES", "RenderFailedError", "render_job", "resume_unfinished"]
+__all__ = ["DOCX_FILE", "PACKAGED_TEMPLATES", "RenderFailedError", "mark_failed", "render_job"]
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +90,10 @@ def render_job(session: Session, services: Services, document_id: str) -> None:
         if document.current_revision < 0:
             docx, unsigned = render_unsigned(services, document, payload)
             if not services.store.exists(document.id, DOCX_FILE):
-                services.store.put(document.id, DOCX_FILE, docx)
+                # Two runs at once (a lease taken over from a slow process) both get here: the
+                # second finds the same form written, which is no failure of the document.
+                with contextlib.suppress(FileExistsError):
+                    services.store.put(document.id, DOCX_FILE, docx)
             add_revision(session, services.store, document, data=unsigned, kind="render", based_on=-1)
             audit.record(
                 session,
@@ -109,7 +112,7 @@ def render_job(session: Session, services: Services, document_id: str) -> None:
         session.rollback()
     except Exception as error:  # noqa: BLE001  (every failure ends as a readable `failed` status)
         session.rollback()
-        _fail(session, services, document_id, _reason(error))
+        mark_failed(session, services, document_id, _reason(error))
 
 
 def _reason(error: Exception) -> str:
@@ -121,7 +124,8 @@ def _reason(error: Exception) -> str:
     return f"Kesalahan tak terduga saat membuat dokumen ({type(error).__name__})."
 
 
-def _fail(session: Session, services: Services, document_id: str, reason: str) -> None:
+def mark_failed(session: Session, services: Services, document_id: str, reason: str) -> None:
+    """A document still ``rendering`` cannot be produced: ``failed``, audited, webhook queued."""
     document = session.get(Document, document_id)
     if document is None or document.status != "rendering":
         return
@@ -132,11 +136,3 @@ def _fail(session: Session, services: Services, document_id: str, reason: str) -
     )
     enqueue(session, services, document, "document.failed")
     session.commit()
-
-
-def resume_unfinished(session: Session, runner: JobRunner) -> int:
-    """Queue the render job again for documents a dead process left in ``rendering``."""
-    ids = list(session.scalars(select(Document.id).where(Document.status == "rendering")))
-    for document_id in ids:
-        runner.submit("render", document_id)
-    return len(ids)

@@ -18,8 +18,12 @@ def sign_url(signer: Signer, *, urls: PublicUrls, secret: str) -> str | None:
     return urls.sign(token) if token else None
 
 
-def document_dict(document: Document, *, urls: PublicUrls, secret: str) -> dict[str, Any]:
-    """The api.md representation of a document."""
+def document_dict(document: Document, *, urls: PublicUrls, secret: str, links: bool) -> dict[str, Any]:
+    """The api.md representation of a document.
+
+    :param links: show the live ``sign_url`` (only to the client that created the document: a link
+        lets whoever holds it act as the official).
+    """
     base = f"/api/v1/documents/{document.id}"
     body: dict[str, Any] = {
         "id": document.id,
@@ -28,6 +32,7 @@ def document_dict(document: Document, *, urls: PublicUrls, secret: str) -> dict[
         "regime": document.regime,
         "hasil": json.loads(document.hasil_json),
         "verification_code": document.verification_code,
+        "instansi": document.instansi,
         "revision": document.current_revision if document.current_revision >= 0 else None,
         "signers": [
             {
@@ -37,7 +42,7 @@ def document_dict(document: Document, *, urls: PublicUrls, secret: str) -> dict[
                 "nip": s.nip,
                 "status": s.status,
                 "signed_at": as_utc(s.signed_at).isoformat() if s.signed_at else None,
-                "sign_url": sign_url(s, urls=urls, secret=secret),
+                "sign_url": sign_url(s, urls=urls, secret=secret) if links else None,
             }
             for s in document.signers
         ],

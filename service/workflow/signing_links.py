@@ -20,6 +20,7 @@ from service.models import Document, Signer
 from service.schemas.requests import DecisionSchema, FirstUseDecisionSchema
 from service.scoring.vocabulary import FINAL_STATUSES
 from service.services import Services
+from service.workflow.enrollment import Channel, channel_for, mask_email, send_code
 from service.workflow.links import LinkGoneError, resolve_token
 from service.workflow.operations import StoredFile, reject_document
 from service.workflow.revisions import read_revision
@@ -45,8 +46,12 @@ class OpenLink:
     signer: Signer
     document: Document
     payload: Mapping[str, Any]
-    #: The official has no key yet: the decision enrolls one (chosen passphrase or own ``.p12``).
+    #: The decision enrolls a key (chosen passphrase or own ``.p12``): the official has none in this
+    #: instansi yet, or asked to enroll again (``reenroll``).
     first_use: bool
+    reenroll: bool = False
+    #: Where the ``kode_verifikasi`` comes from, when ``first_use``.
+    channel: Channel | None = None
 
 
 @dataclass(frozen=True)
@@ -78,17 +83,25 @@ def _usable(session: Session, services: Services, token: str) -> tuple[Signer, D
     return signer, document
 
 
-def _view(session: Session, signer: Signer, document: Document) -> OpenLink:
+def _view(session: Session, signer: Signer, document: Document, *, reenroll: bool = False) -> OpenLink:
+    has = has_key(session, document, signer.nip)
+    enrolls = reenroll or not has
     return OpenLink(
         signer=signer,
         document=document,
         payload=payload_of(document),
-        first_use=not has_key(session, signer.nip),
+        first_use=enrolls,
+        reenroll=enrolls and has,
+        channel=channel_for(session, document, signer) if enrolls else None,
     )
 
 
-def open_link(session: Session, services: Services, token: str, *, ip: str | None) -> OpenLink:
-    """The official opens the link: checked, recorded (``link_opened``), and what to show."""
+def open_link(
+    session: Session, services: Services, token: str, *, ip: str | None, reenroll: bool = False
+) -> OpenLink:
+    """The official opens the link: checked, recorded (``link_opened``), and what to show. To enroll
+    (first use, or ``reenroll``), a code goes to the official's e-mail unless one is live already.
+    """
     signer, document = _usable(session, services, token)
     audit.record(
         session,
@@ -98,8 +111,11 @@ def open_link(session: Session, services: Services, token: str, *, ip: str | Non
         ip=ip,
         data={"urutan": signer.urutan},
     )
+    view = _view(session, signer, document, reenroll=reenroll)
+    if view.first_use:
+        send_code(session, services, document, signer, ip=ip, again=False)
     session.commit()
-    return _view(session, signer, document)
+    return view
 
 
 def link_pdf(session: Session, services: Services, token: str) -> StoredFile:
@@ -119,11 +135,16 @@ def decide_by_link(
     """
     signer, document = _usable(session, services, token)
     actor = f"nip:{signer.nip}"
-    first_use = not has_key(session, signer.nip)
+    reenroll = form.get("daftar_ulang") == "1"
+    view = _view(session, signer, document, reenroll=reenroll)
     try:
-        decision = _schemas[first_use].load(form)
+        decision = _schemas[view.first_use].load(form)
     except ValidationError as error:
-        raise DecisionFormError(_view(session, signer, document), _first_message(error)) from None
+        raise DecisionFormError(view, _first_message(error)) from None
+    if decision["keputusan"] == "kirim_kode":
+        send_code(session, services, document, signer, ip=ip, again=True)
+        session.commit()
+        raise DecisionFormError(view, _code_sent(view))
     if decision["keputusan"] == "tolak":
         reject_document(
             session, services, document, signer, alasan=decision["alasan"].strip(), actor=actor, ip=ip
@@ -139,17 +160,26 @@ def decide_by_link(
             actor=actor,
             ip=ip,
             uploaded_p12=decision["p12"],
+            kode=decision["kode_verifikasi"],
+            reenroll=view.reenroll,
         )
     except WrongPassphraseServiceError as error:
         left = error.attempts_left
+        lead = error.detail if error.code else "Frasa sandi salah."
         message = (
-            f"Frasa sandi salah. Tautan terkunci bila salah {left} kali lagi."
+            f"{lead} Tautan terkunci bila salah {left} kali lagi."
             if left > 0
-            else "Frasa sandi salah. Tautan kini terkunci; minta tautan baru kepada pengelola kepegawaian."
+            else f"{lead} Tautan kini terkunci; minta tautan baru kepada pengelola kepegawaian."
         )
         session.refresh(signer)
-        raise DecisionFormError(_view(session, signer, document), message) from None
+        raise DecisionFormError(_view(session, signer, document, reenroll=reenroll), message) from None
     return Decided(signer=signer, document=document, rejected=False)
+
+
+def _code_sent(view: OpenLink) -> str:
+    if view.channel is not None and view.channel.kind == "email" and view.channel.address:
+        return f"Kode verifikasi dikirim ke {mask_email(view.channel.address)} (bila belum ada yang berlaku)."
+    return "Kode verifikasi untuk Anda diberikan oleh pengelola kepegawaian yang mengirim tautan ini."
 
 
 def _first_message(error: ValidationError) -> str:

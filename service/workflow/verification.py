@@ -12,6 +12,7 @@ from service import audit
 from service.errors import NotFoundError, UnprocessableError
 from service.models import Document, Revision
 from service.services import Services
+from service.tenancy import Caller
 from service.workflow.revisions import read_revision
 from signing import validate
 from signing.errors import InvalidPdfError
@@ -46,9 +47,13 @@ def _signature_dict(sig: Any) -> dict[str, Any]:
 
 
 def verify_pdf(
-    session: Session, services: Services, data: bytes, *, actor: str, ip: str | None
+    session: Session, services: Services, data: bytes, caller: Caller, *, ip: str | None
 ) -> dict[str, Any]:
-    """The api.md verification answer for ``data``; a matched document gets a ``verified`` event."""
+    """The api.md verification answer for ``data``; a matched document gets a ``verified`` event.
+
+    Which document the file is a revision of is told only to a caller who may read that document;
+    that the service issued it is not a secret (the file's own QR code says so publicly).
+    """
     try:
         report = validate(data, services.trust()).as_dict()
     except InvalidPdfError as error:
@@ -58,11 +63,12 @@ def verify_pdf(
         ) from None
     digest = hashlib.sha256(data).hexdigest()
     revision = session.scalar(select(Revision).where(Revision.sha256 == digest))
+    known = revision is not None and caller.may_read(revision.document)
     if revision is not None:
         audit.record(
             session,
             event="verified",
-            actor=actor,
+            actor=caller.actor,
             document_id=revision.document_id,
             ip=ip,
             data={"revision": revision.number, "ok": report["ok"]},
@@ -75,8 +81,8 @@ def verify_pdf(
         "pades_level": report["pades_level"],
         "sha256": digest,
         "issued_by_service": revision is not None,
-        "document_id": revision.document_id if revision else None,
-        "revision": revision.number if revision else None,
+        "document_id": revision.document_id if revision and known else None,
+        "revision": revision.number if revision and known else None,
     }
 
 
@@ -93,10 +99,10 @@ def document_by_code(session: Session, code: str) -> Document:
 
 
 def verify_current(
-    session: Session, services: Services, document: Document, *, actor: str, ip: str | None
+    session: Session, services: Services, document: Document, caller: Caller, *, ip: str | None
 ) -> dict[str, Any] | None:
     """:func:`verify_pdf` of the document's newest revision; ``None`` before anything is rendered."""
     if document.current_revision < 0:
         return None
     data = read_revision(session, services.store, document, document.current_revision)
-    return verify_pdf(session, services, data, actor=actor, ip=ip)
+    return verify_pdf(session, services, data, caller, ip=ip)

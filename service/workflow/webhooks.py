@@ -17,6 +17,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from service.egress import RefusedTargetError
+from service.errors import UnprocessableError
 from service.interfaces import WebhookSender
 from service.jsonio import json_number
 from service.models import ApiClient, Document, WebhookDelivery, as_utc, utcnow
@@ -24,7 +26,7 @@ from service.services import Services
 from service.workflow.representation import document_dict
 from service.workflow.stored import payload_of
 
-__all__ = ["Dispatcher", "backoff", "deliver_due", "enqueue", "signature_header"]
+__all__ = ["Dispatcher", "backoff", "check_callback_url", "deliver_due", "enqueue", "signature_header"]
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +47,21 @@ def signature_header(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
+def check_callback_url(services: Services, url: str | None) -> None:
+    """Refuse a ``callback_url`` whose host is, or resolves to, an address webhooks may not reach.
+
+    Checked again before every delivery (DNS may change); this check tells the client now.
+
+    :raises UnprocessableError: 422 naming ``callback_url`` and the rule it breaks.
+    """
+    if not url:
+        return
+    try:
+        services.settings.webhook_egress.target(url)
+    except RefusedTargetError as error:
+        raise UnprocessableError(errors=[{"field": "callback_url", "message": error.reason}]) from None
+
+
 def enqueue(session: Session, services: Services, document: Document, event: str) -> None:
     """Add one delivery for ``event`` if the document has a callback URL (caller commits)."""
     if event not in EVENTS:
@@ -56,7 +73,10 @@ def enqueue(session: Session, services: Services, document: Document, event: str
     body = {
         "event": event,
         "at": services.clock.now().isoformat(),
-        "document": document_dict(document, urls=services.urls, secret=services.settings.secret_key),
+        # Webhooks go to the client that created the document, the one that hands out its links.
+        "document": document_dict(
+            document, urls=services.urls, secret=services.settings.secret_key, links=True
+        ),
     }
     session.add(
         WebhookDelivery(

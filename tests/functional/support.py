@@ -6,19 +6,25 @@ happens after: seal, links, signatures, webhooks, archive.
 
 from __future__ import annotations
 
+import email
+import email.policy
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from sqlalchemy.orm import Session
 
 from service.composition import get_services
 from service.db import get_session
 from service.jsonio import parse_json
 from service.models import Document
-from service.workflow import operations
+from service.services import Services
+from service.tenancy import Caller, Tenancy
+from service.workflow import enrollment, operations
 from service.workflow.revisions import add_revision
-from service.workflow.signing_ops import seal_document
+from service.workflow.signing_ops import has_key, seal_document
 from service.workflow.stored import payload_of
 from signing import FieldSpec, add_signature_fields
 from tests.conftest import load_example
@@ -93,3 +99,48 @@ def child_env(app_config: dict[str, Any], instance: Path, **extra: str) -> dict[
         "SKP_PKI_DIR": app_config["PKI_DIR"],
         **extra,
     }
+
+
+def mailed_code(mail_dir: Path, to: str) -> str:
+    """The newest ``kode_verifikasi`` e-mailed to ``to``, read from the ``.eml`` files the service
+    wrote (as the official would read it).
+    """
+    messages = []
+    for path in sorted(mail_dir.glob("*.eml"), key=lambda p: p.stat().st_mtime_ns):
+        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        if message["To"] == to:
+            messages.append(message)
+    assert messages, f"no e-mail to {to} in {mail_dir}"
+    body = messages[-1].get_body(preferencelist=("plain",))
+    assert body is not None
+    found = re.search(r"^\s+(\d{8})$", body.get_content(), re.MULTILINE)
+    assert found, body.get_content()
+    return found.group(1)
+
+
+def kode_for(session: Session, services: Services, document: Document, urutan: int) -> str:
+    """What the official types as ``kode_verifikasi`` to enroll: ``""`` when they have a key in the
+    document's instansi; else the code e-mailed to them, or the one their HR client is handed.
+    """
+    signer = next(s for s in document.signers if s.urutan == urutan)
+    if has_key(session, document, signer.nip):
+        return ""
+    channel = enrollment.channel_for(session, document, signer)
+    if channel.kind == "client":
+        owner = Caller(actor="client:test", tenancy=Tenancy.every(), client_id=document.client_id)
+        return enrollment.code_for_client(session, services, document, urutan, owner, ip=None)[0]
+    assert channel.address is not None
+    enrollment.send_code(session, services, document, signer, ip=None, again=False)
+    session.commit()
+    return mailed_code(services.settings.mail_dir, channel.address)
+
+
+def kode_for_link(app: Flask, path: str) -> str:
+    """:func:`kode_for` the signer of a signing link (``/sign/<token>`` or the token alone)."""
+    from service.workflow.links import resolve_token
+
+    token = path.rstrip("/").rsplit("/", 1)[-1]
+    with app.app_context():
+        session = get_session()
+        signer = resolve_token(session, token, secret=app.config["SECRET_KEY"])
+        return kode_for(session, get_services(), signer.document, signer.urutan)

@@ -15,15 +15,18 @@ from service.clients import create_client
 from service.composition import get_services
 from service.db import get_session
 from service.models import ApiClient, AuditEvent, Document, User
-from service.users import MAX_FAILED_LOGINS, create_user
+from service.tenancy import Caller, instansi_key
+from service.users import create_user
 from service.workflow import archive
 from service.workflow.signing_ops import sign_document
-from tests.functional.support import document, ready_document
+from tests.functional.support import document, kode_for, ready_document
 
 ARSIP_PASSWORD = "kata-sandi-arsip-yang-panjang"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 BASE = datetime(2025, 1, 15, 8, 0, tzinfo=UTC)
 UNITS = ("Biro Umum", "Biro Keuangan", "Dinas Pendidikan")
+INSTANSI = "Pemerintah Provinsi Uji"
+OPERATOR = Caller.operator("test")
 
 
 def _client(app: Flask, name: str, scopes: tuple[str, ...]) -> tuple[int, str]:
@@ -50,6 +53,8 @@ def _insert(app: Flask, client_id: int, rows: list[dict[str, Any]]) -> None:
                     "payload_json": "{}",
                     "hasil_json": "{}",
                     "verification_code": f"v{row['id']}",
+                    "instansi": row.get("instansi", INSTANSI),
+                    "instansi_key": instansi_key(row.get("instansi", INSTANSI)),
                     "pegawai_nip": row["nip"],
                     "pegawai_nama": row.get("nama", "Pegawai"),
                     "unit_kerja": row.get("unit", UNITS[0]),
@@ -101,27 +106,31 @@ def _newest_first(ids: list[str]) -> list[str]:
 def test_search_filters_use_exact_columns_newest_first(app: Flask, archive_rows: int) -> None:
     with app.app_context():
         session = get_session()
-        by_nip = archive.search(session, archive.ArchiveQuery(nip=_nip(3), limit=100))
+        by_nip = archive.search(session, archive.ArchiveQuery(nip=_nip(3), limit=100), OPERATOR)
         expected = [f"doc_{i:04d}" for i in range(60) if i % 12 == 3]
         assert _ids(by_nip) == _newest_first(expected)
         unit = archive.search(
-            session, archive.ArchiveQuery(unit_kerja="Biro Keuangan", periode=2023, limit=100)
+            session, archive.ArchiveQuery(unit_kerja="Biro Keuangan", periode=2023, limit=100), OPERATOR
         )
         expected = [f"doc_{i:04d}" for i in range(60) if i % 3 == 1 and 2022 + i % 3 == 2023]
         assert _ids(unit) == _newest_first(expected)
         assert unit.next_cursor is None
-        nama = archive.search(session, archive.ArchiveQuery(nama="made", limit=100))
+        nama = archive.search(session, archive.ArchiveQuery(nama="made", limit=100), OPERATOR)
         assert {d.pegawai_nama for d in nama.items} == {"Ni Made Ayu"}
         assert len(nama.items) == 15
-        typed = archive.search(session, archive.ArchiveQuery(type="evaluasi", status="rejected", limit=100))
+        typed = archive.search(
+            session, archive.ArchiveQuery(type="evaluasi", status="rejected", limit=100), OPERATOR
+        )
         assert all(d.type == "evaluasi" and d.status == "rejected" for d in typed.items)
         assert len(typed.items) == len([i for i in range(60) if i % 3 == 1 and i % 4 == 2])
-        q = archive.search(session, archive.ArchiveQuery(q="keuangan", limit=100))
+        q = archive.search(session, archive.ArchiveQuery(q="keuangan", limit=100), OPERATOR)
         assert len(q.items) == 20
-        assert archive.search(session, archive.ArchiveQuery(nip=_nip(3)[:-1], limit=100)).items == []
+        assert (
+            archive.search(session, archive.ArchiveQuery(nip=_nip(3)[:-1], limit=100), OPERATOR).items == []
+        )
         # Wildcards typed by a user are literal characters, not patterns.
-        assert archive.search(session, archive.ArchiveQuery(nama="%", limit=100)).items == []
-        assert archive.search(session, archive.ArchiveQuery(q="_", limit=100)).items == []
+        assert archive.search(session, archive.ArchiveQuery(nama="%", limit=100), OPERATOR).items == []
+        assert archive.search(session, archive.ArchiveQuery(q="_", limit=100), OPERATOR).items == []
 
 
 def test_cursor_pages_cover_everything_once_in_order(app: Flask, archive_rows: int) -> None:
@@ -130,7 +139,7 @@ def test_cursor_pages_cover_everything_once_in_order(app: Flask, archive_rows: i
     pages = 0
     with app.app_context():
         while True:
-            page = archive.search(get_session(), archive.ArchiveQuery(cursor=cursor, limit=7))
+            page = archive.search(get_session(), archive.ArchiveQuery(cursor=cursor, limit=7), OPERATOR)
             seen += _ids(page)
             pages += 1
             cursor = page.next_cursor
@@ -249,13 +258,14 @@ def test_users_cli_hashes_passwords_and_logins_lock(
         assert user.role == "arsiparis"
         assert ARSIP_PASSWORD not in user.password_hash
         assert user.password_hash.startswith("scrypt:")
-    for _ in range(MAX_FAILED_LOGINS):
+    limit = app.extensions["skp"].settings.login_max_failures
+    for _ in range(limit):
         assert _login(client, "salah-salah-salah").status_code == 401
     locked = _login(client)
-    assert locked.status_code == 401  # the right password no longer opens a locked account
+    assert locked.status_code == 423  # the right password does not open a locked account
     with app.app_context():
         failures = get_session().scalars(select(AuditEvent).where(AuditEvent.event == "login_failed")).all()
-        assert len(failures) == MAX_FAILED_LOGINS + 1
+        assert len(failures) == limit  # the refused attempt checked no password, so counted none
         assert {e.actor for e in failures} == {"user:arsip1"}
 
 
@@ -268,14 +278,16 @@ def test_audit_verify_passes_then_names_the_changed_event(
     document_id = ready_document(app)
     for urutan in (1, 2, 3):
         with app.app_context():
+            doc = document(app, document_id)
             sign_document(
                 get_session(),
                 get_services(),
-                document(app, document_id),
+                doc,
                 urutan=urutan,
                 passphrase=PASS[urutan],
                 actor=f"nip:{urutan}",
                 ip="127.0.0.1",
+                kode=kode_for(get_session(), get_services(), doc, urutan),
             )
     assert client.get(f"/api/v1/documents/{document_id}/pdf", headers=auth).status_code == 200
     trail = client.get(f"/api/v1/documents/{document_id}/audit", headers=auth).json

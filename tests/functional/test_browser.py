@@ -38,7 +38,7 @@ from tests.functional.browser import (
     submit,
     tools_available,
 )
-from tests.functional.support import document, ready_document
+from tests.functional.support import document, kode_for, kode_for_link, ready_document
 from tests.unit.signing.support import make_nss_db, pdfsig
 
 pytestmark = [
@@ -68,7 +68,9 @@ def live(app: Flask, driver: WebDriver) -> Iterator[str]:
 def _signers(app: Flask, document_id: str) -> list[dict[str, Any]]:
     with app.app_context():
         services = get_services()
-        body = document_dict(document(app, document_id), urls=services.urls, secret=app.config["SECRET_KEY"])
+        body = document_dict(
+            document(app, document_id), urls=services.urls, secret=app.config["SECRET_KEY"], links=True
+        )
     signers: list[dict[str, Any]] = body["signers"]
     return signers
 
@@ -100,14 +102,16 @@ def _current_pdf(app: Flask, document_id: str) -> bytes:
 
 def _sign_directly(app: Flask, document_id: str, urutan: int) -> None:
     with app.app_context():
+        doc = document(app, document_id)
         sign_document(
             get_session(),
             get_services(),
-            document(app, document_id),
+            doc,
             urutan=urutan,
             passphrase=PASS[urutan],
             actor="test",
             ip="127.0.0.1",
+            kode=kode_for(get_session(), get_services(), doc, urutan),
         )
 
 
@@ -143,6 +147,9 @@ def test_three_officials_sign_in_turn_and_the_result_verifies(
         assert embedded.content.startswith(b"%PDF-")
         if urutan == 1:
             save_screenshot(driver, "tanda-tangan")
+        # First use: the page says where the code went; the official reads it from that e-mail.
+        assert "kode verifikasi telah dikirim ke e-mail" in page_text(driver)
+        driver.find_element(By.ID, "kode_verifikasi").send_keys(kode_for_link(app, url))
         driver.find_element(By.ID, "passphrase").send_keys(PASS[urutan])
         driver.find_element(By.ID, "passphrase_konfirmasi").send_keys(PASS[urutan])
         submit(driver, driver.find_element(By.ID, "tombol-tandatangani"))

@@ -183,6 +183,7 @@ def test_completed_document_gets_a_sealed_history_sheet_beside_it(
     from service.composition import get_services
     from service.workflow.signing_ops import sign_document
     from tests.functional.support import document as load
+    from tests.functional.support import kode_for
 
     client = live_app.test_client()
     created = _post(client, live_auth, load_example(EXAMPLE), "req-006").json
@@ -190,14 +191,16 @@ def test_completed_document_gets_a_sealed_history_sheet_beside_it(
     assert client.get(f"{created['links']['self']}/riwayat.pdf", headers=live_auth).status_code == 404
     with live_app.app_context():
         for urutan in (1, 2, 3):
+            doc = load(live_app, created["id"])
             sign_document(
                 get_session(),
                 get_services(),
-                load(live_app, created["id"]),
+                doc,
                 urutan=urutan,
                 passphrase=f"frasa-sandi-{urutan}",
                 actor="test",
                 ip=None,
+                kode=kode_for(get_session(), get_services(), doc, urutan),
             )
     _settle(live_app)
     final = client.get(created["links"]["pdf"], headers=live_auth).data

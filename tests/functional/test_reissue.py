@@ -15,7 +15,7 @@ from service.models import AuditEvent
 from service.workflow import signing_links
 from service.workflow.links import token_for
 from service.workflow.signing_links import DecisionFormError
-from tests.functional.support import document, ready_document
+from tests.functional.support import document, kode_for_link, ready_document
 
 PASSPHRASE = "frasa-sandi-pegawai"
 
@@ -40,6 +40,7 @@ def test_reissue_lifts_the_lock_and_kills_the_old_link(
         app,
         _token(app, enrolled),
         keputusan="tandatangani",
+        kode_verifikasi=kode_for_link(app, _token(app, enrolled)),
         passphrase=PASSPHRASE,
         passphrase_konfirmasi=PASSPHRASE,
     )

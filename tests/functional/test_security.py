@@ -23,7 +23,7 @@ from service.workflow.links import issue_link, token_for
 from service.workflow.representation import document_dict
 from tests.conftest import load_example
 from tests.functional.browser import live_server
-from tests.functional.support import document, ready_document
+from tests.functional.support import document, kode_for_link, ready_document
 
 PASS = "frasa-sandi-pegawai"
 ARSIP_PASSWORD = "kata-sandi-arsip-yang-panjang"
@@ -66,12 +66,14 @@ def _events(app: Flask, document_id: str, event: str) -> list[AuditEvent]:
         )
 
 
-def _first_use(client: FlaskClient, path: str, passphrase: str = PASS) -> Any:
+def _first_use(app: Flask, client: FlaskClient, path: str, passphrase: str = PASS) -> Any:
+    csrf = _csrf(client, path)
     return client.post(
         path,
         data={
-            "csrf_token": _csrf(client, path),
+            "csrf_token": csrf,
             "keputusan": "tandatangani",
+            "kode_verifikasi": kode_for_link(app, path),
             "passphrase": passphrase,
             "passphrase_konfirmasi": passphrase,
         },
@@ -88,6 +90,7 @@ def test_replayed_token_is_gone(app: Flask, client: FlaskClient) -> None:
     form = {
         "csrf_token": csrf,
         "keputusan": "tandatangani",
+        "kode_verifikasi": kode_for_link(app, path),
         "passphrase": PASS,
         "passphrase_konfirmasi": PASS,
     }
@@ -192,7 +195,7 @@ def test_csrf_missing_or_wrong_is_400_on_login_and_logout(app: Flask, client: Fl
 
 def test_brute_forced_passphrase_locks_after_five(app: Flask, client: FlaskClient) -> None:
     first = ready_document(app)
-    assert _first_use(client, f"/sign/{_token(app, first)}").status_code == 200
+    assert _first_use(app, client, f"/sign/{_token(app, first)}").status_code == 200
     second = ready_document(app, idempotency_key="k-2")
     path = f"/sign/{_token(app, second)}"
     csrf = _csrf(client, path)
@@ -414,7 +417,7 @@ def test_signing_token_never_reaches_the_logs(
     document_id = ready_document(app)
     with app.app_context():
         url = document_dict(
-            document(app, document_id), urls=PublicUrls(live), secret=app.config["SECRET_KEY"]
+            document(app, document_id), urls=PublicUrls(live), secret=app.config["SECRET_KEY"], links=True
         )["signers"][0]["sign_url"]
     token = url.rsplit("/", 1)[1]
     caplog.set_level(logging.DEBUG)
@@ -435,6 +438,7 @@ def test_signing_token_never_reaches_the_logs(
         data={
             "csrf_token": csrf.group(1),
             "keputusan": "tandatangani",
+            "kode_verifikasi": kode_for_link(app, token),
             "passphrase": PASS,
             "passphrase_konfirmasi": PASS,
         },

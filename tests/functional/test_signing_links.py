@@ -14,7 +14,7 @@ from service.models import AuditEvent
 from service.workflow import signing_links
 from service.workflow.links import LinkGoneError, token_for
 from service.workflow.signing_links import DecisionFormError
-from tests.functional.support import document, ready_document
+from tests.functional.support import document, kode_for, ready_document
 
 PASSPHRASE = "frasa-sandi-pegawai"
 
@@ -25,6 +25,11 @@ def _token(app: Flask, document_id: str, urutan: int) -> str:
         token = token_for(signer, secret=app.config["SECRET_KEY"])
     assert token is not None
     return token
+
+
+def _kode(app: Flask, document_id: str, urutan: int) -> str:
+    with app.app_context():
+        return kode_for(get_session(), get_services(), document(app, document_id), urutan)
 
 
 def _decide(app: Flask, token: str, **form: object) -> signing_links.Decided:
@@ -50,7 +55,14 @@ def test_a_form_mistake_changes_nothing_and_says_why(app: Flask) -> None:
     document_id = ready_document(app)
     token = _token(app, document_id, 1)
     with pytest.raises(DecisionFormError) as raised:
-        _decide(app, token, keputusan="tandatangani", passphrase=PASSPHRASE, passphrase_konfirmasi="lain")
+        _decide(
+            app,
+            token,
+            keputusan="tandatangani",
+            kode_verifikasi=_kode(app, document_id, 1),
+            passphrase=PASSPHRASE,
+            passphrase_konfirmasi="lain",
+        )
     assert raised.value.detail == "Konfirmasi frasa sandi tidak sama."
     assert raised.value.link.first_use is True
     with app.app_context():
@@ -65,7 +77,14 @@ def test_a_form_mistake_changes_nothing_and_says_why(app: Flask) -> None:
 def test_wrong_passphrases_count_down_then_lock(app: Flask) -> None:
     document_id = ready_document(app)
     token = _token(app, document_id, 1)
-    _decide(app, token, keputusan="tandatangani", passphrase=PASSPHRASE, passphrase_konfirmasi=PASSPHRASE)
+    _decide(
+        app,
+        token,
+        keputusan="tandatangani",
+        kode_verifikasi=_kode(app, document_id, 1),
+        passphrase=PASSPHRASE,
+        passphrase_konfirmasi=PASSPHRASE,
+    )
     # The enrolled key now belongs to this NIP; a second document asks for the same passphrase.
     second = ready_document(app, idempotency_key="k-2")
     token2 = _token(app, second, 1)
@@ -87,7 +106,12 @@ def test_sign_then_refuse_moves_the_document_and_kills_used_links(app: Flask) ->
     document_id = ready_document(app)
     token = _token(app, document_id, 1)
     signed = _decide(
-        app, token, keputusan="tandatangani", passphrase=PASSPHRASE, passphrase_konfirmasi=PASSPHRASE
+        app,
+        token,
+        keputusan="tandatangani",
+        kode_verifikasi=_kode(app, document_id, 1),
+        passphrase=PASSPHRASE,
+        passphrase_konfirmasi=PASSPHRASE,
     )
     assert (signed.rejected, signed.signer.status) == (False, "signed")
     with pytest.raises(LinkGoneError):

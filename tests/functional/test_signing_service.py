@@ -7,10 +7,17 @@ import signal
 import subprocess
 import sys
 import threading
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.serialization import pkcs12
+from cryptography.x509.oid import NameOID
 from flask import Flask
 
 from service.composition import get_services
@@ -19,7 +26,8 @@ from service.errors import ConflictError, LockedError
 from service.workflow.revisions import read_revision
 from service.workflow.signing_ops import WrongPassphraseServiceError, sign_document
 from signing import validate
-from tests.functional.support import child_env, document, ready_document
+from signing._x509 import signing_key_usage
+from tests.functional.support import child_env, document, kode_for, ready_document
 from tests.unit.signing.support import make_nss_db, pdfsig
 
 PASS = {1: "frasa-sandi-pegawai", 2: "frasa-sandi-penilai", 3: "frasa-sandi-atasan"}
@@ -27,14 +35,16 @@ PASS = {1: "frasa-sandi-pegawai", 2: "frasa-sandi-penilai", 3: "frasa-sandi-atas
 
 def _sign(app: Flask, document_id: str, urutan: int, passphrase: str | None = None) -> None:
     with app.app_context():
+        doc = document(app, document_id)
         sign_document(
             get_session(),
             get_services(),
-            document(app, document_id),
+            doc,
             urutan=urutan,
             passphrase=passphrase or PASS[urutan],
             actor="test",
             ip="127.0.0.1",
+            kode=kode_for(get_session(), get_services(), doc, urutan),
         )
 
 
@@ -164,7 +174,7 @@ app = create_app({"TESTING": True})
 with app.app_context():
     doc = get_session().get(Document, document_id)
     sign_document(get_session(), get_services(), doc, urutan=1, passphrase=sys.argv[3],
-                  actor="child", ip=None)
+                  actor="child", ip=None, kode=sys.argv[4])
 print("SIGNED", flush=True)
 """
 
@@ -174,9 +184,11 @@ def test_kill_9_around_the_revision_write_leaves_last_good_revision(
     app: Flask, app_config: dict[str, Any], tmp_path: Path, point: str
 ) -> None:
     document_id = ready_document(app)
+    with app.app_context():
+        kode = kode_for(get_session(), get_services(), document(app, document_id), 1)
     env = child_env(app_config, tmp_path / "child-instance")
     child = subprocess.Popen(
-        [sys.executable, "-c", CHILD, point, document_id, PASS[1]],
+        [sys.executable, "-c", CHILD, point, document_id, PASS[1], kode],
         env=env,
         stdout=subprocess.PIPE,
         text=True,
@@ -268,9 +280,39 @@ def test_signature_and_refusal_racing_leave_exactly_one_outcome(app: Flask) -> N
                 )
 
 
-def test_own_p12_is_checked_before_it_is_used(app: Flask) -> None:
-    from datetime import UTC, datetime, timedelta
+def _p12_of(
+    nama: str,
+    *,
+    serial: str | None,
+    issuer: tuple[x509.Certificate, rsa.RSAPrivateKey] | None,
+    chain: Sequence[x509.Certificate],
+) -> bytes:
+    """A ``.p12`` made outside the service: issued by ``issuer`` (``None``: self-signed), with or
+    without a serialNumber in its subject.
+    """
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    attributes = [x509.NameAttribute(NameOID.COMMON_NAME, nama)]
+    if serial:
+        attributes.append(x509.NameAttribute(NameOID.SERIAL_NUMBER, serial))
+    subject = x509.Name(attributes)
+    issuer_cert, issuer_key = issuer if issuer else (None, key)
+    now = datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(issuer_cert.subject if issuer_cert else subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(days=30))
+        .add_extension(signing_key_usage(), critical=True)
+        .sign(issuer_key, hashes.SHA256())
+    )
+    encryption = serialization.BestAvailableEncryption(b"frasa-berkas-p12")
+    return pkcs12.serialize_key_and_certificates(b"uji", key, cert, list(chain), encryption)
 
+
+def test_own_p12_is_checked_before_it_is_used(app: Flask) -> None:
     from service.workflow.signing_ops import UploadedKeyError
     from signing import new_signer_p12
 
@@ -297,30 +339,44 @@ def test_own_p12_is_checked_before_it_is_used(app: Flask) -> None:
         )
         other_nip = p12("199001012015031009")
         good = p12(pegawai.nip)
+        no_nip = _p12_of(
+            pegawai.nama, serial=None, issuer=(pki.issuing_cert, pki.issuing_key), chain=pki.chain
+        )
+        self_signed = _p12_of(pegawai.nama, serial=pegawai.nip, issuer=None, chain=())
 
     def sign_with(data: bytes, passphrase: str = "frasa-berkas-p12") -> None:
         with app.app_context():
+            doc = document(app, document_id)
             sign_document(
                 get_session(),
                 get_services(),
-                document(app, document_id),
+                doc,
                 urutan=1,
                 passphrase=passphrase,
                 actor="test",
                 ip=None,
                 uploaded_p12=data,
+                kode=kode_for(get_session(), get_services(), doc, 1),
             )
 
     with pytest.raises(UploadedKeyError, match="tidak berlaku"):
         sign_with(expired)
-    with pytest.raises(UploadedKeyError, match="NIP 199001012015031009"):
+    with pytest.raises(UploadedKeyError, match="atas nomor 199001012015031009, bukan NIP"):
         sign_with(other_nip)
+    # A certificate that names no one (no NIP or NIK in its subject) could be anyone's.
+    with pytest.raises(UploadedKeyError, match="tanpa NIP atau NIK"):
+        sign_with(no_nip)
+    # A self-signed certificate chains to nothing this service trusts (it was an uncaught error).
+    with pytest.raises(UploadedKeyError, match="tidak diterbitkan CA yang dipercaya"):
+        sign_with(self_signed)
     with pytest.raises(WrongPassphraseServiceError):
         sign_with(good, "frasa-yang-salah")
-    with pytest.raises(WrongPassphraseServiceError):
+    # Bytes that are no PKCS#12 at all are said to be so, and cost no attempt.
+    with pytest.raises(UploadedKeyError, match="bukan arsip PKCS#12"):
         sign_with(b"\x30\x82 not a pkcs12 archive")
     with app.app_context():
         assert document(app, document_id).current_revision == 1
+        assert document(app, document_id).signers[0].failed_attempts == 1  # the wrong passphrase only
     sign_with(good)
     with app.app_context():
         from service.models import SignerKey

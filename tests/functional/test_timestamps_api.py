@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from service.composition import get_services
 from service.db import get_session
 from service.workflow.signing_ops import sign_document
-from tests.functional.support import document, ready_document
+from tests.functional.support import document, kode_for, ready_document
 
 ISO_LIKE = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 
@@ -29,16 +29,19 @@ def _times(value: Any, path: str = "") -> dict[str, str]:
 def test_document_audit_and_webhook_times_carry_their_offset(
     app: Flask, client: FlaskClient, auth: dict[str, str]
 ) -> None:
-    document_id = ready_document(app, changes={"callback_url": "https://hr.example.go.id/skp-hook"})
+    # A public address literal: accepted without a DNS lookup, and nothing delivers it here.
+    document_id = ready_document(app, changes={"callback_url": "https://203.0.114.10/skp-hook"})
     with app.app_context():
+        doc = document(app, document_id)
         sign_document(
             get_session(),
             get_services(),
-            document(app, document_id),
+            doc,
             urutan=1,
             passphrase="frasa-sandi-pegawai",
             actor="test",
             ip=None,
+            kode=kode_for(get_session(), get_services(), doc, 1),
         )
     found: dict[str, str] = {}
     for route in ("", "/audit", "/webhooks"):

@@ -3,6 +3,10 @@
 ``callback_url`` must be https (the payload schema refuses anything else), so the receiver speaks
 TLS with a certificate made for 127.0.0.1, and the test trusts it the way an operator would trust a
 private CA: through ``REQUESTS_CA_BUNDLE``. No switch in the service loosens the https rule.
+
+Webhooks go to public addresses only; the receiver is on 127.0.0.1, so these instances allow the
+loopback network the way an agency allows its internal HR system (``SKP_WEBHOOK_ALLOW_NETWORKS``),
+and the tests at the end show what happens without it.
 """
 
 from __future__ import annotations
@@ -33,10 +37,16 @@ from service.workflow.operations import reject_document
 from service.workflow.signing_ops import sign_document
 from service.workflow.webhooks import Dispatcher, backoff, deliver_due
 from tests.conftest import RecordingRunner
-from tests.functional.support import document, ready_document
+from tests.functional.support import document, kode_for, ready_document
 
 PASS = {1: "frasa-sandi-pegawai", 2: "frasa-sandi-penilai", 3: "frasa-sandi-atasan"}
 ALL_EVENTS = ["document.ready", "document.signed", "document.signed", "document.signed", "document.completed"]
+
+
+@pytest.fixture
+def app_config(app_config: dict[str, Any]) -> dict[str, Any]:
+    """The shared config, allowing the loopback network the receiver listens on."""
+    return {**app_config, "WEBHOOK_ALLOW_NETWORKS": "127.0.0.0/8"}
 
 
 class Receiver:
@@ -51,6 +61,10 @@ class Receiver:
         self.status = 200
         #: Answer 503 to this many requests first, then ``status``.
         self.fail_next = 0
+        #: Sent as ``Location`` with every answer (a redirecting receiver).
+        self.location: str | None = None
+        #: The TLS server name (SNI) each connection asked for.
+        self.server_names: list[str | None] = []
         self.port = 0
         self._server: ThreadingHTTPServer | None = None
         self._lock = threading.Lock()
@@ -61,6 +75,7 @@ class Receiver:
 
     def start(self) -> Receiver:
         receiver = self
+        self.tls.sni_callback = lambda _sock, name, _ctx: receiver.server_names.append(name)
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
@@ -73,6 +88,8 @@ class Receiver:
                         status = receiver.status
                     receiver.requests.append((dict(self.headers.items()), body, status))
                 self.send_response(status)
+                if receiver.location:
+                    self.send_header("Location", receiver.location)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
@@ -99,6 +116,16 @@ class Receiver:
 @pytest.fixture(scope="module")
 def tls_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """A self-signed certificate and key for the IP address 127.0.0.1."""
+    return _self_signed(tmp_path_factory.mktemp("receiver-tls"))
+
+
+@pytest.fixture(scope="module")
+def named_tls_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A self-signed certificate and key for 127.0.0.1 and the name ``localhost``."""
+    return _self_signed(tmp_path_factory.mktemp("receiver-tls-named"), dns_names=("localhost",))
+
+
+def _self_signed(directory: Path, *, dns_names: tuple[str, ...] = ()) -> tuple[Path, Path]:
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
@@ -116,12 +143,14 @@ def tls_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
         .not_valid_before(now - timedelta(minutes=5))
         .not_valid_after(now + timedelta(days=1))
         .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(IPv4Address("127.0.0.1"))]), critical=False
+            x509.SubjectAlternativeName(
+                [x509.IPAddress(IPv4Address("127.0.0.1")), *(x509.DNSName(n) for n in dns_names)]
+            ),
+            critical=False,
         )
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .sign(key, hashes.SHA256())
     )
-    directory = tmp_path_factory.mktemp("receiver-tls")
     cert_path, key_path = directory / "cert.pem", directory / "key.pem"
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     key_path.write_bytes(
@@ -134,7 +163,16 @@ def tls_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 @pytest.fixture
 def receiver(tls_files: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> Iterator[Receiver]:
-    cert_path, key_path = tls_files
+    yield from _receiver(tls_files, monkeypatch)
+
+
+@pytest.fixture
+def named_receiver(named_tls_files: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> Iterator[Receiver]:
+    yield from _receiver(named_tls_files, monkeypatch)
+
+
+def _receiver(files: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> Iterator[Receiver]:
+    cert_path, key_path = files
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert_path, key_path)
     # The service's HTTP client trusts the receiver's certificate, as it would a private CA.
@@ -155,22 +193,29 @@ def test_callback_url_must_be_https(app: Flask, runner: FlaskCliRunner) -> None:
 
 def _client_secret(runner: FlaskCliRunner) -> str:
     """Create the HR client through the CLI, as an operator would, and keep its webhook secret."""
+    return _new_client(runner)[0]
+
+
+def _new_client(runner: FlaskCliRunner) -> tuple[str, str]:
+    """The webhook secret and the API key of a client created through the CLI."""
     result = runner.invoke(args=["skp", "clients", "create", "hr-webhook"])
     assert result.exit_code == 0, result.output
     line = next(x for x in result.output.splitlines() if x.startswith("Webhook secret: "))
-    return line.removeprefix("Webhook secret: ")
+    return line.removeprefix("Webhook secret: "), result.output.splitlines()[-1]
 
 
 def _sign(app: Flask, document_id: str, urutan: int) -> None:
     with app.app_context():
+        doc = document(app, document_id)
         sign_document(
             get_session(),
             get_services(),
-            document(app, document_id),
+            doc,
             urutan=urutan,
             passphrase=PASS[urutan],
             actor="test",
             ip="127.0.0.1",
+            kode=kode_for(get_session(), get_services(), doc, urutan),
         )
 
 
@@ -218,7 +263,7 @@ def _aware(moment: datetime) -> datetime:
 def test_deliveries_are_signed_with_the_clients_webhook_secret(
     app: Flask, runner: FlaskCliRunner, receiver: Receiver
 ) -> None:
-    secret = _client_secret(runner)
+    secret, key = _new_client(runner)
     document_id = ready_document(app, client_name="hr-webhook", changes={"callback_url": receiver.url})
     _sign(app, document_id, 1)
     # The operator's command sends what is due: one event per document per round, oldest first.
@@ -254,12 +299,7 @@ def test_deliveries_are_signed_with_the_clients_webhook_secret(
     assert all(r.delivered_at is not None for r in rows)
     assert _deliver_all(app) == 0  # nothing is sent twice
     assert len(receiver.requests) == 2
-    # The delivery log in the API says the same.
-    with app.app_context():
-        from service.clients import create_client
-        from service.db import get_session as _session
-
-        key = create_client(_session(), "log-reader", ["documents:read", "archive:read"]).api_key
+    # The delivery log in the API says the same, to the client that created the document.
     log = (
         app.test_client()
         .get(f"/api/v1/documents/{document_id}/webhooks", headers={"Authorization": f"Bearer {key}"})
@@ -388,3 +428,100 @@ def test_a_redirecting_receiver_is_a_failure_not_followed(
     head = _deliveries(app, document_id)[0]
     assert (head.attempts, head.last_status, head.last_error) == (1, 302, "HTTP 302")
     assert head.delivered_at is None
+
+
+def test_a_redirect_is_never_followed_not_even_to_an_allowed_address(
+    app: Flask, runner: FlaskCliRunner, receiver: Receiver, tls_files: tuple[Path, Path]
+) -> None:
+    # The receiver answers 307 (which keeps the method and the body) pointing at another server;
+    # the service records the answer and sends nothing there, wherever the Location points.
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(*tls_files)
+    elsewhere = Receiver(context).start()
+    try:
+        _client_secret(runner)
+        receiver.status, receiver.location = 307, elsewhere.url
+        document_id = ready_document(app, client_name="hr-webhook", changes={"callback_url": receiver.url})
+        assert _deliver_all(app) == 0
+        _make_due(app)
+        assert _deliver_all(app) == 0
+    finally:
+        elsewhere.stop()
+    assert elsewhere.requests == []
+    assert [status for _h, _b, status in receiver.requests] == [307, 307]
+    head = _deliveries(app, document_id)[0]
+    assert (head.attempts, head.last_status, head.last_error, head.delivered_at) == (2, 307, "HTTP 307", None)
+
+
+def test_delivery_rechecks_the_address_and_logs_why_it_was_not_sent(
+    app: Flask, app_config: dict[str, Any], runner: FlaskCliRunner, receiver: Receiver
+) -> None:
+    # Accepted while the instance allowed the loopback network …
+    created = runner.invoke(args=["skp", "clients", "create", "hr-webhook"])
+    assert created.exit_code == 0, created.output
+    key = created.output.splitlines()[-1]
+    document_id = ready_document(app, client_name="hr-webhook", changes={"callback_url": receiver.url})
+    app.extensions["skp.engine"].dispose()
+    # … then the instance restarts without it: what the URL reaches now is what counts, so the
+    # event is not sent, and the delivery log says why.
+    strict = create_app({**app_config, "WEBHOOK_ALLOW_NETWORKS": "", "RUNNER": RecordingRunner()})
+    try:
+        assert _deliver_all(strict) == 0
+        assert receiver.requests == []
+        head = _deliveries(strict, document_id)[0]
+        expected = (
+            "tidak dikirim: alamat 127.0.0.1 termasuk loopback (RFC 1122), 127.0.0.0/8; webhook hanya "
+            "dikirim ke alamat publik, kecuali jaringan yang diizinkan SKP_WEBHOOK_ALLOW_NETWORKS"
+        )
+        assert (head.attempts, head.last_status, head.last_error) == (1, None, expected)
+        assert head.delivered_at is None
+        log = strict.test_client().get(
+            f"/api/v1/documents/{document_id}/webhooks", headers={"Authorization": f"Bearer {key}"}
+        )
+        assert log.status_code == 200, log.text
+        item = log.json["items"][0]
+        assert (item["event"], item["attempts"], item["last_status"], item["last_error"]) == (
+            "document.ready",
+            1,
+            None,
+            expected,
+        )
+        assert item["delivered_at"] is None
+        assert item["next_attempt_at"] is not None  # kept, and tried again later
+    finally:
+        strict.extensions["skp.engine"].dispose()
+    # Allowed again (the operator fixed the setting): the same row goes out on its next try.
+    _make_due(app)
+    assert _deliver_all(app) == 1
+    assert [json.loads(body)["event"] for _h, body in receiver.delivered()] == ["document.ready"]
+
+
+def test_a_name_is_resolved_once_and_kept_for_host_sni_and_certificate(
+    app: Flask, runner: FlaskCliRunner, named_receiver: Receiver
+) -> None:
+    # The connection goes to the address checked (127.0.0.1, from the hosts file), while the
+    # request still says "localhost" where TLS and HTTP need the name.
+    _client_secret(runner)
+    url = f"https://localhost:{named_receiver.port}/hook"
+    document_id = ready_document(app, client_name="hr-webhook", changes={"callback_url": url})
+    assert _deliver_all(app) == 1
+    (headers, body), *_ = named_receiver.delivered()
+    assert json.loads(body)["document"]["id"] == document_id
+    assert headers["Host"] == f"localhost:{named_receiver.port}"
+    assert named_receiver.server_names == ["localhost"]
+
+
+def test_the_certificate_is_checked_against_the_name_not_the_pinned_address(
+    app: Flask, runner: FlaskCliRunner, receiver: Receiver
+) -> None:
+    # This receiver's certificate names 127.0.0.1 only: reached as "localhost", it must not pass,
+    # although the socket does connect to 127.0.0.1.
+    _client_secret(runner)
+    url = f"https://localhost:{receiver.port}/hook"
+    document_id = ready_document(app, client_name="hr-webhook", changes={"callback_url": url})
+    assert _deliver_all(app) == 0
+    assert receiver.requests == []
+    head = _deliveries(app, document_id)[0]
+    assert head.last_error is not None
+    assert head.last_error.startswith("SSLError: ")
+    assert "localhost" in head.last_error

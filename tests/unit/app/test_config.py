@@ -53,3 +53,26 @@ def test_invalid_config_lists_every_problem(app_config: dict[str, Any]) -> None:
     assert "DATABASE_URL" in text
     assert "JOB_RUNNER" in text
     assert len(info.value.problems) == 3
+
+
+@pytest.mark.parametrize("value", [0, -5, "60", True, None])
+def test_lease_and_orphan_grace_must_be_positive_seconds(app_config: dict[str, Any], value: Any) -> None:
+    with pytest.raises(ConfigError) as info:
+        create_app({**app_config, "JOB_LEASE_SECONDS": value, "FILES_GC_GRACE_SECONDS": value})
+    assert info.value.problems == [
+        "JOB_LEASE_SECONDS must be a positive number of seconds",
+        "FILES_GC_GRACE_SECONDS must be a positive number of seconds",
+    ]
+
+
+def test_lease_and_orphan_grace_reach_the_settings(app_config: dict[str, Any]) -> None:
+    from datetime import timedelta
+
+    app = create_app({**app_config, "JOB_LEASE_SECONDS": 4, "FILES_GC_GRACE_SECONDS": 0.5})
+    try:
+        settings = app.extensions["skp"].settings
+        assert (settings.job_lease, settings.files_gc_grace) == (timedelta(seconds=4), timedelta(seconds=0.5))
+        assert app.extensions["skp"].leases.ttl == timedelta(seconds=4)
+    finally:
+        app.extensions["skp"].close()
+        app.extensions["skp.engine"].dispose()

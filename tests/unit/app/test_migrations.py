@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask import Flask
+from sqlalchemy import text
 
+from service import create_app
 from service.db import upgrade_schema
 from service.models import Base
 
@@ -20,3 +24,48 @@ def test_migrations_match_models(app: Flask) -> None:
 def test_upgrade_is_idempotent(app: Flask) -> None:
     upgrade_schema(app.extensions["skp.engine"])
     upgrade_schema(app.extensions["skp.engine"])
+
+
+def test_tenancy_migration_gives_old_documents_their_instansi_and_old_accounts_every_one(
+    app_config: dict[str, Any],
+) -> None:
+    """Documents made before tenancy belong to the instansi of their payload; accounts made before
+    it served every instansi and keep doing so (narrowing them is the operator's decision).
+    """
+    app = create_app(app_config)
+    engine = app.extensions["skp.engine"]
+    try:
+        upgrade_schema(engine, "0003")
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO api_clients (id, name, key_prefix, key_hash, scopes, webhook_secret) "
+                    "VALUES (1, 'lama', 'abc', 'x', 'documents:read', 's')"
+                )
+            )
+            for doc_id, payload in (
+                ("doc_a", '{"instansi": "  Pemerintah  Kota SURABAYA "}'),
+                ("doc_b", "[]"),
+            ):
+                conn.execute(
+                    text(
+                        "INSERT INTO documents (id, client_id, idempotency_key, request_hash, type, regime, "
+                        "status, payload_json, hasil_json, verification_code, pegawai_nip, pegawai_nama, "
+                        "unit_kerja, periode_tahun, current_revision, created_at, updated_at) VALUES "
+                        "(:id, 1, :id, 'h', 'skp', 'pp46_2011', 'completed', :p, '{}', :id, '1', 'n', 'u', "
+                        "2024, -1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+                    ),
+                    {"id": doc_id, "p": payload},
+                )
+        upgrade_schema(engine)
+        with engine.connect() as conn:
+            rows = conn.execute(text("SELECT id, instansi, instansi_key FROM documents ORDER BY id")).all()
+            clients = conn.execute(text("SELECT all_instansi FROM api_clients")).scalars().all()
+        assert [tuple(r) for r in rows] == [
+            ("doc_a", "  Pemerintah  Kota SURABAYA ", "pemerintah kota surabaya"),
+            ("doc_b", "", ""),  # unreadable payload: in no instansi, visible to operators only
+        ]
+        assert clients == [True]
+    finally:
+        app.extensions["skp"].close()
+        engine.dispose()

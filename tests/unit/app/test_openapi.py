@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
+from flask import Flask
 from flask.testing import FlaskClient
 
 
@@ -39,3 +43,73 @@ def test_openapi_needs_a_key_and_docs_page_is_public(client: FlaskClient) -> Non
     text = page.get_data(as_text=True)
     assert "/api/v1/scores" in text
     assert "DocumentPayload" in text
+
+
+def _spec(client: FlaskClient, auth: dict[str, str]) -> dict[str, Any]:
+    spec: dict[str, Any] = client.get("/api/v1/openapi.json", headers=auth).json
+    return spec
+
+
+def test_every_api_route_is_in_the_document(app: Flask, client: FlaskClient, auth: dict[str, str]) -> None:
+    paths = _spec(client, auth)["paths"]
+    routes = {
+        (re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule), method.lower())
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/api/v1/")
+        for method in rule.methods or ()
+        if method not in ("HEAD", "OPTIONS")
+    }
+    documented = {(path, method) for path, item in paths.items() for method in item if method != "parameters"}
+    assert routes - documented == set()
+    assert documented - routes == set()
+
+
+def test_the_document_states_the_per_field_rules(client: FlaskClient, auth: dict[str, str]) -> None:
+    spec = _spec(client, auth)
+    search = {p["name"]: p for p in spec["paths"]["/api/v1/documents"]["get"]["parameters"]}
+    assert search["periode"]["schema"] == {"type": "integer", "minimum": 2000, "maximum": 2100}
+    assert search["limit"]["schema"]["minimum"] == 1
+    assert search["limit"]["schema"]["maximum"] == 100
+    assert search["nip"]["schema"]["pattern"] == "^[0-9]{1,18}$"
+    pdf = {p["name"]: p for p in spec["paths"]["/api/v1/documents/{document_id}/pdf"]["get"]["parameters"]}
+    assert pdf["revision"]["schema"] == {"type": "string", "pattern": "^[0-9]{1,6}$"}
+    create = spec["paths"]["/api/v1/documents"]["post"]
+    (key,) = [p for p in create["parameters"] if p["name"] == "Idempotency-Key"]
+    assert key["required"] is True
+    assert key["schema"]["minLength"] == 1
+    assert key["schema"]["maxLength"] == 200
+    delegate = spec["paths"]["/api/v1/documents/{document_id}/signers/{urutan}/delegate"]["post"]
+    body = delegate["requestBody"]["content"]["application/json"]["schema"]
+    assert body == {"$ref": "#/components/schemas/Delegate"}
+    schema = spec["components"]["schemas"]["Delegate"]
+    assert set(schema["required"]) == {"jenis", "nama", "nip", "jabatan"}
+    assert schema["additionalProperties"] is False
+    assert schema["properties"]["jenis"]["enum"] == ["plt", "plh"]
+
+
+def test_the_document_lists_400_413_414_415_where_they_occur(
+    client: FlaskClient, auth: dict[str, str]
+) -> None:
+    spec = _spec(client, auth)
+    for path, item in spec["paths"].items():
+        for method, operation in item.items():
+            statuses = set(operation["responses"])
+            assert {"401", "414"} <= statuses, (method, path)
+            content = operation.get("requestBody", {}).get("content", {})
+            if "application/json" in content:
+                assert {"400", "413", "415", "422"} <= statuses, (method, path)
+            elif "multipart/form-data" in content:
+                assert {"413", "415", "422"} <= statuses, (method, path)
+            else:
+                assert not {"400", "413", "415"} & statuses, (method, path)
+
+
+def test_an_over_long_request_target_is_414_problem_details(
+    client: FlaskClient, auth: dict[str, str]
+) -> None:
+    response = client.get("/api/v1/documents?q=" + "a" * 4100, headers=auth)
+    assert response.status_code == 414
+    assert response.mimetype == "application/problem+json"
+    assert response.json["title"] == "URI Too Long"
+    assert response.json["detail"] == "Alamat permintaan (path dan query) terlalu panjang."
+    assert client.get("/api/v1/documents?q=" + "a" * 200, headers=auth).status_code == 200

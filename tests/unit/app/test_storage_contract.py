@@ -4,7 +4,8 @@ What is checked is what the docstrings promise. ``DocumentStore``: names are fla
 immutable (``put`` of an existing name raises ``FileExistsError``), ``put`` stores atomically, ``get``
 raises ``FileNotFoundError`` when nothing is stored. ``FilesystemStore`` adds: files live under
 ``root/<id>/``, no path ever leaves the root, and a write is temp file + fsync + link, so a crash leaves no
-half file under the name.
+half file under the name. ``entries`` lists every file with what an unfinished write left, and
+``delete`` removes one (the orphan sweep), never outside the root.
 """
 
 from __future__ import annotations
@@ -17,11 +18,12 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from service.interfaces import DocumentStore
+from service.interfaces import DocumentStore, StoreEntry
 from service.storage import FileExistsInStoreError, FilesystemStore
 
 REPO = Path(__file__).resolve().parents[3]
@@ -309,3 +311,52 @@ def test_a_crash_between_write_and_link_leaves_the_name_free(subject: Subject) -
         store.get("doc_1", Path(leftover).name)
     store.put("doc_1", "rev-0001.pdf", b"retried")
     assert store.get("doc_1", "rev-0001.pdf") == b"retried"
+    # The orphan sweep sees it as an unfinished write, and may delete it.
+    (partial,) = [entry for entry in store.entries() if entry.partial]
+    assert (partial.document_id, partial.name) == ("doc_1", Path(leftover).name)
+    store.delete(partial)
+    assert subject.residue() == []
+    assert store.get("doc_1", "rev-0001.pdf") == b"retried"
+
+
+# -- entries / delete (the orphan sweep)
+
+
+def test_entries_list_every_stored_file_with_its_time_and_size(subject: Subject) -> None:
+    store = subject.store
+    assert list(store.entries()) == []  # nothing stored yet, not even the root
+    before = datetime.now(UTC) - timedelta(seconds=2)
+    store.put("doc_1", "rev-0000-0a1b2c3d.pdf", b"%PDF one")
+    store.put("doc_1", "form.docx", b"docx")
+    store.put("doc_2", "rev-0000-00ff00ff.pdf", b"%PDF two!")
+    after = datetime.now(UTC) + timedelta(seconds=2)
+    found = sorted(store.entries(), key=lambda e: (e.document_id, e.name))
+    assert [(e.document_id, e.name, e.size, e.partial) for e in found] == [
+        ("doc_1", "form.docx", 4, False),
+        ("doc_1", "rev-0000-0a1b2c3d.pdf", 8, False),
+        ("doc_2", "rev-0000-00ff00ff.pdf", 9, False),
+    ]
+    assert all(before <= e.modified <= after for e in found)
+
+
+def test_delete_removes_one_file_and_deleting_it_again_is_no_error(subject: Subject) -> None:
+    store = subject.store
+    store.put("doc_1", "rev-0000-0a1b2c3d.pdf", b"%PDF orphan")
+    store.put("doc_1", "rev-0001-0a1b2c3e.pdf", b"%PDF kept")
+    (orphan,) = [e for e in store.entries() if e.name == "rev-0000-0a1b2c3d.pdf"]
+    store.delete(orphan)
+    store.delete(orphan)
+    assert not store.exists("doc_1", "rev-0000-0a1b2c3d.pdf")
+    assert subject.stored() == ["doc_1/rev-0001-0a1b2c3e.pdf"]
+
+
+@pytest.mark.parametrize(("document_id", "name"), UNSAFE)
+@pytest.mark.parametrize("partial", [False, True], ids=["stored", "partial"])
+def test_delete_refuses_names_that_could_leave_the_store(
+    subject: Subject, document_id: str, name: str, partial: bool
+) -> None:
+    entry = StoreEntry(
+        document_id=document_id, name=name, modified=datetime.now(UTC), size=0, partial=partial
+    )
+    with pytest.raises(ValueError, match="unsafe"):
+        subject.store.delete(entry)

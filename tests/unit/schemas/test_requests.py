@@ -16,6 +16,7 @@ from service.schemas.requests import (
 )
 
 GOOD = "frasa-sandi-panjang"
+KODE = "12345678"
 
 
 def _refusal(schema: DecisionSchema, form: dict[str, Any]) -> dict[str, Any]:
@@ -33,17 +34,36 @@ def _refusal(schema: DecisionSchema, form: dict[str, Any]) -> dict[str, Any]:
         ({"keputusan": "hapus"}, "keputusan", "Pilih tandatangani atau tolak."),
         ({}, "keputusan", "Pilih tandatangani atau tolak."),
         (
-            {"keputusan": "tandatangani", "passphrase": "pendek"},
+            {"keputusan": "tandatangani", "passphrase": GOOD, "passphrase_konfirmasi": GOOD},
+            "kode_verifikasi",
+            "Kode verifikasi wajib diisi.",
+        ),
+        (
+            {"keputusan": "tandatangani", "kode_verifikasi": KODE, "passphrase": "pendek"},
             "passphrase",
             "Frasa sandi minimal 10 karakter.",
         ),
         (
-            {"keputusan": "tandatangani", "passphrase": GOOD, "passphrase_konfirmasi": GOOD + "x"},
+            {
+                "keputusan": "tandatangani",
+                "kode_verifikasi": KODE,
+                "passphrase": GOOD,
+                "passphrase_konfirmasi": GOOD + "x",
+            },
             "passphrase_konfirmasi",
             "Konfirmasi frasa sandi tidak sama.",
         ),
-        ({"keputusan": "tandatangani", "p12": b"x" * (MAX_P12 + 1)}, "p12", "Berkas .p12 terlalu besar."),
-        ({"keputusan": "tandatangani", "p12": b"x"}, "passphrase", "Frasa sandi berkas .p12 wajib diisi."),
+        (
+            {"keputusan": "tandatangani", "kode_verifikasi": KODE, "p12": b"x" * (MAX_P12 + 1)},
+            "p12",
+            "Berkas .p12 terlalu besar.",
+        ),
+        (
+            {"keputusan": "tandatangani", "kode_verifikasi": KODE, "p12": b"x"},
+            "passphrase",
+            "Frasa sandi berkas .p12 wajib diisi.",
+        ),
+        ({"keputusan": "tandatangani", "daftar_ulang": "ya"}, "daftar_ulang", "harus 1 atau kosong"),
         ({"keputusan": "tandatangani", "passphrase": GOOD, "lain": "1"}, "lain", "bidang tidak dikenal"),
     ],
 )
