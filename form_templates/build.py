@@ -30,6 +30,8 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 from docx.table import Table, _Cell, _Row
 
+from service.scoring.penandatangan import PENANDATANGAN, PENANDATANGAN_BILA_ADA
+
 HERE = Path(__file__).resolve().parent
 PAPER = {"f4": (215.9, 330.0), "a4": (210.0, 297.0)}
 MARGIN_MM = 12.0
@@ -64,6 +66,10 @@ def B(text: str, span: int = 1, align: WD_ALIGN_PARAGRAPH | None = LEFT) -> C:  
     return C(text, span, bold=True, align=align)
 
 
+#: The title of a form until its first title line names it (:meth:`Form.title`).
+DEFAULT_TITLE = "Formulir SKP"
+
+
 class Form:
     """A document under construction with the helpers every form uses."""
 
@@ -96,9 +102,18 @@ class Form:
         self.size = size
         props = self.doc.core_properties
         props.author = "skp-sign"
-        props.title = "Formulir SKP"
+        props.title = DEFAULT_TITLE
         # python-docx's default template starts with one empty paragraph; reuse it as the first line.
         self._first: object | None = self.doc.paragraphs[0] if self.doc.paragraphs else None
+        # The agency's letterhead on top of every form, when the instance has one; without it the
+        # three paragraphs go (docxtpl removes a {%p %} paragraph whole).
+        self.image("kop", after=4)
+
+    def image(self, key: str, *, after: float = 0) -> None:
+        """An instance image (``kop``, ``lambang``) centred on its own line, printed only if given."""
+        self.para(f"{{%p if {key} %}}")
+        self.para(f"{{{{ {key} }}}}", align=CENTER, after=after, keep_next=True)
+        self.para("{%p endif %}")
 
     # -- paragraphs ---------------------------------------------------------------------------------------
 
@@ -129,6 +144,11 @@ class Form:
         return paragraph
 
     def title(self, *lines: str, size: float = 11) -> None:
+        # The form's first title line is the document's title (the PDF's Title metadata); a line
+        # with template code could not be, it is only filled in the body.
+        props = self.doc.core_properties
+        if props.title == DEFAULT_TITLE and lines and "{" not in lines[0]:
+            props.title = lines[0]
         for index, line in enumerate(lines):
             self.para(
                 line,
@@ -294,7 +314,10 @@ class Signer:
         return self.person or self.role
 
 
-def _signature_cell(cell: _Cell, signer: Signer | None, size: float) -> None:
+def _signature_cell(cell: _Cell, signer: Signer | None, size: float, *, field: bool = True) -> None:
+    """One signature block; ``field=False``: the same block (names, signing space) without the marker,
+    so no signature field is placed there (the Lampiran SKP: its signatures are the SKP's).
+    """
     cell.paragraphs[0]._element.getparent().remove(cell.paragraphs[0]._element)
     if signer is None:
         cell.add_paragraph()
@@ -315,7 +338,7 @@ def _signature_cell(cell: _Cell, signer: Signer | None, size: float) -> None:
     line(signer.date_line)
     line(signer.label)
     # The marker: white 4 pt text, extractable from the PDF, invisible on paper.
-    line(f"[[ttd:{signer.role}]]", size=4, color=RGBColor(0xFF, 0xFF, 0xFF))
+    line(f"[[ttd:{signer.role}]]" if field else "", size=4, color=RGBColor(0xFF, 0xFF, 0xFF))
     spacer = line("", size=2)
     fmt = spacer.paragraph_format  # type: ignore[attr-defined]
     fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
@@ -325,32 +348,45 @@ def _signature_cell(cell: _Cell, signer: Signer | None, size: float) -> None:
     last.paragraph_format.keep_with_next = False  # type: ignore[attr-defined]
 
 
+def _check_signers(form_id: tuple[str, str], printed: Sequence[str], *, numbered: bool = False) -> None:
+    """A form prints a signing block for exactly the signers of the one table (api.md's), no other;
+    ``numbered``: the blocks carry numbers, so they must also come in the table's order.
+    """
+    optional = set(PENANDATANGAN_BILA_ADA.get(form_id, ()))
+    expected = [role for role in PENANDATANGAN[form_id] if role not in optional]
+    if set(printed) != set(expected) or (numbered and list(printed) != expected):
+        message = f"{form_id}: signing blocks for {list(printed)}, but the form's signers are {expected}"
+        raise AssertionError(message)
+
+
 def signatures(
     form: Form,
+    form_id: tuple[str, str],
     left: Signer | None,
     right: Signer | None,
     *,
     atasan: Signer | None = None,
-    atasan_optional: bool = True,
+    field: bool = True,
 ) -> None:
     """Two signer columns, and the atasan pejabat penilai centred below.
 
-    ``atasan_optional``: forms on which the atasan does not sign officially still get a block for
-    the atasan when the payload names one ("Mengetahui"), because the service collects one signature
-    per signer given.
+    ``form_id`` (regime, type) names the form in ``service.scoring.penandatangan``: the columns must
+    be its signers (checked), who sign in that table's order whatever the columns. The atasan's block
+    (``atasan``, default "Mengetahui, …") is printed only when the context's ``ttd`` says the atasan
+    signs: on a form where the atasan signs "when given", or where the instance adds a "Mengetahui"
+    signer (``SKP_MENGETAHUI_FORMS``). ``field=False``: names and signing space, no signature field.
     """
+    _check_signers(form_id, [s.role for s in (left, right) if s is not None])
     form.spacer(6)
     grid = form.table([50, 50], borders=False)
     row = grid.row(C(""), C(""))
-    _signature_cell(row.cells[0], left, grid.size)
-    _signature_cell(row.cells[1], right, grid.size)
-    if atasan is not None:
-        if atasan_optional:
-            grid.tag("{%tr if atasan_pejabat_penilai.ada %}")
+    _signature_cell(row.cells[0], left, grid.size, field=field)
+    _signature_cell(row.cells[1], right, grid.size, field=field)
+    if field:
+        grid.tag("{%tr if ttd.atasan_pejabat_penilai %}")
         row = grid.row(C("", 2))
-        _signature_cell(row.cells[0], atasan, grid.size)
-        if atasan_optional:
-            grid.tag("{%tr endif %}")
+        _signature_cell(row.cells[0], atasan or MENGETAHUI, grid.size)
+        grid.tag("{%tr endif %}")
 
 
 MENGETAHUI = Signer("atasan_pejabat_penilai", "Mengetahui, Atasan Pejabat Penilai Kinerja")
@@ -414,8 +450,11 @@ def perilaku_6(form: Form, *, umpan_balik: bool, band: str) -> None:
 
 
 def lampiran_6(form: Form, paper_title: Sequence[str]) -> None:
-    form.page_break()
+    # A page break before the title, not a paragraph holding a break: that paragraph, pushed onto a
+    # page of its own by a full page before it, left that page blank.
+    first = len(form.doc.paragraphs)
     form.title("LAMPIRAN SASARAN KINERJA PEGAWAI", *paper_title)
+    form.doc.paragraphs[first].paragraph_format.page_break_before = True
     header_row(form, "{{ instansi|upper }}", "PERIODE PENILAIAN: {{ periode.penilaian }}")
     grid = form.table([10, 292])
     for key, label in (
@@ -431,15 +470,15 @@ def lampiran_6(form: Form, paper_title: Sequence[str]) -> None:
         grid.row(C("-", align=CENTER), "-")
         grid.tag("{%tr endif %}")
     form.spacer(6)
-    # Names only: the signatures of the SKP page cover the lampiran (one field per signer per document).
-    grid = form.table([50, 50], borders=False)
-    grid.row(C("", align=CENTER), C("{{ tempat_tanggal }}", align=CENTER))
-    grid.row(C("Pegawai yang Dinilai", align=CENTER), C("Pejabat Penilai Kinerja", align=CENTER))
-    grid.row(
-        C("{{ pegawai.nama }}", bold=True, align=CENTER),
-        C("{{ pejabat_penilai.nama }}", bold=True, align=CENTER),
+    # The block of the SKP, names and signing space alike (forms.md A3), but no signature field: the
+    # signatures of the SKP page cover the whole document, lampiran included (one field per signer).
+    signatures(
+        form,
+        ("permenpanrb_6_2022", "skp"),
+        Signer("pegawai", "Pegawai yang Dinilai"),
+        Signer("pejabat_penilai", "Pejabat Penilai Kinerja", date_line="{{ tempat_tanggal }}"),
+        field=False,
     )
-    grid.row(C("{{ pegawai.nip_teks }}", align=CENTER), C("{{ pejabat_penilai.nip_teks }}", align=CENTER))
 
 
 def grouped_rows(grid: Grid, groups: str, cells: Sequence[C], empty: str = "-") -> None:
@@ -466,6 +505,80 @@ SKP_6_FOOTNOTES = (
 # --- PermenPANRB 6/2022 ----------------------------------------------------------------------------
 
 
+#: The kualitatif forms' label over the IKIs and targets of one RHK (forms.md A1 [V:T7], A2 [I:T5]).
+UKURAN_KUALITATIF = "Ukuran keberhasilan/Indikator Kinerja Individu, dan Target:"
+UKURAN_KUALITATIF_JPT = "Ukuran keberhasilan/Indikator Kinerja Individu, Target, dan Perspektif:"
+
+
+_AFTER_PBDR = (
+    *("shd", "tabs", "suppressAutoHyphens", "kinsoku", "wordWrap", "overflowPunct", "topLinePunct"),
+    *("autoSpaceDE", "autoSpaceDN", "bidi", "adjustRightInd", "snapToGrid", "spacing", "ind"),
+    *("contextualSpacing", "mirrorIndents", "suppressOverlap", "jc", "textDirection", "textAlignment"),
+    *("textboxTightWrap", "outlineLvl", "divId", "cnfStyle", "rPr", "sectPr", "pPrChange"),
+)
+
+
+def _rule_above(paragraph: object) -> None:
+    """A thin line over a paragraph, as the border between two rows of the form."""
+    borders = OxmlElement("w:pBdr")
+    top = OxmlElement("w:top")
+    for attr, value in (("w:val", "single"), ("w:sz", "4"), ("w:space", "1"), ("w:color", "000000")):
+        top.set(qn(attr), value)
+    borders.append(top)
+    # Schema order: pBdr comes before shd, spacing, ind, jc … (Word refuses a misplaced one).
+    paragraph._p.get_or_add_pPr().insert_element_before(  # type: ignore[attr-defined]
+        borders, *(f"w:{tag}" for tag in _AFTER_PBDR)
+    )
+    paragraph.paragraph_format.space_before = Pt(2)  # type: ignore[attr-defined]
+
+
+def hasil_kerja_kualitatif_6(form: Form, *, jpt: bool, evaluasi: bool) -> None:
+    """The HASIL KERJA table of pendekatan kualitatif: per RHK the RHK, ruled off from its ukuran below.
+
+    forms.md A1 (JPT, T7): ``n | <RHK>`` then ``  | Ukuran keberhasilan/…, Target, dan Perspektif:`` with
+    the IKIs; no numbered column row. A2 (JA/JF, T5): the intervened pimpinan RHK beside them. The
+    evaluasi adds the realisasi and umpan balik columns of its kuantitatif table beside both (our
+    reading; forms.md gives no kualitatif evaluasi grid).
+    """
+    if jpt:
+        widths = [10, 150, 72, 70] if evaluasi else [10, 292]
+        headers = [H("NO."), H("RENCANA HASIL KERJA")] if evaluasi else []
+        first = [C("{{ g.no }}", align=CENTER), C("{{ g.rhk }}")]
+    else:
+        widths = [10, 70, 110, 56, 56] if evaluasi else [10, 100, 192]
+        headers = [H("NO"), H("RENCANA HASIL KERJA PIMPINAN YANG DIINTERVENSI" + ("" if evaluasi else "*"))]
+        headers.append(H("RENCANA HASIL KERJA"))
+        first = [C("{{ g.no }}", align=CENTER), C("{{ g.rhk_atasan }}"), C("{{ g.rhk }}")]
+    if evaluasi:
+        headers += [
+            H("REALISASI BERDASARKAN BUKTI DUKUNG"),
+            H("UMPAN BALIK BERKELANJUTAN BERDASARKAN BUKTI DUKUNG"),
+        ]
+        first += [C("{{ g.realisasi }}"), C("{{ g.umpan_balik }}")]
+    grid = form.table(widths)
+    n = len(widths)
+    grid.row(H("HASIL KERJA", n), header=True)
+    if headers:
+        grid.row(*headers, header=True)
+    label_column = 1 if jpt else 2
+    for band, key in (("A. UTAMA", "hasil_kerja_utama"), ("B. TAMBAHAN", "hasil_kerja_tambahan")):
+        grid.row(B(band, n))
+        grid.tag(f"{{%tr for g in {key} %}}")
+        # One table row that cannot split, its RHK cell ruled in two: LibreOffice would let two rows
+        # part at a page foot, leaving the ukuran without its RHK.
+        cell = grid.row(*first).cells[label_column]
+        label = cell.add_paragraph()
+        text = UKURAN_KUALITATIF_JPT if jpt else UKURAN_KUALITATIF
+        _fill_paragraph(label, text, bold=True, size=grid.size)
+        _rule_above(label)
+        _fill_paragraph(cell.add_paragraph(), "{{ g.ukuran }}", size=grid.size)
+        grid.tag("{%tr endfor %}")
+        grid.tag(f"{{%tr if not {key} %}}")
+        grid.row(C("-", n, align=CENTER))
+        grid.tag("{%tr endif %}")
+    form.spacer(4)
+
+
 def skp_6(paper: str, *, jpt: bool) -> Form:
     form = Form(landscape=True, paper=paper)
     bagi = (
@@ -477,6 +590,9 @@ def skp_6(paper: str, *, jpt: bool) -> Form:
     form.title("SASARAN KINERJA PEGAWAI", *title)
     header_row(form, "{{ instansi|upper }}", "PERIODE PENILAIAN: {{ periode.penilaian }}")
     identity_6(form)
+    form.tag('{%p if pendekatan == "KUALITATIF" %}')
+    hasil_kerja_kualitatif_6(form, jpt=jpt, evaluasi=False)
+    form.tag("{%p else %}")
     if jpt:
         grid = form.table([10, 100, 100, 45, 45])
         grid.row(H("HASIL KERJA", 5), header=True)
@@ -523,12 +639,14 @@ def skp_6(paper: str, *, jpt: bool) -> Form:
     grid.row(B("B. TAMBAHAN", n))
     grouped_rows(grid, "hasil_kerja_tambahan", cells)
     form.spacer(4)
+    form.tag("{%p endif %}")
     perilaku_6(form, umpan_balik=False, band="PERILAKU KERJA" if jpt else "PERILAKU KERJA**")
     if not jpt:
         form.footnotes(*SKP_6_FOOTNOTES)
     form.para("")
     signatures(
         form,
+        ("permenpanrb_6_2022", "skp"),
         Signer("pegawai", "Pegawai yang Dinilai"),
         Signer("pejabat_penilai", "Pejabat Penilai Kinerja", date_line="{{ tempat_tanggal }}"),
         atasan=MENGETAHUI,
@@ -573,6 +691,7 @@ def manual_iku_6(paper: str) -> Form:
     form.para("")
     signatures(
         form,
+        ("permenpanrb_6_2022", "manual_iku"),
         Signer("pegawai", "Pegawai yang Dinilai"),
         Signer("pejabat_penilai", "Pejabat Penilai Kinerja", date_line="{{ tempat_tanggal }}"),
         atasan=MENGETAHUI,
@@ -597,8 +716,13 @@ def evaluasi_6(paper: str, *, jpt: bool) -> Form:
     identity_6(form)
     grid = form.table([40, 60])
     grid.row(B("CAPAIAN KINERJA ORGANISASI*"), B("{{ evaluasi.capaian_organisasi }}"))
-    grid.row(B("POLA DISTRIBUSI:"), "{{ pola_distribusi }}")
+    row = grid.row(B("POLA DISTRIBUSI:"), C("{{ pola_distribusi }}", bold=True, align=CENTER))
+    # The kurva (service/documents/kurva.py) is an inline image docxtpl puts in its own paragraph.
+    _fill_paragraph(row.cells[1].add_paragraph(), "{{ kurva }}", align=CENTER, size=grid.size)
     form.spacer(4)
+    form.tag('{%p if pendekatan == "KUALITATIF" %}')
+    hasil_kerja_kualitatif_6(form, jpt=jpt, evaluasi=True)
+    form.tag("{%p else %}")
     if jpt:
         grid = form.table([10, 55, 55, 25, 28, 65, 64])
         grid.row(H("HASIL KERJA", 7), header=True)
@@ -653,6 +777,7 @@ def evaluasi_6(paper: str, *, jpt: bool) -> Form:
     grid.row(B("B. TAMBAHAN", n))
     grouped_rows(grid, "hasil_kerja_tambahan", cells)
     form.spacer(4)
+    form.tag("{%p endif %}")
     grid = form.table([40, 60])
     grid.row(B("UMPAN BALIK BERKELANJUTAN"), "{{ evaluasi.umpan_balik }}")
     grid.row(B("RATING HASIL KERJA*"), B("{{ evaluasi.rating_hasil_kerja }}"))
@@ -674,7 +799,8 @@ def evaluasi_6(paper: str, *, jpt: bool) -> Form:
     form.footnotes("* Pilih salah satu")
     signatures(
         form,
-        Signer("pegawai", "Pegawai yang Dinilai"),
+        ("permenpanrb_6_2022", "evaluasi"),
+        None,
         Signer("pejabat_penilai", "Pejabat Penilai Kinerja", date_line="{{ tempat_tanggal }}"),
         atasan=MENGETAHUI,
     )
@@ -695,6 +821,7 @@ def section_rows(grid: Grid, number: str, title: str, key: str, *, label: str = 
 
 def dokumen_6(paper: str) -> Form:
     form = Form(landscape=False, paper=paper, size=10)
+    form.image("lambang", after=4)  # forms.md A6: "(1) Diisi lambang burung garuda"
     form.title("DOKUMEN EVALUASI KINERJA PEGAWAI", "PERIODE*: {{ periode.jenis_label }}", size=12)
     header_row(form, "{{ instansi|upper }}", "PERIODE PENILAIAN:")
     form.para("{{ periode.penilaian }}", bold=True, align=RIGHT, after=4)
@@ -718,6 +845,7 @@ def dokumen_6(paper: str) -> Form:
     )
     signatures(
         form,
+        ("permenpanrb_6_2022", "dokumen_penilaian"),
         Signer("pegawai", "Pegawai yang Dinilai,", date_line="{{ tempat_tanggal }}"),
         Signer("pejabat_penilai", "Pejabat Penilai Kinerja,", date_line="{{ tempat_tanggal }}"),
         atasan=MENGETAHUI,
@@ -727,35 +855,188 @@ def dokumen_6(paper: str) -> Form:
 
 # --- PermenPANRB 8/2021 ----------------------------------------------------------------------------
 
+#: Column heads of the three 8/2021 layouts (variant ``dasar``: JA/JF model dasar, ``jpt``,
+#: ``pengembangan``: JA/JF model pengembangan; forms.md B1/B2). Model dasar JA/JF: B1 [I; T11]; JPT
+#: penilaian: R8a [V], its PERSPEKTIF also on the JPT SKP [I]; model pengembangan: FORMAT D.2.2/D.2.3 [V].
+RK_ATASAN_8 = "RENCANA KINERJA ATASAN LANGSUNG/UNIT KERJA"
+RK_ATASAN_8_PENGEMBANGAN = "RENCANA KINERJA ATASAN LANGSUNG/ UNIT KERJA/ ORGANISASI"
+STANDAR_KINERJA_8 = "TARGET/ KATEGORI PENILAIAN/ STANDAR KINERJA"
+LEVELS_8 = (
+    ("SANGAT KURANG", "sangat_kurang"),
+    ("KURANG", "kurang"),
+    ("CUKUP", "cukup"),
+    ("BAIK", "baik"),
+    ("SANGAT BAIK", "sangat_baik"),
+)
+NILAI_AKHIR_8 = (
+    "NILAI AKHIR SKP = Nilai tertimbang Capaian Rencana Kinerja Utama*** + "
+    "Nilai tertimbang Capaian Rencana Kinerja Tambahan"
+)
 
-def skp_8(paper: str) -> Form:
-    form = Form(landscape=True, paper=paper)
-    form.title("SASARAN KINERJA PEGAWAI", "{{ bagi_8_2021 }}")
-    header_row(form, "{{ instansi|upper }}", "PERIODE PENILAIAN: {{ periode.penilaian }}")
-    identity_6(form)
-    grid = form.table([10, 110, 130, 52])
-    grid.row(H("NO"), H("RENCANA KINERJA"), H("INDIKATOR KINERJA INDIVIDU"), H("TARGET"), header=True)
-    grid.numbers(4)
-    grid.row(B("A. KINERJA UTAMA", 4))
-    grouped_rows(
-        grid,
-        "kinerja_utama",
-        [
+
+def _two_row_head(grid: Grid, top: Sequence[C], below: dict[int, str]) -> None:
+    """Two header rows: ``top`` (spans allowed), and under spanning heads the sub-heads of ``below``
+    (grid column → text); every other head is merged with the empty cell under it.
+    """
+    grid.row(*top, header=True)
+    n = len(grid.widths)
+    grid.row(*(H(below.get(column, "")) for column in range(n)), header=True)
+    first = len(grid.table.rows) - 2
+    for column in range(n):
+        if column not in below:
+            grid.merge_down(first, column)
+
+
+@dataclass(frozen=True)
+class Columns8:
+    """One 8/2021 kinerja table: heads, the cells of an IKI row, widths, sub-heads, tambahan lead cells."""
+
+    head: list[C]
+    cells: list[C]
+    widths: list[float]
+    below: dict[int, str]
+    tambahan_first: list[C]
+    size: float | None = None
+
+
+def columns_8(variant: str, *, penilaian: bool) -> Columns8:
+    """The columns of the 8/2021 SKP (``penilaian=False``) or Penilaian SKP of a variant (forms.md B1/B2)."""
+    if variant == "jpt":
+        head = [
+            H("PERSPEKTIF *"),
+            H("NO"),
+            H("RENCANA KINERJA"),
+            H("INDIKATOR KINERJA INDIVIDU"),
+            H("TARGET"),
+        ]
+        cells = [
+            C("{{ b.perspektif }}", align=CENTER),
             C("{{ g.no }}", align=CENTER, vm=True),
             C("{{ g.rencana_kinerja }}", vm=True),
             C("{{ b.iki }}"),
             C("{{ b.target }}", align=CENTER),
-        ],
+        ]
+        if not penilaian:
+            return Columns8(head, cells, [30, 10, 100, 110, 52], {}, [C(""), C("{{ t.no }}", align=CENTER)])
+        head += [
+            H("REALISASI"),
+            H("CAPAIAN IKI"),
+            H("KATEGORI CAPAIAN IKI"),
+            H("NILAI CAPAIAN IKI"),
+            H("NILAI TERTIMBANG"),
+        ]
+        cells += [
+            C("{{ b.realisasi }}", align=CENTER),
+            C("{{ b.capaian }}", align=CENTER),
+            C("{{ b.kategori }}", align=CENTER),
+            C("{{ b.nilai }}", align=CENTER),
+            C("{{ b.nilai_tertimbang }}", align=CENTER),
+        ]
+        widths = [24, 8, 46, 52, 22, 22, 20, 26, 24, 24]
+        return Columns8(head, cells, widths, {}, [C(""), C("{{ t.no }}", align=CENTER)], size=8)
+    pengembangan = variant == "pengembangan"
+    head = [
+        H("NO"),
+        H(RK_ATASAN_8_PENGEMBANGAN if pengembangan else RK_ATASAN_8),
+        H("RENCANA KINERJA"),
+        H("ASPEK"),
+        H("INDIKATOR KINERJA INDIVIDU"),
+        H(STANDAR_KINERJA_8, 5) if pengembangan else H("TARGET"),
+    ]
+    standar = [C(f"{{{{ b.standar.{key} }}}}", align=CENTER) for _, key in LEVELS_8]
+    cells = [
+        C("{{ g.no }}", align=CENTER, vm=True),
+        C("{{ g.rencana_kinerja_atasan }}", vm=True),
+        C("{{ g.rencana_kinerja }}", vm=True),
+        C("{{ b.aspek }}", align=CENTER),
+        C("{{ b.iki }}"),
+        *(standar if pengembangan else [C("{{ b.target }}", align=CENTER)]),
+    ]
+    widths: list[float] = (
+        [10, 45, 45, 20, 55, 25, 25, 25, 25, 25] if pengembangan else [10, 62, 62, 24, 90, 40]
     )
-    grid.row(B("B. KINERJA TAMBAHAN", 4))
+    below = {5 + i: text for i, (text, _) in enumerate(LEVELS_8)} if pengembangan else {}
+    first = [C("{{ t.no }}", align=CENTER)]
+    if not penilaian:
+        return Columns8(head, cells, widths, below, first)
+    head += [
+        H("REALISASI"),
+        H("CAPAIAN IKI") if pengembangan else H("CAPAIAN IKI (DALAM %)"),
+        H("KATEGORI CAPAIAN IKI"),
+        H("CAPAIAN RENCANA KINERJA", 2),
+        H("NILAI TERTIMBANG"),
+    ]
+    cells += [
+        C("{{ b.realisasi }}", align=CENTER),
+        C("{{ b.capaian }}", align=CENTER),
+        C("{{ b.kategori }}", align=CENTER),
+        C("{{ g.capaian_kategori }}", align=CENTER, vm=True),
+        C("{{ g.capaian_nilai }}", align=CENTER, vm=True),
+        C("{{ g.capaian_tertimbang }}", align=CENTER, vm=True),
+    ]
+    widths = (
+        [8, 26, 26, 17, 28, 15, 15, 15, 15, 15, 19, 16, 19, 18, 15, 21]
+        if pengembangan
+        else [8, 36, 36, 17, 42, 20, 20, 20, 22, 22, 20, 22]
+    )
+    below |= {len(widths) - 3: "KATEGORI", len(widths) - 2: "NILAI"}
+    # Sixteen columns: 7 pt keeps every head word whole ("TERTIMBANG", "KURANG").
+    return Columns8(head, cells, widths, below, first, size=7 if pengembangan else 8)
+
+
+def kinerja_8(form: Form, variant: str, *, penilaian: bool) -> None:
+    """The kinerja table of the 8/2021 SKP (``penilaian=False``) or Penilaian SKP, per variant."""
+    columns = columns_8(variant, penilaian=penilaian)
+    grid = form.table(columns.widths, size=columns.size)
+    if columns.below:
+        _two_row_head(grid, columns.head, columns.below)
+    else:
+        grid.row(*columns.head, header=True)
+    n = len(grid.widths)
+    grid.numbers(n)
+    grid.row(B("A. KINERJA UTAMA", n))
+    grouped_rows(grid, "kinerja_utama", columns.cells)
+    if penilaian and variant == "dasar":
+        grid.row(B("NILAI KINERJA UTAMA", n - 1, align=RIGHT), B("{{ nilai.rata_rata_iki }}", align=CENTER))
+    grid.row(B("B. KINERJA TAMBAHAN", n))
     grid.tag("{%tr for t in kinerja_tambahan %}")
-    grid.row(C("{{ t.no }}", align=CENTER), "{{ t.uraian }}", C("-", align=CENTER), C("-", align=CENTER))
+    first = columns.tambahan_first
+    if penilaian:
+        grid.row(
+            *first,
+            C("{{ t.uraian }}", n - len(first) - 3),
+            C("{{ t.kategori }}", align=CENTER),
+            C("{{ t.nilai }}", align=CENTER),
+            C("{{ t.nilai }}", align=CENTER),
+        )
+    else:
+        grid.row(*first, C("{{ t.uraian }}", n - len(first)))
     grid.tag("{%tr endfor %}")
     grid.tag("{%tr if not kinerja_tambahan %}")
-    grid.row(C("-", 4, align=CENTER))
+    grid.row(C("-", n, align=CENTER))
     grid.tag("{%tr endif %}")
+    if penilaian:
+        if variant == "dasar":
+            grid.row(
+                B("NILAI KINERJA TAMBAHAN", n - 1, align=RIGHT),
+                B("{{ nilai.kinerja_tambahan }}", align=CENTER),
+            )
+        total = "NILAI AKHIR SKP" if variant == "pengembangan" else NILAI_AKHIR_8
+        grid.row(B(total, n - 1, align=RIGHT), B("{{ nilai.skp }}", align=CENTER))
+        keterangan = "KETERANGAN PEJABAT PENILAI (Opsional)" if variant == "pengembangan" else "KETERANGAN"
+        grid.row(B(keterangan, 3), C("{{ skp_8_2021.keterangan }}", n - 3))
+    form.spacer(4)
+
+
+def skp_8(paper: str, variant: str = "dasar") -> Form:
+    form = Form(landscape=True, paper=paper)
+    form.title("SASARAN KINERJA PEGAWAI", "{{ bagi_8_2021 }}")
+    header_row(form, "{{ instansi|upper }}", "PERIODE PENILAIAN: {{ periode.penilaian }}")
+    identity_6(form)
+    kinerja_8(form, variant, penilaian=False)
     signatures(
         form,
+        ("permenpanrb_8_2021", "skp"),
         Signer("pegawai", "Pegawai yang Dinilai"),
         Signer("pejabat_penilai", "Pejabat Penilai Kinerja", date_line="{{ tempat_tanggal }}"),
         atasan=MENGETAHUI,
@@ -763,58 +1044,17 @@ def skp_8(paper: str) -> Form:
     return form
 
 
-def evaluasi_8(paper: str) -> Form:
+def evaluasi_8(paper: str, variant: str = "dasar") -> Form:
     form = Form(landscape=True, paper=paper)
-    form.title("PENILAIAN SASARAN KINERJA PEGAWAI", "{{ bagi_8_2021 }}")
+    if variant == "pengembangan":
+        # FORMAT D.2.2 (administrasi) / D.2.3 (fungsional): the title names the jabatan.
+        form.title("{{ skp_8_2021.judul_pengembangan }}")
+        form.doc.core_properties.title = "PENILAIAN SKP"
+    else:
+        form.title("PENILAIAN SASARAN KINERJA PEGAWAI", "{{ bagi_8_2021 }}")
     header_row(form, "{{ instansi|upper }}", "PERIODE PENILAIAN: {{ periode.penilaian }}")
     identity_6(form)
-    grid = form.table([10, 52, 62, 24, 24, 24, 30, 30, 30])
-    grid.row(
-        H("NO"),
-        H("RENCANA KINERJA"),
-        H("INDIKATOR KINERJA INDIVIDU"),
-        H("TARGET"),
-        H("REALISASI"),
-        H("CAPAIAN IKI"),
-        H("KATEGORI CAPAIAN IKI"),
-        H("NILAI CAPAIAN IKI"),
-        H("NILAI TERTIMBANG"),
-        header=True,
-    )
-    grid.numbers(9)
-    grid.row(B("A. KINERJA UTAMA", 9))
-    grouped_rows(
-        grid,
-        "kinerja_utama",
-        [
-            C("{{ g.no }}", align=CENTER, vm=True),
-            C("{{ g.rencana_kinerja }}", vm=True),
-            C("{{ b.iki }}"),
-            C("{{ b.target }}", align=CENTER),
-            C("{{ b.realisasi }}", align=CENTER),
-            C("{{ b.capaian }}", align=CENTER),
-            C("{{ b.kategori }}", align=CENTER),
-            C("{{ b.nilai }}", align=CENTER),
-            C("{{ b.nilai_tertimbang }}", align=CENTER),
-        ],
-    )
-    grid.row(B("NILAI KINERJA UTAMA", 8, align=RIGHT), B("{{ nilai.rata_rata_iki }}", align=CENTER))
-    grid.row(B("B. KINERJA TAMBAHAN", 9))
-    grid.tag("{%tr for t in kinerja_tambahan %}")
-    grid.row(
-        C("{{ t.no }}", align=CENTER),
-        C("{{ t.uraian }}", 5),
-        C("{{ t.kategori }}", align=CENTER),
-        C("{{ t.nilai }}", align=CENTER),
-        C("", align=CENTER),
-    )
-    grid.tag("{%tr endfor %}")
-    grid.tag("{%tr if not kinerja_tambahan %}")
-    grid.row(C("-", 9, align=CENTER))
-    grid.tag("{%tr endif %}")
-    grid.row(B("NILAI KINERJA TAMBAHAN", 8, align=RIGHT), B("{{ nilai.kinerja_tambahan }}", align=CENTER))
-    grid.row(B("NILAI AKHIR SKP", 8, align=RIGHT), B("{{ nilai.skp }}", align=CENTER))
-    form.spacer(4)
+    kinerja_8(form, variant, penilaian=True)
     grid = form.table([10, 112, 60, 60, 60])
     grid.row(H("PERILAKU KERJA", 5), header=True)
     grid.row(
@@ -854,7 +1094,8 @@ def evaluasi_8(paper: str) -> Form:
     grid.row(C("4", align=CENTER), B("PREDIKAT KINERJA", 2), B("{{ nilai.predikat }}", align=CENTER))
     signatures(
         form,
-        Signer("pegawai", "Pegawai yang Dinilai"),
+        ("permenpanrb_8_2021", "evaluasi"),
+        None,
         Signer("pejabat_penilai", "Pejabat Penilai Kinerja", date_line="{{ tempat_tanggal }}"),
         atasan=MENGETAHUI,
     )
@@ -891,6 +1132,7 @@ def dokumen_8(paper: str) -> Form:
     grid.row(C(""), C("{{ evaluasi.rekomendasi }}", 3), height_pt=40)
     signatures(
         form,
+        ("permenpanrb_8_2021", "dokumen_penilaian"),
         Signer("pegawai", "Pegawai yang Dinilai,"),
         Signer("pejabat_penilai", "Pejabat Penilai Kinerja,", date_line="{{ tempat_tanggal }}"),
         atasan=MENGETAHUI,
@@ -958,6 +1200,7 @@ def skp_pp46(paper: str, *, guru: bool) -> Form:
         )
     signatures(
         form,
+        ("pp46_2011", "skp"),
         Signer("pejabat_penilai", "Pejabat Penilai,"),
         Signer(
             "pegawai", "Pegawai Negeri Sipil Yang Dinilai,", date_line="{{ tempat }}, {{ periode.mulai }}"
@@ -1043,7 +1286,8 @@ def evaluasi_pp46(paper: str) -> Form:
     grid.row(C("", 13), B("{{ pp46.sebutan_skp }}", align=CENTER))
     signatures(
         form,
-        Signer("pegawai", "Pegawai Negeri Sipil Yang Dinilai,"),
+        ("pp46_2011", "evaluasi"),
+        None,
         Signer("pejabat_penilai", "Pejabat Penilai,", date_line="{{ tempat }}, {{ periode.selesai }}"),
         atasan=Signer("atasan_pejabat_penilai", "Mengetahui, Atasan Pejabat Penilai"),
     )
@@ -1064,7 +1308,8 @@ def dokumen_pp46(paper: str) -> Form:
 
 def _pp46_cover(form: Form) -> None:
     """Side 1 of the booklet."""
-    form.para("", after=60)
+    form.para("", after=30)
+    form.image("lambang", after=20)  # forms.md C3: the Garuda on top of the cover
     form.title("PENILAIAN PRESTASI KERJA", "PEGAWAI NEGERI SIPIL", size=16)
     form.para("Jangka Waktu Penilaian", bold=True, align=CENTER, before=30)
     form.para("{{ periode.teks }}", align=CENTER, after=40)
@@ -1171,6 +1416,12 @@ def _pp46_keberatan_and_signatures(form: Form) -> None:
     box.row(C("8", align=CENTER), B("REKOMENDASI"))
     box.row(C(""), "{{ evaluasi.rekomendasi }}", height_pt=50)
     form.spacer(4)
+    # Stacked right–left–right, in the order the booklet numbers them (9, 10, 11) and they sign.
+    _check_signers(
+        ("pp46_2011", "dokumen_penilaian"),
+        ("pejabat_penilai", "pegawai", "atasan_pejabat_penilai"),
+        numbered=True,
+    )
     grid = form.table([50, 50], borders=False)
     row = grid.row(C(""), C(""))
     _signature_cell(row.cells[0], None, grid.size)
@@ -1209,7 +1460,11 @@ FORMS: dict[str, Callable[[str], Form]] = {
     "permenpanrb_6_2022/evaluasi_jpt.docx": lambda paper: evaluasi_6(paper, jpt=True),
     "permenpanrb_6_2022/dokumen_penilaian.docx": dokumen_6,
     "permenpanrb_8_2021/skp.docx": skp_8,
+    "permenpanrb_8_2021/skp_jpt.docx": lambda paper: skp_8(paper, "jpt"),
+    "permenpanrb_8_2021/skp_pengembangan.docx": lambda paper: skp_8(paper, "pengembangan"),
     "permenpanrb_8_2021/evaluasi.docx": evaluasi_8,
+    "permenpanrb_8_2021/evaluasi_jpt.docx": lambda paper: evaluasi_8(paper, "jpt"),
+    "permenpanrb_8_2021/evaluasi_pengembangan.docx": lambda paper: evaluasi_8(paper, "pengembangan"),
     "permenpanrb_8_2021/dokumen_penilaian.docx": dokumen_8,
     "pp46_2011/skp.docx": lambda paper: skp_pp46(paper, guru=False),
     "pp46_2011/skp_guru.docx": lambda paper: skp_pp46(paper, guru=True),

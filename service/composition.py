@@ -13,6 +13,8 @@ from typing import Any
 from flask import Flask, current_app
 from sqlalchemy.orm import Session, sessionmaker
 
+from service.config import ConfigError
+from service.documents.gambar import FormImageError
 from service.interfaces import JobRunner
 from service.jobs import CeleryRunner, InProcessRunner
 from service.leases import JobLeases, LeasedRunner
@@ -83,6 +85,10 @@ def init_app(app: Flask) -> None:
     )
     if config.get("CONVERTER") is not None:
         services._converter = config["CONVERTER"]
+    try:
+        services.form_images()  # a broken letterhead or Garuda file stops the start, not a render
+    except FormImageError as error:
+        raise ConfigError([f"LAMBANG_IMAGE/KOP_IMAGE: {error}"]) from None
     executor.services = services
     app.extensions["skp"] = services
 

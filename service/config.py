@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from flask import Flask
 
 from service.egress import parse_networks
+from service.scoring.penandatangan import FORM_KEYS, parse_forms
 
 __all__ = ["ConfigError", "default_config", "validate_config", "write_instance_config"]
 
@@ -65,9 +66,16 @@ def default_config(instance_path: str) -> dict[str, Any]:
         "FILES_GC_GRACE_SECONDS": 3600,
         #: E-mail to officials is written here as .eml files (the embedded default).
         "MAIL_DIR": str(instance / "mail"),
+        #: The Garuda the forms that carry it print, and the agency's letterhead every form prints
+        #: at its top; each only if the file exists (PNG or JPEG).
+        "LAMBANG_IMAGE": str(instance / "gambar" / "lambang.png"),
+        "KOP_IMAGE": str(instance / "gambar" / "kop.png"),
         # Webhooks go to public addresses only; these networks (CIDR, comma-separated) are allowed
         # too, for an agency whose HR system is internal. Empty: none.
         "WEBHOOK_ALLOW_NETWORKS": "",
+        # Forms ("<regime>/<type>", comma-separated) on which the atasan pejabat penilai signs last
+        # as "Mengetahui, Atasan Pejabat Penilai Kinerja" when the payload names one. Empty: none.
+        "MENGETAHUI_FORMS": "",
         # Archivist sessions (server-side): refused after this long unused, and this long after login.
         "ARCHIVE_SESSION_IDLE_MINUTES": 30,
         "ARCHIVE_SESSION_MAX_HOURS": 12,
@@ -110,6 +118,17 @@ def _allow_networks_problems(config: Any) -> list[str]:
     return []
 
 
+def _mengetahui_problems(config: Any) -> list[str]:
+    try:
+        unknown = sorted(parse_forms(config.get("MENGETAHUI_FORMS")) - FORM_KEYS)
+    except TypeError:
+        return ["MENGETAHUI_FORMS must be a comma-separated list of forms such as pp46_2011/skp"]
+    if unknown:
+        known = ", ".join(sorted(FORM_KEYS))
+        return [f"MENGETAHUI_FORMS names unknown forms {', '.join(unknown)} (known: {known})"]
+    return []
+
+
 def _positive_int(config: Any, key: str) -> bool:
     value = config.get(key)
     return isinstance(value, int) and not isinstance(value, bool) and value > 0
@@ -144,6 +163,7 @@ def validate_config(config: Any) -> None:
     if config.get("JOB_RUNNER") not in ("inprocess", "celery"):
         problems.append("JOB_RUNNER must be 'inprocess' or 'celery'")
     problems += _allow_networks_problems(config)
+    problems += _mengetahui_problems(config)
     problems.extend(
         f"{key} must be a positive integer" for key in _POSITIVE_INTEGERS if not _positive_int(config, key)
     )

@@ -8,12 +8,14 @@ LibreOffice pool, the PKI, a PKCS#11 session) are built on first use from those 
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from cryptography import x509
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.documents.converter import LibreOfficeConverter
+from service.documents.gambar import Gambar, load_form_images
 from service.interfaces import (
     CertificateIssuer,
     Clock,
@@ -51,6 +53,7 @@ class Services:
     _timestamper: Timestamper | None = None
     _issuer: CertificateIssuer | None = None
     _pkcs11: Pkcs11Session | None = None
+    _form_images: Mapping[str, Gambar] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
     #: Its own lock: starting LibreOffice takes seconds and must not hold up the PKI or the seal.
     _converter_lock: threading.Lock = field(default_factory=threading.Lock)
@@ -122,6 +125,13 @@ class Services:
     def trust(self) -> TrustStore:
         """The roots signatures are validated against."""
         return self.pki().trust_store()
+
+    def form_images(self) -> Mapping[str, Gambar]:
+        """The instance's Garuda and letterhead, those it has, read once (a new file: restart)."""
+        with self._lock:
+            if self._form_images is None:
+                self._form_images = load_form_images(dict(self.settings.form_images))
+            return self._form_images
 
     def revoke_certificate(self, serial_number: int) -> None:
         """Put a certificate of the instance CA on its CRL (re-enrollment), and use the new CRL here.

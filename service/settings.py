@@ -15,6 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from service.egress import EgressPolicy, parse_networks
+from service.scoring.penandatangan import parse_forms
 
 __all__ = ["Pkcs11SealSettings", "PublicUrls", "Settings", "settings_from_config"]
 
@@ -86,6 +87,8 @@ class Settings:
     files_gc_grace: timedelta
     #: Where e-mail to officials is written (the embedded notifier).
     mail_dir: Path
+    #: The instance's form images by context key (``lambang``, ``kop``); used when the file exists.
+    form_images: Mapping[str, Path]
     #: Which addresses a ``callback_url`` may reach (public ones, plus ``WEBHOOK_ALLOW_NETWORKS``).
     webhook_egress: EgressPolicy
     #: An archivist session unused this long is refused.
@@ -98,6 +101,8 @@ class Settings:
     #: Failures one address may make (logins, and signing passphrases) per window.
     address_max_failures: int
     address_window: timedelta
+    #: Forms (``"<regime>/<type>"``) the atasan pejabat penilai signs last as "Mengetahui" (off: empty).
+    mengetahui_forms: frozenset[str] = frozenset()
 
     @property
     def urls(self) -> PublicUrls:
@@ -140,6 +145,7 @@ def settings_from_config(config: Mapping[str, Any]) -> Settings:
         job_lease=timedelta(seconds=config["JOB_LEASE_SECONDS"]),
         files_gc_grace=timedelta(seconds=config["FILES_GC_GRACE_SECONDS"]),
         mail_dir=Path(config["MAIL_DIR"]),
+        form_images={"lambang": Path(config["LAMBANG_IMAGE"]), "kop": Path(config["KOP_IMAGE"])},
         webhook_egress=EgressPolicy(allow=parse_networks(config.get("WEBHOOK_ALLOW_NETWORKS"))),
         archive_session_idle=timedelta(minutes=config["ARCHIVE_SESSION_IDLE_MINUTES"]),
         archive_session_max_age=timedelta(hours=config["ARCHIVE_SESSION_MAX_HOURS"]),
@@ -147,4 +153,5 @@ def settings_from_config(config: Mapping[str, Any]) -> Settings:
         login_lockout=timedelta(minutes=config["LOGIN_LOCKOUT_MINUTES"]),
         address_max_failures=config["ADDRESS_MAX_FAILURES"],
         address_window=timedelta(minutes=config["ADDRESS_WINDOW_MINUTES"]),
+        mengetahui_forms=parse_forms(config.get("MENGETAHUI_FORMS")),
     )

@@ -69,7 +69,7 @@ DEFAULT_SEAL_REASON = "Dokumen diterbitkan dan disegel secara elektronik"
 #: Approval reasons read "… sebagai <peran>"; :mod:`signing.validate` reads the role back from it.
 ROLE_MARKER = " sebagai "
 
-_STAMP_TEXT = "%(nama)s\nNIP. %(nip)s\n%(peran)s\n%(waktu)s"
+_STAMP_TEXT = "%(nama)s\n%(nomor)s. %(nip)s\n%(peran)s\n%(waktu)s"
 _STAMP_STYLE = QRStampStyle(stamp_text=_STAMP_TEXT, border_width=1, innsep=2)
 
 # pyHanko reports some structural damage with plain built-in exceptions (an ``assert`` on the
@@ -117,6 +117,8 @@ class StampInfo:
     """Date and time of signing, timezone-aware (shown as WIB/WITA/WIT when it matches)."""
     verify_url: str
     """Where the QR code points (``…/v/<verification_code>``)."""
+    nomor: str = "NIP"
+    """What ``nip`` is: ``NIP``, or ``NIK`` for an official without one (a pejabat negara)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -389,6 +391,7 @@ def approve(
         "url": stamp.verify_url,
         "nama": stamp.nama,
         "nip": stamp.nip,
+        "nomor": stamp.nomor,
         "peran": stamp.peran_label,
         "waktu": _format_waktu(stamp.waktu),
     }

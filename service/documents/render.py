@@ -11,16 +11,26 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
 
 import jinja2
-from docxtpl import DocxTemplate
+from docx.shared import Mm
+from docxtpl import DocxTemplate, InlineImage
 from jinja2.sandbox import SandboxedEnvironment
 
+from service.documents import kurva
 from service.documents.context import build_context
-from service.scoring.vocabulary import DOCUMENT_TYPES, PERMENPANRB_6_2022, PP46_2011, REGIME_IDS
+from service.documents.context.permenpanrb_6_2022 import KurvaDistribusi
+from service.documents.gambar import Gambar
+from service.scoring.vocabulary import (
+    DOCUMENT_TYPES,
+    PERMENPANRB_6_2022,
+    PERMENPANRB_8_2021,
+    PP46_2011,
+    REGIME_IDS,
+)
 
 __all__ = [
     "TEMPLATE_NAMES",
@@ -41,7 +51,11 @@ TEMPLATE_NAMES = (
     "permenpanrb_6_2022/evaluasi_jpt.docx",
     "permenpanrb_6_2022/dokumen_penilaian.docx",
     "permenpanrb_8_2021/skp.docx",
+    "permenpanrb_8_2021/skp_jpt.docx",
+    "permenpanrb_8_2021/skp_pengembangan.docx",
     "permenpanrb_8_2021/evaluasi.docx",
+    "permenpanrb_8_2021/evaluasi_jpt.docx",
+    "permenpanrb_8_2021/evaluasi_pengembangan.docx",
     "permenpanrb_8_2021/dokumen_penilaian.docx",
     "pp46_2011/skp.docx",
     "pp46_2011/skp_guru.docx",
@@ -57,9 +71,10 @@ class TemplateRenderError(Exception):
 def template_name(payload: Mapping[str, Any]) -> str:
     """The relative template name for a payload's regime, type and details.
 
-    JPT forms of 6/2022 (``pegawai.jenis_jabatan == "jpt"``) have their own SKP and evaluasi layout
-    (perspektif instead of the intervened RHK and aspek); a PP 46/2011 SKP whose kegiatan carry angka
-    kredit uses the guru/JF variant with the angka kredit total.
+    JPT forms of 6/2022 and 8/2021 (``pegawai.jenis_jabatan == "jpt"``) have their own SKP and
+    evaluasi layout (perspektif instead of the intervened RHK and aspek); an 8/2021 SKP of
+    ``skp.model == "pengembangan"`` (JA/JF) has the standar kinerja columns; a PP 46/2011 SKP whose
+    kegiatan carry angka kredit uses the guru/JF variant with the angka kredit total.
 
     :raises TemplateRenderError: for a regime or type without a form (manual IKU exists for 6/2022 only).
     """
@@ -69,8 +84,11 @@ def template_name(payload: Mapping[str, Any]) -> str:
     if kind == "manual_iku" and regime != PERMENPANRB_6_2022:
         raise TemplateRenderError("Manual IKU hanya ada pada PermenPANRB 6/2022.")
     jpt = (payload.get("pegawai") or {}).get("jenis_jabatan") == "jpt"
-    if regime == PERMENPANRB_6_2022 and kind in ("skp", "evaluasi") and jpt:
+    if regime in (PERMENPANRB_6_2022, PERMENPANRB_8_2021) and kind in ("skp", "evaluasi") and jpt:
         return f"{regime}/{kind}_jpt.docx"
+    pengembangan = (payload.get("skp") or {}).get("model") == "pengembangan"
+    if regime == PERMENPANRB_8_2021 and kind in ("skp", "evaluasi") and pengembangan:
+        return f"{regime}/{kind}_pengembangan.docx"
     if regime == PP46_2011 and kind == "skp":
         kegiatan = (payload.get("skp") or {}).get("kegiatan") or []
         if any(isinstance(k, Mapping) and k.get("angka_kredit") is not None for k in kegiatan):
@@ -110,6 +128,21 @@ def _describe(error: Exception) -> str:
     return f"{type(error).__name__}: {text[:300]}" if text else type(error).__name__
 
 
+def _with_images(template: DocxTemplate, context: Mapping[str, Any]) -> dict[str, Any]:
+    """The context with each chart (:class:`KurvaDistribusi`) drawn and each instance image
+    (:class:`~service.documents.gambar.Gambar`) placed as an inline image.
+    """
+
+    def placed(value: Any) -> Any:
+        if isinstance(value, KurvaDistribusi):
+            return InlineImage(template, io.BytesIO(kurva.png(value)), width=Mm(value.lebar_mm))
+        if isinstance(value, Gambar):
+            return InlineImage(template, io.BytesIO(value.png), width=Mm(value.lebar_mm))
+        return value
+
+    return {key: placed(value) for key, value in context.items()}
+
+
 def render_template(path: Path, context: Mapping[str, Any], *, name: str | None = None) -> bytes:
     """Render one ``.docx`` template with a ready context; the filled Word file as bytes.
 
@@ -118,7 +151,7 @@ def render_template(path: Path, context: Mapping[str, Any], *, name: str | None 
     label = name or path.name
     try:
         template = DocxTemplate(str(path))
-        template.render(dict(context), jinja_env=make_environment())
+        template.render(_with_images(template, context), jinja_env=make_environment())
         output = io.BytesIO()
         template.save(output)
     except Exception as error:  # noqa: BLE001  (every template failure is reported the same readable way)
@@ -133,14 +166,20 @@ def render_document(
     packaged_dir: Path,
     instance_dir: Path | None = None,
     verification_code: str | None = None,
+    signers: Collection[str] | None = None,
+    images: Mapping[str, Gambar] | None = None,
 ) -> bytes:
     """The filled Word form for a validated payload and its ``hasil``.
 
     :param packaged_dir: the service's ``form_templates/``.
     :param instance_dir: the instance's ``form_templates/`` (overrides by relative name), if any.
+    :param signers: the roles that sign (the document's signers; default: the form's own).
+    :param images: the instance's ``lambang`` and ``kop``, those it has
+        (:func:`~service.documents.gambar.load_form_images`); a form prints what it is given.
     :raises TemplateRenderError: no form for the payload, or the template is broken.
     """
     name = template_name(payload)
     path = resolve_template(name, packaged_dir=packaged_dir, instance_dir=instance_dir)
-    context = build_context(payload, hasil, verification_code=verification_code)
+    context = build_context(payload, hasil, verification_code=verification_code, signers=signers)
+    context.update(images or {})
     return render_template(path, context, name=name)

@@ -2,8 +2,10 @@
 
 Reports, per template: docxtpl tags split over several runs (Word does that when a tag is edited in
 pieces; such a tag is fragile), Jinja that does not parse after docxtpl's preprocessing, variables
-the context never provides (:data:`~service.documents.context.CONTEXT_KEYS`), and templates without
-any signature marker.
+the context never provides (:data:`~service.documents.context.CONTEXT_KEYS`), templates without
+any signature marker, and a form's template (``<regime>/<type>[_variant].docx``) whose signing blocks
+are not its signers' (:mod:`service.scoring.penandatangan`): a missing one cannot be signed, an extra
+one prints a signing space nobody signs.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from jinja2 import meta
 
 from service.documents.context import CONTEXT_KEYS, MARKERS
 from service.documents.render import make_environment
+from service.scoring.penandatangan import ATASAN, PENANDATANGAN, PENANDATANGAN_BILA_ADA
+from service.scoring.vocabulary import DOCUMENT_TYPES
 
 __all__ = ["TemplateProblem", "check_template", "check_templates"]
 
@@ -36,7 +40,8 @@ class TemplateProblem:
     template: str
     """Path relative to the checked directory, e.g. ``pp46_2011/skp.docx``."""
     kind: str
-    """``unreadable``, ``split_tag``, ``unclosed_tag``, ``syntax``, ``unknown_variable`` or ``no_marker``."""
+    """``unreadable``, ``split_tag``, ``unclosed_tag``, ``syntax``, ``unknown_variable``, ``no_marker``,
+    ``missing_signer`` or ``extra_signer``."""
     message: str
     """What is wrong and where, for a person editing the template."""
 
@@ -109,6 +114,7 @@ def check_template(path: Path, *, name: str | None = None) -> list[TemplateProbl
         for variable in sorted(unknown)
     )
     body = parts["word/document.xml"].decode("utf-8", errors="replace")
+    problems.extend(_signer_problems(label, body))
     if not any(marker in body for marker in MARKERS.values()):
         problems.append(
             TemplateProblem(
@@ -117,6 +123,40 @@ def check_template(path: Path, *, name: str | None = None) -> list[TemplateProbl
                 "no signature marker ([[ttd:pegawai]] …); no signature field can be placed",
             )
         )
+    return problems
+
+
+def _form_of(name: str) -> tuple[str, str] | None:
+    """``pp46_2011/skp_guru.docx`` → ``("pp46_2011", "skp")``; ``None`` for a name that is no form's."""
+    regime, _, stem = name.removesuffix(".docx").rpartition("/")
+    for type_ in sorted(DOCUMENT_TYPES, key=len, reverse=True):
+        if (stem == type_ or stem.startswith(f"{type_}_")) and (regime, type_) in PENANDATANGAN:
+            return regime, type_
+    return None
+
+
+def _signer_problems(label: str, body: str) -> list[TemplateProblem]:
+    form = _form_of(label)
+    if form is None:
+        return []
+    signers = PENANDATANGAN[form]
+    # The atasan's block may always be there: it prints only when ``ttd`` says the atasan signs
+    # (when given, or named in SKP_MENGETAHUI_FORMS).
+    fixed = [role for role in signers if role not in PENANDATANGAN_BILA_ADA.get(form, ())]
+    problems = [
+        TemplateProblem(
+            label, "missing_signer", f"no signing block {MARKERS[role]} for a signer of this form"
+        )
+        for role in fixed
+        if MARKERS[role] not in body
+    ]
+    problems.extend(
+        TemplateProblem(
+            label, "extra_signer", f"signing block {marker} for {role}, who does not sign this form"
+        )
+        for role, marker in MARKERS.items()
+        if role not in signers and role != ATASAN and marker in body
+    )
     return problems
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, post_load
 
-__all__ = ["MSG_TIDAK_DIKENAL", "BaseSchema", "Kesalahan", "daftar", "diisi", "objek"]
+__all__ = ["MSG_TIDAK_DIKENAL", "BaseSchema", "Kesalahan", "daftar", "diisi", "kosong", "objek"]
 
 MSG_TIDAK_DIKENAL = "bidang tidak dikenal"
 
@@ -51,9 +51,14 @@ def daftar(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
+def kosong(value: Any) -> bool:
+    """Whether a raw value is "not given": ``null``, or text that is empty or only whitespace (api.md)."""
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
 def diisi(mapping: Any, key: str) -> bool:
-    """Whether a raw object gives ``key`` a value (``null`` counts as not given)."""
-    return isinstance(mapping, Mapping) and mapping.get(key) is not None
+    """Whether a raw object gives ``key`` a value (``null`` and blank text count as not given)."""
+    return isinstance(mapping, Mapping) and not kosong(mapping.get(key))
 
 
 class Kesalahan:

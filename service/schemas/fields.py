@@ -21,6 +21,7 @@ __all__ = [
     "MSG_WAJIB",
     "Angka",
     "Daftar",
+    "KosongBerartiTidakAda",
     "Messages",
     "Objek",
     "Pesan",
@@ -59,6 +60,29 @@ class Pesan:
         "null": MSG_KOSONG,
         "validator_failed": "nilai tidak sah",
     }
+
+
+class KosongBerartiTidakAda:
+    """An optional text field of an object given as ``""`` or only whitespace is "not given" (api.md
+    conventions), never "wajib diisi": it loads as ``None``, which :class:`~.base.BaseSchema` drops.
+
+    Only a field of an object counts: an item of a list (``Daftar(Teks(…))``) is not optional, and a
+    blank item is still refused.
+    """
+
+    required: bool
+    parent: Any
+
+    def deserialize(self, value: Any, attr: str | None = None, data: Any = None, **kwargs: Any) -> Any:
+        """``None`` for blank text in an optional field of an object; otherwise the field's own."""
+        if (
+            not self.required
+            and isinstance(self.parent, Schema)
+            and isinstance(value, str)
+            and not value.strip()
+        ):
+            return None
+        return super().deserialize(value, attr, data, **kwargs)  # type: ignore[misc]
 
 
 def _meta(description: str, extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
@@ -174,7 +198,7 @@ def periksa_teks(value: str, *, multiline: bool) -> str | None:
     return None
 
 
-class Teks(Pesan, fields.String):
+class Teks(KosongBerartiTidakAda, Pesan, fields.String):
     """Text with a maximum length and no control characters; a required text must not be blank.
 
     :param multiline: allow newlines and tabs (free text such as umpan balik); names do not.
@@ -195,7 +219,7 @@ class Teks(Pesan, fields.String):
         self.multiline = multiline
         self.boleh_kosong = boleh_kosong
         extra: dict[str, Any] = {"maxLength": max_length}
-        if not boleh_kosong:
+        if not boleh_kosong and kwargs.get("required"):
             extra["minLength"] = 1
         super().__init__(metadata=_meta(description, extra), **kwargs)
 
@@ -213,7 +237,7 @@ class Teks(Pesan, fields.String):
         return text
 
 
-class Pilihan(Pesan, fields.String):
+class Pilihan(KosongBerartiTidakAda, Pesan, fields.String):
     """One of a fixed set of ids (lower case, underscores); the message lists them."""
 
     default_error_messages: Messages = {"invalid": "harus berupa teks"}  # noqa: RUF012
@@ -277,7 +301,7 @@ class YaTidak(Pesan, fields.Boolean):
         return value
 
 
-class UrlHttps(Pesan, fields.Url):
+class UrlHttps(KosongBerartiTidakAda, Pesan, fields.Url):
     """An absolute ``https`` URL (webhooks are never sent in clear text)."""
 
     default_error_messages: Messages = {"invalid": "harus berupa URL https yang sah"}  # noqa: RUF012
@@ -299,7 +323,7 @@ class UrlHttps(Pesan, fields.Url):
         return super()._deserialize(value, attr, data, **kwargs)
 
 
-class Email(Pesan, fields.Email):
+class Email(KosongBerartiTidakAda, Pesan, fields.Email):
     """An e-mail address (contact data; never shown on a form)."""
 
     default_error_messages: Messages = {"invalid": "harus berupa alamat email yang sah"}  # noqa: RUF012

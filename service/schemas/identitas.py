@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from marshmallow import validates_schema
 
-from service.schemas.base import BaseSchema, Kesalahan
-from service.schemas.fields import Email, Pilihan, Teks
+from service.schemas.base import BaseSchema, Kesalahan, diisi, objek
+from service.schemas.fields import MSG_WAJIB, Email, Pilihan, Teks
 from service.scoring.identitas import jenis_golongan, periksa_golongan, periksa_nip, periksa_pangkat
-from service.scoring.vocabulary import JENIS_JABATAN
+from service.scoring.vocabulary import JENIS_JABATAN, JENIS_JABATAN_PENILAI, PEJABAT_NEGARA
 
-__all__ = ["JENIS_JABATAN", "IdentitasSchema"]
+__all__ = ["JENIS_JABATAN", "IdentitasSchema", "PenilaiSchema"]
+
+_NIK = re.compile(r"[0-9]{16}")
+_NIP_TEXT = (
+    "NIP PNS (18 angka: tanggal lahir YYYYMMDD, TMT CPNS YYYYMM, jenis kelamin 1/2, nomor urut) "
+    "atau NI PPPK (angka 13–14 = 21)"
+)
+_GOLONGAN_TEXT = "Golongan/ruang PNS (I/a … IV/e) atau golongan PPPK (I … XVII)"
 
 # JENIS_JABATAN (the first three are struktural: rated on kepemimpinan) is the vocabulary's, re-exported.
 
@@ -20,20 +28,18 @@ class IdentitasSchema(BaseSchema):
     """A person on the form: the pegawai, the pejabat penilai or the atasan pejabat penilai."""
 
     nama = Teks("Nama lengkap dengan gelar", max_length=200, required=True)
-    nip = Teks(
-        "NIP PNS (18 angka: tanggal lahir YYYYMMDD, TMT CPNS YYYYMM, jenis kelamin 1/2, nomor urut) "
-        "atau NI PPPK (angka 13–14 = 21)",
-        max_length=40,
-        required=True,
+    nip = Teks(_NIP_TEXT, max_length=40, required=True)
+    nik = Teks(
+        "NIK (16 angka); dipakai sebagai pengenal penanda tangan bila tidak ber-NIP (pejabat negara)",
+        max_length=16,
+        allow_none=True,
     )
     pangkat = Teks(
         "Pangkat PNS sesuai golongan/ruang (mis. Penata Muda untuk III/a); PPPK tidak berpangkat",
         max_length=100,
         allow_none=True,
     )
-    golongan = Teks(
-        "Golongan/ruang PNS (I/a … IV/e) atau golongan PPPK (I … XVII)", max_length=5, required=True
-    )
+    golongan = Teks(_GOLONGAN_TEXT, max_length=5, required=True)
     jabatan = Teks("Nama jabatan", max_length=300, required=True)
     jenis_jabatan = Pilihan(
         "Jenis jabatan; jpt, administrator dan pengawas adalah struktural", JENIS_JABATAN, required=True
@@ -44,6 +50,8 @@ class IdentitasSchema(BaseSchema):
     @validates_schema(skip_on_field_errors=False)
     def _nip_golongan_pangkat(self, data: dict[str, Any], **_: Any) -> None:
         errors = Kesalahan()
+        if data.get("nik") is not None and not _NIK.fullmatch(data["nik"]):
+            errors.tambah("nik", "harus 16 angka")
         golongan = data.get("golongan")
         if golongan is not None:
             for message in periksa_golongan(golongan):
@@ -55,4 +63,29 @@ class IdentitasSchema(BaseSchema):
         if data.get("pangkat") is not None:
             for message in periksa_pangkat(golongan, data["pangkat"]):
                 errors.tambah("pangkat", message)
+        errors.raise_if_any()
+
+
+class PenilaiSchema(IdentitasSchema):
+    """The pejabat penilai or the atasan pejabat penilai: also a political official (``pejabat_negara``:
+    a Menteri, Kepala Daerah, … assessing a JPT) who has no NIP, pangkat or golongan (api.md, forms.md A1).
+    """
+
+    nip = Teks(_NIP_TEXT + "; opsional bagi pejabat_negara", max_length=40, allow_none=True)
+    golongan = Teks(_GOLONGAN_TEXT + "; opsional bagi pejabat_negara", max_length=5, allow_none=True)
+    jenis_jabatan = Pilihan(
+        "Jenis jabatan; jpt, administrator dan pengawas adalah struktural; pejabat_negara bagi pejabat "
+        "politik (Menteri, Kepala Daerah, …) yang menilai JPT",
+        JENIS_JABATAN_PENILAI,
+        required=True,
+    )
+
+    @validates_schema(pass_original=True, skip_on_field_errors=False)
+    def _wajib_kecuali_pejabat_negara(self, data: dict[str, Any], original: Any, **_: Any) -> None:
+        if objek(original).get("jenis_jabatan") in (None, PEJABAT_NEGARA):
+            return
+        errors = Kesalahan()
+        for key in ("nip", "golongan"):
+            if not diisi(original, key):
+                errors.tambah(key, MSG_WAJIB)
         errors.raise_if_any()

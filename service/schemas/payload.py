@@ -19,7 +19,7 @@ from marshmallow import Schema, ValidationError, fields, post_load, validates_sc
 from service.schemas import permenpanrb_6_2022 as p6
 from service.schemas import permenpanrb_8_2021 as p8
 from service.schemas import pp46_2011 as p46
-from service.schemas.base import BaseSchema, Kesalahan, daftar, diisi, objek
+from service.schemas.base import BaseSchema, Kesalahan, daftar, diisi, kosong, objek
 from service.schemas.fields import (
     Angka,
     Messages,
@@ -32,7 +32,7 @@ from service.schemas.fields import (
     YaTidak,
     parse_tanggal,
 )
-from service.schemas.identitas import IdentitasSchema
+from service.schemas.identitas import IdentitasSchema, PenilaiSchema
 from service.scoring.identitas import jenis_golongan
 from service.scoring.permenpanrb_6_2022 import KOEFISIEN_TAHUNAN
 from service.scoring.regime import PeriodeError, PeriodeTransisiError, regime_for_date, regime_for_period
@@ -43,6 +43,7 @@ from service.scoring.vocabulary import (
     JABATAN_STRUKTURAL,
     JENIS_PERIODE_IDS,
     KELOMPOK_SURVEI,
+    PEJABAT_NEGARA,
     PERMENPANRB_6_2022,
     PERMENPANRB_8_2021,
     PP46_2011,
@@ -94,7 +95,7 @@ def regime_mentah(data: Mapping[str, Any] | None) -> str | None:
     regime = data.get("regime")
     if isinstance(regime, str) and regime in REGIME_IDS:
         return regime
-    if regime is not None:
+    if not kosong(regime):  # blank text is "not given", as the field itself reads it
         return None
     periode = data.get("periode")
     mulai = parse_tanggal(periode.get("mulai")) if isinstance(periode, Mapping) else None
@@ -167,6 +168,12 @@ class EvaluasiSchema(BaseSchema):
     permasalahan = Teks("Permasalahan kinerja", max_length=5000, multiline=True, allow_none=True)
     rekomendasi = Teks("Rekomendasi", max_length=5000, multiline=True, allow_none=True)
     catatan = Teks("Catatan", max_length=5000, multiline=True, allow_none=True)
+    keterangan = Teks(
+        "Keterangan pejabat penilai pada penilaian SKP (permenpanrb_8_2021, opsional)",
+        max_length=5000,
+        multiline=True,
+        allow_none=True,
+    )
 
 
 class AngkaKreditSchema(BaseSchema):
@@ -204,9 +211,9 @@ class DocumentPayloadSchema(BaseSchema):
     tempat = Teks("Tempat penandatanganan", max_length=100, allow_none=True)
     tanggal = Tanggal("Tanggal dokumen", allow_none=True)
     pegawai = Objek(IdentitasSchema, "Pegawai yang dinilai", required=True)
-    pejabat_penilai = Objek(IdentitasSchema, "Pejabat penilai kinerja", required=True)
+    pejabat_penilai = Objek(PenilaiSchema, "Pejabat penilai kinerja", required=True)
     atasan_pejabat_penilai = Objek(
-        IdentitasSchema,
+        PenilaiSchema,
         "Atasan pejabat penilai; wajib untuk dokumen_penilaian dan evaluasi pp46_2011",
         allow_none=True,
     )
@@ -247,6 +254,7 @@ class DocumentPayloadSchema(BaseSchema):
                 self._wajib_per_type(original, regime, kind, errors)
             self._kepemimpinan(data, original, regime, errors)
             self._perspektif_jpt(data, original, regime, errors)
+            self._kolom_8_2021(data, original, regime, errors)
         self._identitas(data, regime, errors)
         errors.raise_if_any()
 
@@ -299,6 +307,8 @@ class DocumentPayloadSchema(BaseSchema):
             for key in ("capaian_organisasi", "rating_hasil_kerja", "rating_perilaku_kerja"):
                 if diisi(evaluasi, key):
                     errors.tambah(f"evaluasi.{key}", "hanya untuk regime permenpanrb_6_2022")
+        if regime != PERMENPANRB_8_2021 and diisi(evaluasi, "keterangan"):
+            errors.tambah("evaluasi.keterangan", "hanya untuk regime permenpanrb_8_2021")
 
     @staticmethod
     def _wajib_per_type(original: Mapping[str, Any], regime: str, kind: str, errors: Kesalahan) -> None:
@@ -377,12 +387,49 @@ class DocumentPayloadSchema(BaseSchema):
                 errors.tambah(f"skp.hasil_kerja.{index}.perspektif", "wajib diisi untuk JPT")
 
     @staticmethod
+    def _kolom_8_2021(
+        data: Mapping[str, Any], original: Mapping[str, Any], regime: str, errors: Kesalahan
+    ) -> None:
+        """8/2021 columns belong to one layout: perspektif to the JPT form, the intervened rencana
+        kinerja, aspek and model pengembangan to the JA/JF forms (forms.md B1/B2); a value the chosen
+        form has no column for is refused instead of silently left off.
+        """
+        if regime != PERMENPANRB_8_2021:
+            return
+        jenis = objek(data.get("pegawai")).get("jenis_jabatan")
+        if jenis is None:
+            return
+        jpt = jenis == "jpt"
+        skp = objek(original.get("skp"))
+        if jpt and skp.get("model") == "pengembangan":
+            errors.tambah("skp.model", "model pengembangan hanya untuk JA/JF (FORMAT D.2.2/D.2.3), bukan JPT")
+        own, others = ("perspektif",), ("rencana_kinerja_atasan", "aspek")
+        refused = others if jpt else own
+        for index, row in enumerate(daftar(skp.get("kinerja_utama"))):
+            if not isinstance(row, Mapping):
+                continue
+            for key in refused:
+                if diisi(row, key):
+                    errors.tambah(
+                        f"skp.kinerja_utama.{index}.{key}",
+                        "hanya untuk JA/JF" if jpt else "hanya untuk JPT",
+                    )
+
+    @staticmethod
     def _identitas(data: Mapping[str, Any], regime: str | None, errors: Kesalahan) -> None:
         """PPPK only from PermenPANRB 6/2022 on (rules.md §5); nobody assesses themselves."""
         pegawai = objek(data.get("pegawai"))
         pppk = jenis_golongan(pegawai.get("golongan")) == "pppk"
         if pppk and regime is not None and regime != PERMENPANRB_6_2022:
             errors.tambah("pegawai.golongan", "golongan PPPK hanya dikenal pada regime permenpanrb_6_2022")
+        for role in SIGNING_ORDER[1:]:
+            negara = objek(data.get(role)).get("jenis_jabatan") == PEJABAT_NEGARA
+            if negara and (pegawai.get("jenis_jabatan") != "jpt" or regime == PP46_2011):
+                # forms.md A1, B1: only the penilai of a JPT under 8/2021 or 6/2022 may be political.
+                errors.tambah(
+                    f"{role}.jenis_jabatan",
+                    "pejabat_negara hanya untuk penilai JPT pada permenpanrb_8_2021 dan permenpanrb_6_2022",
+                )
         seen: dict[str, str] = {}
         for role in SIGNING_ORDER:
             nip = objek(data.get(role)).get("nip")

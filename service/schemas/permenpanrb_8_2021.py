@@ -17,6 +17,7 @@ from service.scoring.vocabulary import (
     KELOMPOK_SURVEI,
     KEPEMIMPINAN,
     MODE_PERILAKU,
+    PERSPEKTIF,
 )
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "PerilakuKerjaPermenPANRB8Schema",
     "RentangTargetSchema",
     "SkpPermenPANRB8Schema",
+    "StandarKinerjaPermenPANRB8Schema",
     "TargetIki",
 ]
 
@@ -34,6 +36,16 @@ __all__ = [
 ASPEK_PERILAKU_8_2021 = tuple(name for name in ASPEK_PERMENPANRB_8_2021 if name != KEPEMIMPINAN)
 
 _MAKS_PERILAKU = 120
+
+#: How the SKP states its targets: model dasar (one target per IKI) or model pengembangan (the
+#: standar kinerja of each IKI by level; forms.md B1, FORMAT D.2.2/D.2.3).
+MODEL_SKP = ("dasar", "pengembangan")
+
+#: Aspects of a JA/JF IKI (forms.md B1, "ASPEK").
+ASPEK_IKI = ("kuantitas", "kualitas", "waktu", "biaya")
+
+#: Fewest standar kinerja levels a model pengembangan IKI states (3, 4 or 5 levels; forms.md B1).
+STANDAR_KINERJA_MINIMUM = 3
 
 
 class RentangTargetSchema(BaseSchema):
@@ -87,10 +99,37 @@ class TargetIki(Pesan, fields.Field):  # type: ignore[type-arg]
         return number
 
 
+class StandarKinerjaPermenPANRB8Schema(BaseSchema):
+    """The standar kinerja of one IKI by level (model pengembangan): 3, 4 or 5 levels, Baik = target."""
+
+    sangat_kurang = Teks("Standar kinerja tingkat Sangat Kurang", max_length=500, allow_none=True)
+    kurang = Teks("Standar kinerja tingkat Kurang", max_length=500, allow_none=True)
+    cukup = Teks("Standar kinerja tingkat Cukup", max_length=500, allow_none=True)
+    baik = Teks("Standar kinerja tingkat Baik (sama dengan target)", max_length=500, required=True)
+    sangat_baik = Teks("Standar kinerja tingkat Sangat Baik", max_length=500, allow_none=True)
+
+    @validates_schema(pass_original=True, skip_on_field_errors=False)
+    def _tingkat(self, data: dict[str, Any], original: Any, **_: Any) -> None:
+        levels = [key for key in KATEGORI_PERMENPANRB_8_2021 if diisi(objek(original), key)]
+        if len(levels) < STANDAR_KINERJA_MINIMUM:
+            raise ValidationError(
+                f"isi minimal {STANDAR_KINERJA_MINIMUM} tingkat standar kinerja (termasuk baik); "
+                f"terisi {len(levels)}",
+                "_schema",
+            )
+
+
 class KinerjaUtamaPermenPANRB8Schema(BaseSchema):
     """One indikator kinerja individu (IKI) of a rencana kinerja."""
 
     rencana_kinerja = Teks("Rencana kinerja", max_length=1000, required=True)
+    rencana_kinerja_atasan = Teks(
+        "Rencana kinerja atasan langsung/unit kerja yang diintervensi (JA/JF)",
+        max_length=1000,
+        allow_none=True,
+    )
+    aspek = Pilihan("Aspek IKI (JA/JF)", ASPEK_IKI, allow_none=True)
+    perspektif = Pilihan("Perspektif (JPT)", PERSPEKTIF, allow_none=True)
     iki = Teks("Indikator kinerja individu", max_length=1000, required=True)
     target = TargetIki("Target (angka di atas 0) atau rentang {min, max}", required=True)
     realisasi = Angka("Realisasi; wajib untuk evaluasi dan dokumen_penilaian", minimum=0, allow_none=True)
@@ -107,6 +146,12 @@ class KinerjaUtamaPermenPANRB8Schema(BaseSchema):
         maksimum=100,
         allow_none=True,
     )
+    standar_kinerja = Objek(
+        StandarKinerjaPermenPANRB8Schema,
+        "Standar kinerja per tingkat (minimal 3 tingkat, termasuk baik = target); wajib pada model "
+        "pengembangan dan tidak diisi pada model dasar",
+        allow_none=True,
+    )
 
 
 class KinerjaTambahanPermenPANRB8Schema(BaseSchema):
@@ -119,6 +164,12 @@ class KinerjaTambahanPermenPANRB8Schema(BaseSchema):
 class SkpPermenPANRB8Schema(BaseSchema):
     """Sasaran Kinerja Pegawai under PermenPANRB 8/2021."""
 
+    model = Pilihan(
+        "Model SKP: dasar (satu target per IKI) atau pengembangan (standar kinerja per tingkat, "
+        "JA/JF); bila tidak diisi: dasar",
+        MODEL_SKP,
+        allow_none=True,
+    )
     kinerja_utama = Daftar(
         Objek(KinerjaUtamaPermenPANRB8Schema, "IKI kinerja utama"), "Kinerja utama", minimum=1, required=True
     )
@@ -135,13 +186,24 @@ class SkpPermenPANRB8Schema(BaseSchema):
         # above 0 (field rule), so their sum is too.
         rows = [row for row in daftar(objek(original).get("kinerja_utama")) if isinstance(row, Mapping)]
         weighted = [diisi(row, "bobot") for row in rows]
-        if not any(weighted):
-            return
         errors = Kesalahan()
-        for index, given in enumerate(weighted):
-            if not given:
+        if any(weighted):
+            for index, given in enumerate(weighted):
+                if not given:
+                    errors.tambah(
+                        f"kinerja_utama.{index}.bobot",
+                        "wajib diisi bila bobot diisi pada indikator kinerja lain",
+                    )
+        pengembangan = data.get("model") == "pengembangan"
+        for index, row in enumerate(daftar(objek(original).get("kinerja_utama"))):
+            if not isinstance(row, Mapping):
+                continue
+            if pengembangan and not diisi(row, "standar_kinerja"):
+                errors.tambah(f"kinerja_utama.{index}.standar_kinerja", "wajib diisi pada model pengembangan")
+            elif not pengembangan and diisi(row, "standar_kinerja"):
                 errors.tambah(
-                    f"kinerja_utama.{index}.bobot", "wajib diisi bila bobot diisi pada indikator kinerja lain"
+                    f"kinerja_utama.{index}.standar_kinerja",
+                    'hanya diisi pada model pengembangan (skp.model = "pengembangan")',
                 )
         errors.raise_if_any()
 

@@ -36,6 +36,7 @@ __all__ = [
     "ASPEK_PERILAKU",
     "KATEGORI",
     "PREDIKAT",
+    "CapaianRencana",
     "HasilKinerja",
     "Iki",
     "NilaiIki",
@@ -45,8 +46,10 @@ __all__ = [
     "Rentang",
     "bobot",
     "capaian_iki",
+    "capaian_rencana_kinerja",
     "hasil",
     "hasil_rencana",
+    "kategori_nilai",
     "nilai_capaian_iki",
     "nilai_iki",
     "nilai_integrasi_2021",
@@ -57,6 +60,7 @@ __all__ = [
     "penilaian_dari_payload",
     "penilaian_kinerja",
     "predikat",
+    "rencana_kinerja",
 ]
 
 #: Predikat ids from best to worst (PP 30/2019 Pasal 41), from :mod:`.vocabulary`.
@@ -121,6 +125,23 @@ class NilaiIki:
 
     nilai: Decimal
     """Nilai capaian IKI, 0–120."""
+
+
+@dataclass(frozen=True)
+class CapaianRencana:
+    """Capaian of one rencana kinerja, its IKIs taken together (the JA/JF "Capaian Rencana Kinerja")."""
+
+    iki: tuple[int, ...]
+    """Indexes of its IKIs in the kinerja utama list (consecutive, same rencana kinerja text)."""
+
+    kategori: str
+    """Kategori id of :attr:`nilai` (:func:`kategori_nilai`)."""
+
+    nilai: Decimal
+    """(Weighted) mean of its IKIs' nilai (policy)."""
+
+    nilai_tertimbang: Decimal
+    """Its share of the nilai kinerja utama: the sum over all rencana kinerja is ``rata_rata_iki``."""
 
 
 @dataclass(frozen=True)
@@ -255,6 +276,74 @@ def nilai_iki(iki: Iki) -> NilaiIki:
     bulat = policy.capaian_untuk_tabel(tepat)
     kategori, nilai = nilai_capaian_iki(bulat, maksimal=iki.maksimal)
     return NilaiIki(capaian_tepat=tepat, capaian=bulat, kategori=kategori, nilai=nilai)
+
+
+def kategori_nilai(nilai: Decimal) -> str:
+    """Kategori of a nilai 0–120 as shown, by the predikat bands without the ide baru condition.
+
+    Policy (:data:`~service.scoring.policy.KATEGORI_CAPAIAN_RENCANA_BATAS`): ≥ 110 sangat_baik,
+    ≥ 90 baik, ≥ 70 cukup, ≥ 50 kurang, else sangat_kurang. The nilai IKI table gives exactly these
+    kategori for its own values (109 is baik, 89 cukup, 69 kurang, 49 sangat_kurang).
+    """
+    x = round2(nilai)
+    for kategori, batas in policy.KATEGORI_CAPAIAN_RENCANA_BATAS:
+        if x >= batas:
+            return kategori
+    return KATEGORI[-1]
+
+
+def capaian_rencana_kinerja(
+    nilai: Sequence[Decimal], bobot: Sequence[Decimal | None], field: str = "skp.kinerja_utama"
+) -> tuple[Decimal, Decimal]:
+    """Nilai and weight of one rencana kinerja from the nilai and bobot of its IKIs.
+
+    Policy (rules.md §3 weighs IKIs, not rencana kinerja): the nilai is the mean of its IKIs' nilai,
+    weighted by bobot when the IKIs carry one; its weight is the sum of those bobot, or the number of
+    its IKIs. So the weighted sum over all rencana kinerja is the nilai kinerja utama of
+    :func:`penilaian_kinerja`.
+
+    :raises ScoringError: mixed bobot (see :func:`~service.scoring.policy.bobot_iki`).
+    """
+    if not nilai:
+        raise ScoringError(field, "minimal satu indikator kinerja individu")
+    weights = policy.bobot_iki(bobot, field)
+    return policy.rata_rata_berbobot(nilai, bobot, field), (
+        Decimal(len(nilai)) if weights is None else sum(weights, Decimal(0))
+    )
+
+
+def rencana_kinerja(
+    rencana: Sequence[str], iki: Sequence[NilaiIki], bobot: Sequence[Decimal | None]
+) -> tuple[CapaianRencana, ...]:
+    """The capaian of every rencana kinerja: consecutive IKIs with the same text form one.
+
+    :param rencana: the rencana kinerja text of each IKI, in input order.
+    :param iki: the :func:`nilai_iki` of each IKI.
+    :param bobot: each IKI's bobot (all or none).
+    :raises ScoringError: lists of different lengths, no IKI, mixed bobot.
+    """
+    if not (len(rencana) == len(iki) == len(bobot)):
+        raise ScoringError("skp.kinerja_utama", "jumlah rencana kinerja, IKI dan bobot tidak sama")
+    if not iki:
+        raise ScoringError("skp.kinerja_utama", "minimal satu indikator kinerja individu")
+    policy.bobot_iki(bobot, "skp.kinerja_utama")
+    groups: list[list[int]] = []
+    for index, text in enumerate(rencana):
+        if groups and rencana[groups[-1][0]] == text:
+            groups[-1].append(index)
+        else:
+            groups.append([index])
+    parts = [capaian_rencana_kinerja([iki[i].nilai for i in g], [bobot[i] for i in g]) for g in groups]
+    total = sum((weight for _, weight in parts), Decimal(0))
+    return tuple(
+        CapaianRencana(
+            iki=tuple(g),
+            kategori=kategori_nilai(nilai),
+            nilai=nilai,
+            nilai_tertimbang=nilai * weight / total,
+        )
+        for g, (nilai, weight) in zip(groups, parts, strict=True)
+    )
 
 
 def nilai_skp(rata_rata_iki: Decimal, nilai_kinerja_tambahan: Decimal) -> Decimal:
@@ -452,6 +541,11 @@ def hasil(payload: Mapping[str, Any]) -> dict[str, Any]:
     """The full ``hasil`` of an evaluasi or dokumen penilaian (api.md), rounded for showing."""
     penilaian = penilaian_dari_payload(payload)
     result = penilaian_kinerja(penilaian)
+    rencana = rencana_kinerja(
+        [str(item.get("rencana_kinerja", "")) for item in _utama(payload)],
+        result.iki,
+        [item.bobot for item in penilaian.kinerja_utama],
+    )
     return {
         "iki": [
             {
@@ -462,6 +556,15 @@ def hasil(payload: Mapping[str, Any]) -> dict[str, Any]:
                 "bobot": round2_opsional(item.bobot),
             }
             for i, item in zip(result.iki, penilaian.kinerja_utama, strict=True)
+        ],
+        "rencana_kinerja": [
+            {
+                "iki": list(r.iki),
+                **with_label("kategori", r.kategori),
+                "nilai": round2(r.nilai),
+                "nilai_tertimbang": round2(r.nilai_tertimbang),
+            }
+            for r in rencana
         ],
         "rata_rata_iki": round2(result.rata_rata_iki),
         "kinerja_tambahan": {

@@ -118,6 +118,17 @@ def rata_rata_berbobot(nilai: Sequence[Decimal], bobot: Sequence[Decimal | None]
     return sum((n * w for n, w in zip(nilai, weights, strict=True)), Decimal(0)) / total
 
 
+#: Policy (PermenPANRB 8/2021 JA/JF penilaian, "Capaian Rencana Kinerja: Kategori | Nilai"; rules.md
+#: is silent): the kategori of a rencana kinerja's nilai, lowest nilai of each kategori, best first.
+#: These are the predikat bands of PP 30/2019 Pasal 41 (without the ide baru condition), which also
+#: close the gaps of the nilai IKI table (109 → baik, 89 → cukup).
+KATEGORI_CAPAIAN_RENCANA_BATAS: tuple[tuple[str, Decimal], ...] = (
+    ("sangat_baik", Decimal(110)),
+    ("baik", Decimal(90)),
+    ("cukup", Decimal(70)),
+    ("kurang", Decimal(50)),
+)
+
 #: Weights of the rater groups in the 360° (survei tertutup) mode (rules.md §3, seed 003).
 BOBOT_SURVEI: Mapping[str, Decimal] = {
     "atasan": Decimal("0.6"),

@@ -22,12 +22,14 @@ __all__ = [
     "JABATAN_STRUKTURAL",
     "JENIS_HASIL_KERJA",
     "JENIS_JABATAN",
+    "JENIS_JABATAN_PENILAI",
     "JENIS_PERIODE_IDS",
     "KATEGORI_PERMENPANRB_8_2021",
     "KELOMPOK_SURVEI",
     "KEPEMIMPINAN",
     "LABELS",
     "MODE_PERILAKU",
+    "PEJABAT_NEGARA",
     "PENILAI_SURVEI",
     "PERAN_LABEL",
     "PERIODE_PELAPORAN",
@@ -114,6 +116,10 @@ STATUS_LABEL: Mapping[str, str] = {
 JENIS_JABATAN = ("jpt", "administrator", "pengawas", "pelaksana", "fungsional")
 #: Jabatan whose holders lead people: only they are rated on kepemimpinan (rules.md §2, §3).
 JABATAN_STRUKTURAL = frozenset(JENIS_JABATAN[:3])
+#: A political official (Menteri, Kepala Daerah, …) assessing a JPT: no NIP, pangkat or golongan.
+PEJABAT_NEGARA = "pejabat_negara"
+#: Kinds of jabatan of a pejabat penilai or atasan pejabat penilai (api.md "Documents").
+JENIS_JABATAN_PENILAI = (*JENIS_JABATAN, PEJABAT_NEGARA)
 
 #: Kinds of assessed period (``periode.jenis``); ``bulanan`` is any single month.
 JENIS_PERIODE_IDS = (

@@ -16,7 +16,7 @@ from service import audit
 from service.models import AuditEvent, Document
 from service.scoring.vocabulary import PERAN_LABEL
 from service.services import Services
-from service.workflow.stored import payload_of
+from service.workflow.stored import nomor_label, payload_of
 from signing import seal
 
 __all__ = ["HISTORY_FILE", "build_history_docx", "history_job"]
@@ -49,7 +49,7 @@ def build_history_docx(document: Document, events: list[AuditEvent]) -> bytes:
         row = table.add_row().cells
         row[0].text = str(signer.urutan)
         row[1].text = PERAN_LABEL[signer.peran]
-        row[2].text = f"{signer.nama}\nNIP {signer.nip}"
+        row[2].text = f"{signer.nama}\n{nomor_label(document, signer)} {signer.nip}"
         row[3].text = signer.signed_at.strftime("%d-%m-%Y %H:%M:%S") if signer.signed_at else "-"
     word.add_heading("Revisi berkas", level=2)
     table = word.add_table(rows=1, cols=3)

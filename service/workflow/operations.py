@@ -6,7 +6,7 @@ import hashlib
 import json
 import re
 import secrets
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -22,6 +22,7 @@ from service.models import ApiClient, Document, Revision, Signer, WebhookDeliver
 from service.schemas import DocumentPayloadSchema
 from service.schemas.stored import dump_validated
 from service.scoring import score_payload
+from service.scoring.penandatangan import penandatangan
 from service.scoring.vocabulary import FINAL_STATUSES, SIGNING_ORDER
 from service.services import Services
 from service.tenancy import Caller, instansi_key
@@ -44,6 +45,8 @@ __all__ = [
     "reissue_link",
     "reject_document",
     "request_hash",
+    "signer_id",
+    "signers_of",
     "webhook_deliveries",
 ]
 
@@ -65,6 +68,38 @@ def request_hash(body: Mapping[str, Any]) -> str:
     """Hash of the body as parsed, so whitespace or key order does not make another request."""
     text = json.dumps(body, sort_keys=True, separators=(",", ":"), default=_canonical)
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def signers_of(payload: Mapping[str, Any], mengetahui: Collection[str] = ()) -> tuple[str, ...]:
+    """The roles that sign this payload's form, in order (``service.scoring.penandatangan``).
+
+    Identities the form does not sign for stay in the payload and are printed where the form prints
+    them; they are just not signers.
+    """
+    given = [role for role in SIGNING_ORDER if payload.get(role) is not None]
+    return penandatangan(payload["regime"], payload["type"], given=given, mengetahui=mengetahui)
+
+
+def signer_id(person: Mapping[str, Any]) -> str:
+    """What identifies a signer (their key, enrollment, certificate check): the NIP, or the NIK of a
+    pejabat negara who has no NIP.
+    """
+    return str(person.get("nip") or person["nik"])
+
+
+def _refuse_signers_without_id(payload: Mapping[str, Any], mengetahui: Collection[str]) -> None:
+    """A political official without NIP who signs must give a NIK: keys belong to a number."""
+    errors = [
+        {
+            "field": f"{peran}.nik",
+            "message": "wajib diisi: pejabat negara tanpa NIP yang menandatangani dokumen ini dikenali "
+            "dari NIK-nya (kunci tanda tangan dan sertifikatnya memakai nomor itu)",
+        }
+        for peran in signers_of(payload, mengetahui)
+        if not payload[peran].get("nip") and not payload[peran].get("nik")
+    ]
+    if errors:
+        raise UnprocessableError(errors=errors)
 
 
 @dataclass(frozen=True)
@@ -106,6 +141,7 @@ def create_document(
             errors=[{"field": "instansi", "message": "di luar instansi yang dilayani kunci API ini"}],
         )
     hasil = score_payload(payload)
+    _refuse_signers_without_id(payload, services.settings.mengetahui_forms)
     digest = request_hash(body)
     existing = _by_idempotency_key(session, client.id, idempotency_key)
     if existing is not None:
@@ -134,18 +170,14 @@ def create_document(
         periode_tahun=payload["periode"]["mulai"].year,
         current_revision=-1,
     )
-    urutan = 0
-    for peran in SIGNING_ORDER:
-        person = payload.get(peran)
-        if person is None:
-            continue
-        urutan += 1
+    for urutan, peran in enumerate(signers_of(payload, services.settings.mengetahui_forms), start=1):
+        person = payload[peran]
         document.signers.append(
             Signer(
                 urutan=urutan,
                 peran=peran,
                 nama=person["nama"],
-                nip=person["nip"],
+                nip=signer_id(person),
                 jabatan=person["jabatan"],
                 email=person.get("email"),
                 status="waiting",

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from service import audit
 from service.documents.converter import ConversionError
+from service.documents.integrity import allow_rows_to_split, content_missing
 from service.documents.placement import footer_band, locate_markers
 from service.documents.render import TemplateRenderError, render_document
 from service.jsonio import parse_json
@@ -55,9 +56,10 @@ def render_unsigned(
         packaged_dir=PACKAGED_TEMPLATES,
         instance_dir=services.settings.instance_templates_dir,
         verification_code=document.verification_code,
+        signers=[signer.peran for signer in document.signers],
+        images=services.form_images(),
     )
-    pdf = services.converter().convert(docx, timeout=services.settings.converter_timeout)
-    reader = PdfReader(BytesIO(pdf))  # parsed once for the markers and the footer band
+    docx, pdf, reader = convert_complete(services, docx)
     markers = locate_markers(reader, roles=[signer.peran for signer in document.signers])
     fields = []
     for signer in document.signers:
@@ -77,6 +79,31 @@ def render_unsigned(
         fields=fields,
     )
     return docx, unsigned
+
+
+def convert_complete(services: Services, docx: bytes) -> tuple[bytes, bytes, PdfReader]:
+    """The Word file converted, with every text of it in the PDF: ``(docx, pdf, reader)``.
+
+    A conversion that lost text (LibreOffice drops a row that may not split when it falls on a
+    page break, issue 11) is tried once more with rows allowed to split; the Word file returned is
+    the one converted, so the stored form matches the PDF.
+
+    :raises RenderFailedError: text is still missing; the reason names it.
+    """
+    missing: list[str] = []
+    for fallback in (False, True):
+        attempt = allow_rows_to_split(docx) if fallback else docx
+        pdf = services.converter().convert(attempt, timeout=services.settings.converter_timeout)
+        reader = PdfReader(BytesIO(pdf))  # parsed once for the check, the markers and the footer band
+        missing = content_missing(attempt, reader)
+        if not missing:
+            return attempt, pdf, reader
+        log.warning("conversion lost %d texts, first %r", len(missing), missing[0][:80])
+    shown = "; ".join(f"«{text[:120]}»" for text in missing[:5])
+    more = f" (dan {len(missing) - 5} teks lain)" if len(missing) > 5 else ""
+    raise RenderFailedError(
+        f"Isi dokumen hilang saat dikonversi ke PDF, juga dengan baris tabel boleh terpotong: {shown}{more}."
+    )
 
 
 def render_job(session: Session, services: Services, document_id: str) -> None:

@@ -29,7 +29,7 @@ from service.settings import Settings
 from service.workflow.enrollment import active_key, redeem
 from service.workflow.links import issue_link
 from service.workflow.revisions import add_revision, read_revision
-from service.workflow.stored import payload_of
+from service.workflow.stored import nomor_label, payload_of
 from service.workflow.webhooks import enqueue
 from signing import P12Inspection, Pkcs12Signer, StampInfo, add_document_timestamp, approve, inspect_p12, seal
 from signing.errors import KeyFileError, WrongPassphraseError
@@ -418,6 +418,7 @@ def sign_document(
         stamp=StampInfo(
             nama=signer.nama,
             nip=signer.nip,
+            nomor=nomor_label(document, signer),
             peran_label=peran_label(signer),
             # Shown on the stamp in the agency's zone (WIB/WITA/WIT); stored times stay UTC.
             waktu=services.clock.now().astimezone(services.settings.timezone),

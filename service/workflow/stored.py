@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from service.jsonio import parse_json
-from service.models import Document
+from service.models import Document, Signer
 from service.schemas import DocumentPayloadSchema
 from service.schemas.stored import load_validated
 
-__all__ = ["payload_of"]
+__all__ = ["nomor_label", "payload_of"]
 
 
 def payload_of(document: Document) -> dict[str, Any]:
@@ -22,3 +22,13 @@ def payload_of(document: Document) -> dict[str, Any]:
         return load_validated(document.payload_validated)
     payload: dict[str, Any] = DocumentPayloadSchema().load(parse_json(document.payload_json))
     return payload
+
+
+def nomor_label(document: Document, signer: Signer) -> str:
+    """What the signer's number is, as printed beside it: ``NIK`` for an official the payload gives
+    no NIP (a pejabat negara, identified by NIK), else ``NIP`` (a Plt/Plh delegate always has one).
+    """
+    if signer.delegate_json:
+        return "NIP"
+    identity = payload_of(document).get(signer.peran) or {}
+    return "NIP" if identity.get("nip") else "NIK"

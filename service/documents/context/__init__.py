@@ -13,7 +13,7 @@ labels come from :mod:`service.scoring.vocabulary`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from service.documents.context import permenpanrb_6_2022, permenpanrb_8_2021, pp46_2011
@@ -30,6 +30,7 @@ from service.documents.context.common import (
     tanggal,
 )
 from service.documents.context.permenpanrb_6_2022 import ASPEK_BERAKHLAK
+from service.scoring.penandatangan import PENANDATANGAN, penandatangan
 from service.scoring.vocabulary import SIGNING_ORDER
 
 __all__ = [
@@ -65,6 +66,11 @@ _HEADER_KEYS = frozenset(
         "bagi",
         "bagi_8_2021",
         "penanda",
+        "ttd",
+        # The instance's Garuda and letterhead images: None here (the context is pure); the
+        # renderer puts in those the instance has (service.documents.gambar).
+        "lambang",
+        "kop",
     }
 )
 
@@ -73,13 +79,20 @@ CONTEXT_KEYS = _HEADER_KEYS | permenpanrb_6_2022.KEYS | permenpanrb_8_2021.KEYS 
 
 
 def build_context(
-    payload: Mapping[str, Any], hasil: Mapping[str, Any] | None, *, verification_code: str | None = None
+    payload: Mapping[str, Any],
+    hasil: Mapping[str, Any] | None,
+    *,
+    verification_code: str | None = None,
+    signers: Collection[str] | None = None,
 ) -> dict[str, Any]:
     """Everything the form templates print, as text (keys: :data:`CONTEXT_KEYS`).
 
     :param payload: the validated payload (docs/architecture.md; JSON-shaped values are accepted too).
     :param hasil: what :func:`service.scoring.score_payload` returned for it (``None``: plan only).
     :param verification_code: the document's verification code, when known.
+    :param signers: the roles that sign this document (its ``signers``); by default the form's own
+        (:func:`service.scoring.penandatangan.penandatangan`, no instance "Mengetahui"). ``ttd``
+        tells a template, per role, whether to print a signing block for it.
     """
     hasil = hasil or {}
     regime = clean_text(payload.get("regime"))
@@ -103,7 +116,20 @@ def build_context(
         "bagi": BAGI[jpt],
         "bagi_8_2021": BAGI[jpt].removeprefix("BAGI "),
         "penanda": dict(MARKERS),
+        "ttd": dict.fromkeys(SIGNING_ORDER, False) | dict.fromkeys(_signers(payload, signers), True),
+        "lambang": None,
+        "kop": None,
         **permenpanrb_6_2022.context(payload, hasil),
         **permenpanrb_8_2021.context(payload, hasil, regime),
         **pp46_2011.context(payload, hasil, regime),
     }
+
+
+def _signers(payload: Mapping[str, Any], signers: Collection[str] | None) -> Collection[str]:
+    if signers is not None:
+        return signers
+    form = (payload.get("regime"), payload.get("type"))
+    if form not in PENANDATANGAN:
+        return ()
+    given = [role for role in SIGNING_ORDER if payload.get(role)]
+    return penandatangan(str(form[0]), str(form[1]), given=given)

@@ -16,7 +16,7 @@ from typing import Any
 
 from docxtpl import Listing
 
-from service.scoring.vocabulary import SIGNING_ORDER
+from service.scoring.vocabulary import PEJABAT_NEGARA, SIGNING_ORDER
 
 __all__ = [
     "BAGI",
@@ -204,7 +204,7 @@ def orang(data: object) -> dict[str, Any]:
         "ada": bool(person),
         "nama": dash(person.get("nama")),
         "nip": nip or "-",
-        "nip_teks": f"NIP. {nip}" if nip else "NIP. -",
+        "nip_teks": _nip_teks(nip, person.get("jenis_jabatan")),
         "pangkat": pangkat or "-",
         "golongan": golongan or "-",
         "pangkat_golongan": ", ".join(p for p in (pangkat, golongan) if p) or "-",
@@ -212,6 +212,13 @@ def orang(data: object) -> dict[str, Any]:
         "unit_kerja": dash(person.get("unit_kerja")),
         "jenis_jabatan": clean_text(person.get("jenis_jabatan")),
     }
+
+
+def _nip_teks(nip: str, jenis_jabatan: object) -> str:
+    if nip:
+        return f"NIP. {nip}"
+    # A political official (pejabat_negara) has no NIP: the line stays blank (forms.md A1).
+    return "" if jenis_jabatan == PEJABAT_NEGARA else "NIP. -"
 
 
 def periode(data: object) -> dict[str, str]:

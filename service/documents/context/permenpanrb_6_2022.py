@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from docxtpl import Listing
 
@@ -27,7 +27,7 @@ from service.scoring.vocabulary import (
     TINGKAT_KENDALI_LABEL,
 )
 
-__all__ = ["ASPEK_BERAKHLAK", "KEYS", "PANDUAN_BERAKHLAK", "context"]
+__all__ = ["ASPEK_BERAKHLAK", "KEYS", "PANDUAN_BERAKHLAK", "KurvaDistribusi", "context", "judul_kurva"]
 
 #: The keys :func:`context` fills.
 KEYS = frozenset(
@@ -38,6 +38,7 @@ KEYS = frozenset(
         "lampiran",
         "evaluasi",
         "pola_distribusi",
+        "kurva",
         "angka_kredit",
         "manual_iku",
     }
@@ -93,6 +94,36 @@ _CETAK = {"kurang_misconduct": "KURANG"}
 
 _LAMPIRAN = ("dukungan_sumber_daya", "skema_pertanggungjawaban", "konsekuensi")
 
+_JUDUL_KURVA = "KURVA DISTRIBUSI PREDIKAT KINERJA PEGAWAI DENGAN CAPAIAN KINERJA ORGANISASI"
+_CAPAIAN_CETAK = {
+    "istimewa": "ISTIMEWA",
+    "baik": "BAIK",
+    "butuh_perbaikan": "BUTUH PERBAIKAN",
+    "kurang": "KURANG",
+    "sangat_kurang": "SANGAT KURANG",
+}
+
+
+def judul_kurva(capaian: str) -> str:
+    """The kurva's title as forms.md A5 prints it, e.g. ``… CAPAIAN KINERJA ORGANISASI BAIK``."""
+    return f"{_JUDUL_KURVA} {_CAPAIAN_CETAK[capaian]}"
+
+
+class KurvaDistribusi(NamedTuple):
+    """A kurva distribusi a form prints: the context holds this, filling the template draws it.
+
+    The context stays data (no image bytes, no template object, no plotting library):
+    :func:`service.documents.render.render_template` draws it with :mod:`service.documents.kurva` and
+    places it as an inline image where the template prints it.
+    """
+
+    capaian: str
+    """Capaian kinerja organisasi id; one of :data:`~service.scoring.vocabulary.CAPAIAN_ORGANISASI`."""
+    aktual: Mapping[str, int] | None = None
+    """A unit's pegawai per predikat id, drawn over the guidance curve; ``None`` for the curve alone."""
+    lebar_mm: float = 140
+    """Printed width; the height keeps :func:`service.documents.kurva.kurva_png`'s proportion."""
+
 
 def _kapital(value: object) -> str:
     """A rating, predikat or capaian id as the 6/2022 forms print it: in capitals."""
@@ -117,6 +148,7 @@ def _hasil_kerja(payload: Mapping[str, Any], jenis: str) -> list[dict[str, Any]]
                 "target": bilangan(item.get("target")),
                 "perspektif": PERSPEKTIF_LABEL.get(perspektif, label(perspektif)),
                 "realisasi": listing(item.get("realisasi")),
+                "_realisasi": clean_text(item.get("realisasi"), multiline=True),
                 "umpan_balik": listing(item.get("umpan_balik")),
                 "rating": _kapital(item.get("rating")) if item.get("rating") else "-",
             }
@@ -128,7 +160,21 @@ def _hasil_kerja(payload: Mapping[str, Any], jenis: str) -> list[dict[str, Any]]
         notes = [clean_text(get_in(row, "umpan_balik"), multiline=True) for row in group["baris"]]
         shown = "\n".join(n for n in notes if n and n != "-")
         group["umpan_balik"] = Listing(shown) if shown else "-"
+        group["ukuran"] = _ukuran(group["baris"])
+        done = [row["_realisasi"] for row in group["baris"] if row["_realisasi"]]
+        group["realisasi"] = Listing("\n".join(done)) if done else "-"
     return groups
+
+
+def _ukuran(baris: Sequence[Mapping[str, Any]]) -> Listing:
+    """The kualitatif forms' one cell per RHK: each IKI with its target (and perspektif, JPT), a line each."""
+    lines = []
+    for row in baris:
+        line = f"- {row['iki']}; target {row['target']}"
+        if row["perspektif"] != "-":
+            line += f"; perspektif {row['perspektif']}"
+        lines.append(line)
+    return Listing("\n".join(lines))
 
 
 def _perilaku(payload: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -152,14 +198,15 @@ def _perilaku(payload: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 
 def _pola_distribusi(capaian: object) -> str:
+    """The kurva's title (forms.md A5), or ``"-"`` without a capaian organisasi."""
     key = clean_text(capaian)
-    rules = policy.POLA_DISTRIBUSI_6_2022.get(key)
-    if not rules:
-        return "-"
-    uraian = "; ".join(rule.uraian for rule in rules)
-    return (
-        f"Kurva distribusi predikat kinerja pegawai dengan capaian kinerja organisasi {label(key)}: {uraian}."
-    )
+    return judul_kurva(key) if key in policy.POLA_DISTRIBUSI_6_2022 else "-"
+
+
+def _kurva(capaian: object) -> KurvaDistribusi | str:
+    """The guidance kurva for the capaian organisasi (drawn when the template is filled), or ``""``."""
+    key = clean_text(capaian)
+    return KurvaDistribusi(key) if key in policy.POLA_DISTRIBUSI_6_2022 else ""
 
 
 def _pilihan(chosen: str, labels: Mapping[str, str]) -> str:
@@ -233,15 +280,15 @@ def context(payload: Mapping[str, Any], hasil: Mapping[str, Any]) -> dict[str, A
     and the rest prints ``"-"``.
     """
     lampiran = get_in(payload, "skp", "lampiran") or {}
+    capaian = hasil.get("capaian_organisasi") or get_in(payload, "evaluasi", "capaian_organisasi")
     return {
         "hasil_kerja_utama": _hasil_kerja(payload, "utama"),
         "hasil_kerja_tambahan": _hasil_kerja(payload, "tambahan"),
         "perilaku": _perilaku(payload),
         "lampiran": {key: numbered(get_in(lampiran, key) or []) for key in _LAMPIRAN},
         "evaluasi": _evaluasi(payload, hasil),
-        "pola_distribusi": _pola_distribusi(
-            hasil.get("capaian_organisasi") or get_in(payload, "evaluasi", "capaian_organisasi")
-        ),
+        "pola_distribusi": _pola_distribusi(capaian),
+        "kurva": _kurva(capaian),
         "angka_kredit": _angka_kredit(hasil),
         "manual_iku": _manual_iku(payload),
     }

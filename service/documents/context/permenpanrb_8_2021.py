@@ -17,12 +17,21 @@ from service.documents.context.common import (
     to_decimal,
 )
 from service.scoring import policy
-from service.scoring.vocabulary import ASPEK_LABEL, ASPEK_PERMENPANRB_8_2021, PERMENPANRB_8_2021
+from service.scoring.vocabulary import (
+    ASPEK_LABEL,
+    ASPEK_PERMENPANRB_8_2021,
+    KATEGORI_PERMENPANRB_8_2021,
+    PERMENPANRB_8_2021,
+    PERSPEKTIF_LABEL,
+)
 
 __all__ = ["KEYS", "context"]
 
 #: The keys :func:`context` fills.
-KEYS = frozenset({"kinerja_utama", "kinerja_tambahan", "perilaku_8_2021", "nilai"})
+KEYS = frozenset({"kinerja_utama", "kinerja_tambahan", "perilaku_8_2021", "nilai", "skp_8_2021"})
+
+#: Title of the model pengembangan penilaian (FORMAT D.2.2 administrasi, D.2.3 fungsional; forms.md B2).
+_JUDUL_PENGEMBANGAN = {True: "PENILAIAN SKP PEJABAT FUNGSIONAL", False: "PENILAIAN SKP PEJABAT ADMINISTRASI"}
 
 
 def _target(target: object) -> str:
@@ -48,10 +57,17 @@ def _kinerja_utama(payload: Mapping[str, Any], hasil: Mapping[str, Any]) -> list
             elif not any(w is not None for w in weights):
                 tertimbang = nilai / len(items)
         rencana = dash(item.get("rencana_kinerja"))
+        given = item.get("standar_kinerja")
+        standar: Mapping[str, Any] = given if isinstance(given, Mapping) else {}
         rows.append(
             {
                 "_group": rencana,
+                "_index": index,
                 "rencana_kinerja": rencana,
+                "rencana_kinerja_atasan": dash(item.get("rencana_kinerja_atasan")),
+                "aspek": label(item.get("aspek")),
+                "perspektif": PERSPEKTIF_LABEL.get(clean_text(item.get("perspektif")), "-"),
+                "standar": {key: dash(standar.get(key)) for key in KATEGORI_PERMENPANRB_8_2021},
                 "iki": dash(item.get("iki")),
                 "target": _target(item.get("target")),
                 "realisasi": bilangan(item.get("realisasi")),
@@ -62,7 +78,35 @@ def _kinerja_utama(payload: Mapping[str, Any], hasil: Mapping[str, Any]) -> list
                 "nilai_tertimbang": angka(tertimbang),
             }
         )
-    return grouped(rows, "rencana_kinerja")
+    groups = grouped(rows, "rencana_kinerja")
+    capaian = _capaian_rencana(hasil)
+    for group in groups:
+        first = group["baris"][0]
+        group["rencana_kinerja_atasan"] = first["rencana_kinerja_atasan"]
+        group.update(capaian.get(first["_index"], _TANPA_CAPAIAN))
+        for row in group["baris"]:
+            del row["_index"]
+    return groups
+
+
+_TANPA_CAPAIAN = {"capaian_kategori": "-", "capaian_nilai": "-", "capaian_tertimbang": "-"}
+
+
+def _capaian_rencana(hasil: Mapping[str, Any]) -> dict[int, dict[str, str]]:
+    """The "Capaian Rencana Kinerja" of :func:`service.scoring.permenpanrb_8_2021.rencana_kinerja`, by the
+    index of each rencana kinerja's first IKI (empty for a plan, which has no hasil).
+    """
+    out: dict[int, dict[str, str]] = {}
+    for item in hasil.get("rencana_kinerja") or []:
+        indexes = get_in(item, "iki")
+        if not isinstance(item, Mapping) or not isinstance(indexes, Sequence) or not indexes:
+            continue
+        out[int(indexes[0])] = {
+            "capaian_kategori": dash(item.get("kategori_label")),
+            "capaian_nilai": angka(item.get("nilai")),
+            "capaian_tertimbang": angka(item.get("nilai_tertimbang")),
+        }
+    return out
 
 
 def _kinerja_tambahan(payload: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -138,10 +182,22 @@ def _nilai(hasil: Mapping[str, Any]) -> dict[str, str]:
     }
 
 
+def _skp(payload: Mapping[str, Any]) -> dict[str, Any]:
+    fungsional = get_in(payload, "pegawai", "jenis_jabatan") == "fungsional"
+    model = clean_text(get_in(payload, "skp", "model")) or "dasar"
+    return {
+        "model": model,
+        "pengembangan": model == "pengembangan",
+        "judul_pengembangan": _JUDUL_PENGEMBANGAN[fungsional],
+        "keterangan": clean_text(get_in(payload, "evaluasi", "keterangan"), multiline=True) or "-",
+    }
+
+
 def context(payload: Mapping[str, Any], hasil: Mapping[str, Any], regime: str) -> dict[str, Any]:
     """The :data:`KEYS` of a payload; the kinerja and perilaku tables are empty under other regimes."""
     ours = regime == PERMENPANRB_8_2021
     return {
+        "skp_8_2021": _skp(payload),
         "kinerja_utama": _kinerja_utama(payload, hasil) if ours else [],
         "kinerja_tambahan": _kinerja_tambahan(payload) if ours else [],
         "perilaku_8_2021": _perilaku(payload) if ours else [],

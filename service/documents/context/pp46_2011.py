@@ -40,7 +40,8 @@ def _kegiatan(payload: Mapping[str, Any], hasil: Mapping[str, Any]) -> list[dict
         def kuantitas(data: Mapping[str, Any], output: str = output) -> str:
             if data.get("kuantitas") is None:
                 return "-"
-            return f"{bilangan(data.get('kuantitas'))} {output.title()}".strip()
+            # Only the first letter raised: "konsep SK" prints "Konsep SK", never "Konsep Sk".
+            return f"{bilangan(data.get('kuantitas'))} {output[:1].upper()}{output[1:]}".strip()
 
         def waktu(data: Mapping[str, Any], satuan: str = satuan_waktu) -> str:
             return f"{bilangan(data.get('waktu'))} {satuan}" if data.get("waktu") is not None else "-"

@@ -76,3 +76,33 @@ def test_lease_and_orphan_grace_reach_the_settings(app_config: dict[str, Any]) -
     finally:
         app.extensions["skp"].close()
         app.extensions["skp.engine"].dispose()
+
+
+def test_mengetahui_forms_is_off_by_default_and_read_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SKP_INSTANCE_PATH", str(tmp_path))
+    app = create_app()
+    try:
+        assert app.extensions["skp"].settings.mengetahui_forms == frozenset()
+    finally:
+        app.extensions["skp"].close()
+        app.extensions["skp.engine"].dispose()
+    monkeypatch.setenv("SKP_MENGETAHUI_FORMS", "pp46_2011/evaluasi, permenpanrb_6_2022/dokumen_penilaian")
+    app = create_app()
+    try:
+        assert app.extensions["skp"].settings.mengetahui_forms == {
+            "pp46_2011/evaluasi",
+            "permenpanrb_6_2022/dokumen_penilaian",
+        }
+    finally:
+        app.extensions["skp"].close()
+        app.extensions["skp.engine"].dispose()
+
+
+@pytest.mark.parametrize("value", ["pp46_2011/manual_iku", "skp", 7])
+def test_mengetahui_forms_names_known_forms_only(app_config: dict[str, Any], value: Any) -> None:
+    with pytest.raises(ConfigError) as info:
+        create_app({**app_config, "MENGETAHUI_FORMS": value})
+    [problem] = info.value.problems
+    assert problem.startswith("MENGETAHUI_FORMS")

@@ -56,7 +56,13 @@ FORM_EXAMPLES: dict[str, Any] = {
     "permenpanrb_6_2022/evaluasi_jpt.docx": evaluasi_jpt,
     "permenpanrb_6_2022/dokumen_penilaian.docx": lambda: raw_example("permenpanrb_6_2022_dokumen_penilaian"),
     "permenpanrb_8_2021/skp.docx": lambda: raw_example("permenpanrb_8_2021_skp"),
+    "permenpanrb_8_2021/skp_jpt.docx": lambda: raw_example("permenpanrb_8_2021_skp_jpt"),
+    "permenpanrb_8_2021/skp_pengembangan.docx": lambda: raw_example("permenpanrb_8_2021_skp_pengembangan"),
     "permenpanrb_8_2021/evaluasi.docx": lambda: raw_example("permenpanrb_8_2021_evaluasi"),
+    "permenpanrb_8_2021/evaluasi_jpt.docx": lambda: raw_example("permenpanrb_8_2021_evaluasi_jpt"),
+    "permenpanrb_8_2021/evaluasi_pengembangan.docx": lambda: raw_example(
+        "permenpanrb_8_2021_evaluasi_pengembangan"
+    ),
     "permenpanrb_8_2021/dokumen_penilaian.docx": lambda: raw_example("permenpanrb_8_2021_dokumen_penilaian"),
     "pp46_2011/skp.docx": lambda: raw_example("pp46_2011_skp"),
     "pp46_2011/skp_guru.docx": skp_guru,

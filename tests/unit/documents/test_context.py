@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from service.documents.context import CONTEXT_KEYS, angka, bilangan, build_context, clean_text, tanggal
-from tests.unit.documents.support import FORM_EXAMPLES, load
+from tests.unit.documents.support import FORM_EXAMPLES, load, raw_example
 
 
 @pytest.mark.parametrize(
@@ -88,3 +88,11 @@ def test_grouping_and_labels() -> None:
     assert context["periode"]["penilaian"] == "1 JANUARI 2024 SD 31 DESEMBER 2024"
     assert len(context["perilaku"]) == 7
     assert context["perilaku"][0]["aspek"] == "Berorientasi Pelayanan"
+
+
+def test_acronyms_in_an_output_keep_their_case() -> None:
+    """``konsep SK`` prints ``Konsep SK``: only the first letter is raised, never "Konsep Sk"."""
+    payload, hasil = load(raw_example("pp46_2011_dokumen_penilaian"))
+    printed = [row["target"]["kuantitas"] for row in build_context(payload, hasil)["kegiatan"]]
+    assert any(p.endswith("Konsep SK") for p in printed), printed
+    assert not any("Konsep Sk" in p for p in printed)

@@ -17,9 +17,12 @@ from service.documents.context import angka
 from service.documents.converter import LibreOfficeConverter
 from service.documents.placement import FOOTER_BAND_MM, locate_markers
 from service.documents.render import TEMPLATE_NAMES, render_document, template_name
+from service.scoring.penandatangan import penandatangan
 from tests.unit.documents.support import FORM_EXAMPLES, PACKAGED, ROOT, load, pdftotext, run, words
 
 PREVIEWS = ROOT / "docs" / "forms"
+#: PP 46 Formulir SKP and Penilaian Capaian (forms.md C1, C2): no identity of the atasan, who does not sign.
+NO_PLACE_FOR_ATASAN = {("pp46_2011", "skp"), ("pp46_2011", "evaluasi")}
 
 
 def scored_values(payload: dict[str, Any], hasil: dict[str, Any]) -> list[str]:
@@ -77,17 +80,26 @@ def test_form_renders_to_pdfa(form: str, converter: LibreOfficeConverter, tmp_pa
         assert line.split()[-5] == "yes", f"font not embedded: {line}"
 
     text = words(pdftotext(path))
+    # The PDF is titled as the form is, not with one name for every form.
+    title = re.search(r"^Title:\s+(.+)$", run("pdfinfo", str(path)), re.MULTILINE)
+    assert title is not None
+    assert title.group(1).strip() != "Formulir SKP"
+    assert words(title.group(1)) in text
     people = ["pegawai", "pejabat_penilai"]
     if "atasan_pejabat_penilai" in payload:
         people.append("atasan_pejabat_penilai")
+    signers = penandatangan(payload["regime"], payload["type"], given=people)
     for role in people:
+        if role not in signers and (payload["regime"], payload["type"]) in NO_PLACE_FOR_ATASAN:
+            continue  # kept in the payload; the form has no place for the atasan who does not sign
         assert payload[role]["nama"] in text, role
         assert payload[role]["nip"] in text, role
     for value in scored_values(payload, hasil):
         assert value in text, value
 
+    # A signing block (marker) for exactly the form's signers; the others are printed, not signing.
     markers = locate_markers(pdf)
-    assert set(markers) == set(people)
+    assert set(markers) == set(signers)
     pages = int(re.search(r"Pages:\s+(\d+)", run("pdfinfo", str(path))).group(1))  # type: ignore[union-attr]
     band = FOOTER_BAND_MM * 72 / 25.4
     for role, (page, (x1, y1, x2, y2)) in markers.items():

@@ -153,6 +153,13 @@ def test_check_reports_problems(tmp_path: Path) -> None:
     paragraph.add_run("nama }} [[ttd:pegawai]]")
     split.save(str(tmp_path / "bad/split.docx"))
     (tmp_path / "bad/broken.docx").write_bytes(b"PK\x03\x04 nope")
+    # Named after a form: its signing blocks must be that form's signers (service.scoring.penandatangan).
+    make_template(tmp_path / "pp46_2011/evaluasi.docx", "[[ttd:pegawai]] [[ttd:pejabat_penilai]]")
+    make_template(tmp_path / "permenpanrb_6_2022/skp_jpt.docx", "[[ttd:pejabat_penilai]]")
+    make_template(
+        tmp_path / "permenpanrb_6_2022/evaluasi_jpt.docx",
+        "[[ttd:pejabat_penilai]] [[ttd:atasan_pejabat_penilai]]",
+    )
 
     problems = check_templates(tmp_path)
     found = {(p.template, p.kind) for p in problems}
@@ -162,5 +169,8 @@ def test_check_reports_problems(tmp_path: Path) -> None:
     assert ("bad/unknown.docx", "unknown_variable") in found
     assert ("bad/nomarker.docx", "no_marker") in found
     assert ("bad/broken.docx", "unreadable") in found
+    assert ("pp46_2011/evaluasi.docx", "extra_signer") in found
+    assert ("permenpanrb_6_2022/skp_jpt.docx", "missing_signer") in found
+    assert not any(p.template == "permenpanrb_6_2022/evaluasi_jpt.docx" for p in problems)
     assert not any(p.template == "ok.docx" for p in problems)
     assert any("gaji_pokok" in str(p) for p in problems)

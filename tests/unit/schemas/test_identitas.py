@@ -151,7 +151,7 @@ def test_identity_errors_land_on_their_fields() -> None:
         ],
         "atasan_pejabat_penilai.pangkat": ["tidak sesuai dengan golongan IV/a; seharusnya Pembina"],
         "atasan_pejabat_penilai.jenis_jabatan": [
-            "harus salah satu dari jpt, administrator, pengawas, pelaksana, fungsional"
+            "harus salah satu dari jpt, administrator, pengawas, pelaksana, fungsional, pejabat_negara"
         ],
     }
 
@@ -219,3 +219,67 @@ def test_a_nip_of_the_wrong_length_gets_the_nip_message() -> None:
         "pegawai.nip": ["NIP harus terdiri atas 18 angka"],
         "pejabat_penilai.nip": ["NIP harus terdiri atas 18 angka"],
     }
+
+
+# --- political officials as penilai (api.md "Documents", forms.md A1, B1) ---------------------------
+
+BUPATI = {
+    "nama": "Drs. H. Achmad Husein",
+    "jabatan": "Bupati Banyumas",
+    "jenis_jabatan": "pejabat_negara",
+    "unit_kerja": "Pemerintah Kabupaten Banyumas",
+}
+
+
+@pytest.mark.parametrize("example_name", ["permenpanrb_6_2022_skp_jpt", "permenpanrb_8_2021_skp_jpt"])
+def test_a_jpt_may_be_assessed_by_a_political_official_without_nip_pangkat_golongan(
+    example_name: str,
+) -> None:
+    payload = example(example_name)
+    payload["pejabat_penilai"] = dict(BUPATI, nik="3302010101650001")
+    assert load(payload)["pejabat_penilai"] == dict(BUPATI, nik="3302010101650001")
+    payload["atasan_pejabat_penilai"] = dict(BUPATI, nama="Ganjar Pranowo", jabatan="Gubernur Jawa Tengah")
+    assert load(payload)["atasan_pejabat_penilai"]["jenis_jabatan"] == "pejabat_negara"
+
+
+def test_a_political_official_only_assesses_a_jpt_and_not_under_pp46() -> None:
+    payload = example("permenpanrb_6_2022_skp")  # the pegawai is fungsional
+    payload["pejabat_penilai"] = dict(BUPATI)
+    assert errors(payload) == {
+        "pejabat_penilai.jenis_jabatan": [
+            "pejabat_negara hanya untuk penilai JPT pada permenpanrb_8_2021 dan permenpanrb_6_2022"
+        ]
+    }
+    p46 = example("pp46_2011_skp")
+    p46["pegawai"]["jenis_jabatan"] = "jpt"
+    p46["pejabat_penilai"] = dict(BUPATI)
+    assert set(errors(p46)) == {"pejabat_penilai.jenis_jabatan"}
+
+
+def test_the_pegawai_is_never_a_political_official() -> None:
+    payload = example("permenpanrb_6_2022_skp_jpt")
+    payload["pegawai"]["jenis_jabatan"] = "pejabat_negara"
+    assert errors(payload)["pegawai.jenis_jabatan"] == [
+        "harus salah satu dari jpt, administrator, pengawas, pelaksana, fungsional"
+    ]
+
+
+def test_other_penilai_still_need_nip_and_golongan() -> None:
+    payload = example("permenpanrb_6_2022_skp_jpt")
+    for key in ("nip", "golongan", "pangkat"):
+        del payload["pejabat_penilai"][key]
+    payload["atasan_pejabat_penilai"] = dict(payload["pejabat_penilai"], nip="  ")
+    assert errors(payload) == {
+        "pejabat_penilai.nip": ["wajib diisi"],
+        "pejabat_penilai.golongan": ["wajib diisi"],
+        "atasan_pejabat_penilai.nip": ["wajib diisi"],
+        "atasan_pejabat_penilai.golongan": ["wajib diisi"],
+    }
+
+
+@pytest.mark.parametrize("nik", ["330201010165000", "33020101016500012", "3302 0101 0165 0001"])
+def test_a_nik_is_16_digits(nik: str) -> None:
+    payload = example("permenpanrb_6_2022_skp_jpt")
+    payload["pejabat_penilai"] = dict(BUPATI, nik=nik)
+    found = errors(payload)
+    assert list(found) == ["pejabat_penilai.nik"]
