@@ -225,6 +225,61 @@ def _fill_paragraph(
         run.font.color.rgb = color
 
 
+def _keep_with_next(element: object) -> None:
+    """Every paragraph in ``element`` (a paragraph, a row, a table) kept with the one after it."""
+    for paragraph in element.iter(qn("w:p")):  # type: ignore[attr-defined]
+        ppr = paragraph.get_or_add_pPr()
+        existing = ppr.find(qn("w:keepNext"))
+        if existing is None:
+            ppr.insert_element_before(OxmlElement("w:keepNext"), *_AFTER_KEEP_NEXT)
+        else:  # python-docx writes w:val="0" for keep_with_next = False
+            existing.attrib.pop(qn("w:val"), None)
+
+
+#: The children of ``w:pPr`` that come after ``w:keepNext`` (schema order).
+_AFTER_KEEP_NEXT = tuple(
+    f"w:{tag}"
+    for tag in (
+        *("keepLines", "pageBreakBefore", "framePr", "widowControl", "numPr", "suppressLineNumbers"),
+        *("pBdr", "shd", "tabs", "suppressAutoHyphens", "kinsoku", "wordWrap", "overflowPunct"),
+        *("topLinePunct", "autoSpaceDE", "autoSpaceDN", "bidi", "adjustRightInd", "snapToGrid"),
+        *("spacing", "ind", "contextualSpacing", "mirrorIndents", "suppressOverlap", "jc"),
+        *("textDirection", "textAlignment", "textboxTightWrap", "outlineLvl", "divId", "cnfStyle"),
+        *("rPr", "sectPr", "pPrChange"),
+    )
+)
+
+
+def _keep_tail_with_next(form: Form) -> None:
+    """The content just written kept with what comes next (the signature block): the paragraphs at the
+    end of the body and the table before them, whole when it has no loop (LibreOffice moves a table
+    kept with the next paragraph only whole), else its last row (with the conditional rows after it).
+    A table that ends in a loop keeps nothing: a row tag would repeat the property on every row.
+    """
+    body = form.doc.element.body
+    for element in reversed(list(body)):
+        if element.tag == qn("w:p"):
+            _keep_with_next(element)
+        elif element.tag == qn("w:tbl"):
+            if "{%tr for" not in "".join(element.itertext()):
+                _keep_with_next(element)
+                return
+            conditional = 0
+            for row in reversed(element.findall(qn("w:tr"))):
+                text = "".join(row.itertext()).strip()
+                if text.startswith("{%tr endfor"):
+                    return
+                if text.startswith("{%tr endif"):
+                    conditional += 1
+                elif text.startswith("{%tr if"):
+                    conditional -= 1
+                elif not text.startswith("{%tr"):
+                    _keep_with_next(row)
+                    if conditional == 0:
+                        return
+            return
+
+
 class Grid:
     """A table being filled row by row from cell specs."""
 
@@ -238,7 +293,11 @@ class Grid:
         cant_split: bool = True,
         height_pt: float | None = None,
         size: float | None = None,
+        keep_next: bool = False,
     ) -> _Row:
+        """One row; ``keep_next`` (and every header row): kept on the page of the row after it, which
+        LibreOffice does for a row whose paragraphs are all "keep with next".
+        """
         specs = [c if isinstance(c, C) else C(c or "") for c in cells]
         if sum(c.span for c in specs) != len(self.widths):
             raise ValueError(f"row spans {sum(c.span for c in specs)} of {len(self.widths)} columns: {specs}")
@@ -252,6 +311,8 @@ class Grid:
             index += spec.span
         for cell, width in zip(row.cells, self.widths, strict=True):
             cell.width = Mm(width)
+        if keep_next or header:
+            _keep_with_next(row._tr)
         tr_pr = row._tr.get_or_add_trPr()
         if header:
             tr_pr.append(OxmlElement("w:tblHeader"))
@@ -377,7 +438,10 @@ def signatures(
     signer (``SKP_MENGETAHUI_FORMS``). ``field=False``: names and signing space, no signature field.
     """
     _check_signers(form_id, [s.role for s in (left, right) if s is not None])
+    # Never a page holding only the signatures: the lines above come with them (forms.md 0).
+    _keep_tail_with_next(form)
     form.spacer(6)
+    _keep_with_next(form.doc.paragraphs[-1]._p)
     grid = form.table([50, 50], borders=False)
     row = grid.row(C(""), C(""))
     _signature_cell(row.cells[0], left, grid.size, field=field)
@@ -409,7 +473,8 @@ def identity_6(
     left_key: str = "pegawai",
     right_key: str = "pejabat_penilai",
 ) -> None:
-    grid = form.table([10, 34, 106, 10, 34, 106])
+    # The label column holds "PANGKAT/GOL RUANG" on one line (34 of 300 wrapped it after the slash).
+    grid = form.table([10, 44, 96, 10, 44, 96])
     grid.row(H("NO"), H(left, 2), H("NO"), H(right, 2), header=True)
     for number, (label, field) in enumerate(
         (
@@ -436,14 +501,22 @@ def perilaku_6(form: Form, *, umpan_balik: bool, band: str) -> None:
     widths = [10, 150, 74, 74] if umpan_balik else [10, 180, 118]
     grid = form.table(widths)
     n = len(widths)
-    grid.row(H(band, n), header=True)
+    if umpan_balik:  # forms.md A5: the extra right column of the evaluasi has its own head
+        grid.row(H(band, n - 1), H("UMPAN BALIK BERKELANJUTAN BERDASARKAN BUKTI DUKUNG"), header=True)
+    else:
+        grid.row(H(band, n), header=True)
     grid.tag("{%tr for p in perilaku %}")
-    grid.row(C("{{ p.no }}", align=CENTER), C("{{ p.aspek }}", n - 1, bold=True))
+    # One aspect on one page: its name and every panduan line but the last kept with the next row.
+    grid.row(C("{{ p.no }}", align=CENTER), C("{{ p.aspek }}", n - 1, bold=True), keep_next=True)
     grid.tag("{%tr for item in p.panduan %}")
     cells = [C(""), C("- {{ item }}"), C("Ekspektasi Khusus Pimpinan: {{ p.ekspektasi }}", vm=True)]
     if umpan_balik:
         cells.append(C("{{ p.umpan_balik }}", vm=True))
+    grid.tag("{%tr if loop.last %}")
     grid.row(*cells)
+    grid.tag("{%tr else %}")
+    grid.row(*cells, keep_next=True)
+    grid.tag("{%tr endif %}")
     grid.tag("{%tr endfor %}")
     grid.tag("{%tr endfor %}")
     form.spacer(4)
@@ -532,6 +605,18 @@ def _rule_above(paragraph: object) -> None:
     paragraph.paragraph_format.space_before = Pt(2)  # type: ignore[attr-defined]
 
 
+def _rule_below(paragraph: object) -> None:
+    """A line under a paragraph across the text width, as under the title of the Dokumen Evaluasi."""
+    borders = OxmlElement("w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    for attr, value in (("w:val", "single"), ("w:sz", "8"), ("w:space", "4"), ("w:color", "000000")):
+        bottom.set(qn(attr), value)
+    borders.append(bottom)
+    paragraph._p.get_or_add_pPr().insert_element_before(  # type: ignore[attr-defined]
+        borders, *(f"w:{tag}" for tag in _AFTER_PBDR)
+    )
+
+
 def hasil_kerja_kualitatif_6(form: Form, *, jpt: bool, evaluasi: bool) -> None:
     """The HASIL KERJA table of pendekatan kualitatif: per RHK the RHK, ruled off from its ukuran below.
 
@@ -562,7 +647,7 @@ def hasil_kerja_kualitatif_6(form: Form, *, jpt: bool, evaluasi: bool) -> None:
         grid.row(*headers, header=True)
     label_column = 1 if jpt else 2
     for band, key in (("A. UTAMA", "hasil_kerja_utama"), ("B. TAMBAHAN", "hasil_kerja_tambahan")):
-        grid.row(B(band, n))
+        grid.row(B(band, n), keep_next=True)
         grid.tag(f"{{%tr for g in {key} %}}")
         # One table row that cannot split, its RHK cell ruled in two: LibreOffice would let two rows
         # part at a page foot, leaving the ukuran without its RHK.
@@ -634,9 +719,9 @@ def skp_6(paper: str, *, jpt: bool) -> Form:
             C("{{ b.target }}", align=CENTER),
         ]
     n = len(grid.widths)
-    grid.row(B("A. UTAMA", n))
+    grid.row(B("A. UTAMA", n), keep_next=True)
     grouped_rows(grid, "hasil_kerja_utama", cells)
-    grid.row(B("B. TAMBAHAN", n))
+    grid.row(B("B. TAMBAHAN", n), keep_next=True)
     grouped_rows(grid, "hasil_kerja_tambahan", cells)
     form.spacer(4)
     form.tag("{%p endif %}")
@@ -697,6 +782,14 @@ def manual_iku_6(paper: str) -> Form:
         atasan=MENGETAHUI,
     )
     return form
+
+
+#: Not a row of forms.md A5/A6: the angka kredit a jabatan fungsional's payload asks for (its jenjang
+#: and months) has no other place on the 6/2022 forms, so both print it whole.
+KONVERSI_ANGKA_KREDIT = (
+    "{{ angka_kredit.nilai }} (jenjang {{ angka_kredit.jenjang }}, koefisien "
+    "{{ angka_kredit.koefisien }}, {{ angka_kredit.persentase }}, {{ angka_kredit.bulan }} bulan)"
+)
 
 
 def evaluasi_6(paper: str, *, jpt: bool) -> Form:
@@ -772,14 +865,18 @@ def evaluasi_6(paper: str, *, jpt: bool) -> Form:
             C("{{ g.umpan_balik }}", vm=True),
         ]
     n = len(grid.widths)
-    grid.row(B("A. UTAMA", n))
+    grid.row(B("A. UTAMA", n), keep_next=True)
     grouped_rows(grid, "hasil_kerja_utama", cells)
-    grid.row(B("B. TAMBAHAN", n))
+    grid.row(B("B. TAMBAHAN", n), keep_next=True)
     grouped_rows(grid, "hasil_kerja_tambahan", cells)
     form.spacer(4)
     form.tag("{%p endif %}")
     grid = form.table([40, 60])
+    # Not a row of forms.md A5: the payload's general umpan balik has no other place on the form,
+    # so it is printed when sent, and the form is as A5 has it when not.
+    grid.tag('{%tr if evaluasi.umpan_balik != "-" %}')
     grid.row(B("UMPAN BALIK BERKELANJUTAN"), "{{ evaluasi.umpan_balik }}")
+    grid.tag("{%tr endif %}")
     grid.row(B("RATING HASIL KERJA*"), B("{{ evaluasi.rating_hasil_kerja }}"))
     form.spacer(4)
     perilaku_6(form, umpan_balik=True, band="PERILAKU KERJA")
@@ -789,11 +886,7 @@ def evaluasi_6(paper: str, *, jpt: bool) -> Form:
     grid.tag("{%tr if angka_kredit %}")
     grid.row(
         B("KONVERSI ANGKA KREDIT"),
-        C(
-            "{{ angka_kredit.nilai }} (jenjang {{ angka_kredit.jenjang }}, koefisien "
-            "{{ angka_kredit.koefisien }}, {{ angka_kredit.persentase }}, "
-            "{{ angka_kredit.bulan }} bulan)"
-        ),
+        C(KONVERSI_ANGKA_KREDIT),
     )
     grid.tag("{%tr endif %}")
     form.footnotes("* Pilih salah satu")
@@ -823,6 +916,7 @@ def dokumen_6(paper: str) -> Form:
     form = Form(landscape=False, paper=paper, size=10)
     form.image("lambang", after=4)  # forms.md A6: "(1) Diisi lambang burung garuda"
     form.title("DOKUMEN EVALUASI KINERJA PEGAWAI", "PERIODE*: {{ periode.jenis_label }}", size=12)
+    _rule_below(form.doc.paragraphs[-1])  # forms.md A6: "Horizontal rule under title [V:T3]"
     header_row(form, "{{ instansi|upper }}", "PERIODE PENILAIAN:")
     form.para("{{ periode.penilaian }}", bold=True, align=RIGHT, after=4)
     grid = form.table([8, 62, 4, 118])
@@ -835,7 +929,7 @@ def dokumen_6(paper: str) -> Form:
     )
     grid.row(C(""), "PREDIKAT KINERJA PEGAWAI", C(":", align=CENTER), B("{{ evaluasi.predikat }}"))
     grid.tag("{%tr if angka_kredit %}")
-    grid.row(C(""), "KONVERSI ANGKA KREDIT", C(":", align=CENTER), C("{{ angka_kredit.nilai }}"))
+    grid.row(C(""), "KONVERSI ANGKA KREDIT", C(":", align=CENTER), C(KONVERSI_ANGKA_KREDIT))
     grid.tag("{%tr endif %}")
     grid.row(C("5", align=CENTER), C("CATATAN/REKOMENDASI", 3, bold=True, fill=HEADER_FILL))
     grid.row(C(""), C("{{ evaluasi.catatan }}", 3), height_pt=60)
@@ -994,11 +1088,11 @@ def kinerja_8(form: Form, variant: str, *, penilaian: bool) -> None:
         grid.row(*columns.head, header=True)
     n = len(grid.widths)
     grid.numbers(n)
-    grid.row(B("A. KINERJA UTAMA", n))
+    grid.row(B("A. KINERJA UTAMA", n), keep_next=True)
     grouped_rows(grid, "kinerja_utama", columns.cells)
     if penilaian and variant == "dasar":
         grid.row(B("NILAI KINERJA UTAMA", n - 1, align=RIGHT), B("{{ nilai.rata_rata_iki }}", align=CENTER))
-    grid.row(B("B. KINERJA TAMBAHAN", n))
+    grid.row(B("B. KINERJA TAMBAHAN", n), keep_next=True)
     grid.tag("{%tr for t in kinerja_tambahan %}")
     first = columns.tambahan_first
     if penilaian:
@@ -1146,8 +1240,6 @@ def dokumen_8(paper: str) -> Form:
 def skp_pp46(paper: str, *, guru: bool) -> Form:
     form = Form(landscape=True, paper=paper)
     form.title("FORMULIR SASARAN KERJA", "PEGAWAI NEGERI SIPIL", size=12)
-    if guru:
-        form.para("(JABATAN FUNGSIONAL DENGAN ANGKA KREDIT)", bold=True, align=CENTER, after=4)
     grid = form.table([10, 34, 106, 10, 34, 106])
     grid.row(
         H("NO"),
@@ -1271,9 +1363,12 @@ def evaluasi_pp46(paper: str) -> Form:
         B("JUMLAH ANGKA KREDIT", 2, align=RIGHT), B("{{ pp46.jumlah_angka_kredit }}", align=CENTER), C("", 11)
     )
     grid.tag("{%tr endif %}")
-    grid.row(B("II. TUGAS TAMBAHAN DAN KREATIVITAS/UNSUR PENUNJANG:", 14))
+    grid.row(B("II. TUGAS TAMBAHAN DAN KREATIVITAS/UNSUR PENUNJANG:", 14), keep_next=True)
     grid.row(
-        C(""), C("a. Tugas Tambahan:", 12, bold=True), C("{{ pp46.nilai_tugas_tambahan }}", align=CENTER)
+        C(""),
+        C("a. Tugas Tambahan:", 12, bold=True),
+        C("{{ pp46.nilai_tugas_tambahan }}", align=CENTER),
+        keep_next=True,
     )
     grid.tag("{%tr for t in tugas_tambahan %}")
     grid.row(C(""), C("{{ t.no }}. {{ t.uraian }}", 12), C(""))
