@@ -8,6 +8,8 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+from service.documents.render import render_document
+from service.interfaces import PdfConverter
 from service.schemas import DocumentPayloadSchema
 from service.scoring import score_payload
 
@@ -87,3 +89,16 @@ def words(text: str) -> str:
 
 def run(*args: str) -> str:
     return subprocess.run(list(args), capture_output=True, text=True, check=True).stdout
+
+
+def to_pdf(data: dict[str, Any], converter: PdfConverter, path: Path) -> Path:
+    """A payload rendered and converted as the pipeline does it, written to ``path``."""
+    payload, hasil = load(data)
+    docx = render_document(payload, hasil, packaged_dir=PACKAGED, verification_code="ABC123")
+    path.write_bytes(converter.convert(docx, timeout=60))
+    return path
+
+
+def reading_order(path: Path) -> str:
+    """The PDF's text cell by cell (pdftotext without ``-layout``, which interleaves side-by-side cells)."""
+    return words(run("pdftotext", str(path), "-"))

@@ -19,15 +19,15 @@ from pypdf import PdfReader
 from service.documents.context import build_context
 from service.documents.converter import LibreOfficeConverter
 from service.documents.kurva import judul_kurva
-from service.documents.render import render_document
 from tests.unit.documents.support import (
-    PACKAGED,
     ROOT,
     evaluasi_jpt,
     load,
     pdftotext,
     raw_example,
+    reading_order,
     run,
+    to_pdf,
     words,
 )
 
@@ -64,18 +64,6 @@ KUALITATIF: dict[str, tuple[Callable[[], dict[str, Any]], str]] = {
     "evaluasi": (evaluasi_kualitatif, UKURAN),
     "evaluasi_jpt": (evaluasi_jpt_kualitatif, UKURAN_JPT),
 }
-
-
-def to_pdf(data: dict[str, Any], converter: LibreOfficeConverter, path: Path) -> Path:
-    payload, hasil = load(data)
-    docx = render_document(payload, hasil, packaged_dir=PACKAGED, verification_code="ABC123")
-    path.write_bytes(converter.convert(docx, timeout=60))
-    return path
-
-
-def reading_order(path: Path) -> str:
-    """The PDF's text cell by cell (pdftotext without ``-layout``, which interleaves side-by-side cells)."""
-    return words(run("pdftotext", str(path), "-"))
 
 
 def page_count(path: Path) -> int:

@@ -9,32 +9,29 @@ from __future__ import annotations
 import re
 import subprocess
 from pathlib import Path
-from typing import Any
 
 import pytest
 from PIL import Image
 
 from service.documents.context import build_context
 from service.documents.converter import LibreOfficeConverter
-from service.documents.render import TEMPLATE_NAMES, render_document
-from tests.unit.documents.support import FORM_EXAMPLES, PACKAGED, load, pdftotext, raw_example, run, words
+from service.documents.render import TEMPLATE_NAMES
+from tests.unit.documents.support import (
+    FORM_EXAMPLES,
+    load,
+    pdftotext,
+    raw_example,
+    reading_order,
+    run,
+    to_pdf,
+    words,
+)
 
 UMPAN_BALIK_PERILAKU = "UMPAN BALIK BERKELANJUTAN BERDASARKAN BUKTI DUKUNG"
 #: The label of the pangkat row as each form prints it (forms.md A1, C1, C3), case aside.
 #: Forms without an identity table: the MIK (forms.md A4) and the PP 46 Penilaian Capaian (C2).
 NO_IDENTITY_TABLE = {"permenpanrb_6_2022/manual_iku.docx", "pp46_2011/evaluasi.docx"}
 PANGKAT = re.compile(r"pangkat\s*/\s*gol\.?\s*ruang", re.IGNORECASE)
-
-
-def to_pdf(data: dict[str, Any], converter: LibreOfficeConverter, path: Path) -> Path:
-    payload, hasil = load(data)
-    docx = render_document(payload, hasil, packaged_dir=PACKAGED, verification_code="ABC123")
-    path.write_bytes(converter.convert(docx, timeout=60))
-    return path
-
-
-def reading_order(path: Path) -> str:
-    return words(run("pdftotext", str(path), "-"))
 
 
 def word_boxes(path: Path, page: int = 1) -> list[tuple[str, float, float]]:
