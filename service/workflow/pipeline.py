@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -46,9 +47,18 @@ class RenderFailedError(Exception):
     """A reason the document cannot be produced, worded for the HR system."""
 
 
-def render_unsigned(
-    services: Services, document: Document, payload: Mapping[str, Any]
-) -> tuple[bytes, bytes]:
+@dataclass(frozen=True)
+class Rendered:
+    """A form rendered: the Word file converted, the PDF with its empty fields, and the texts the
+    first conversion lost (empty unless the layout fallback was needed; recorded in the audit).
+    """
+
+    docx: bytes
+    unsigned: bytes
+    lost_first: Sequence[str] = ()
+
+
+def render_unsigned(services: Services, document: Document, payload: Mapping[str, Any]) -> Rendered:
     """The filled Word file and the converted PDF with one empty field per signer."""
     docx = render_document(
         payload,
@@ -59,7 +69,8 @@ def render_unsigned(
         signers=[signer.peran for signer in document.signers],
         images=services.form_images(),
     )
-    docx, pdf, reader = convert_complete(services, docx)
+    converted = convert_complete(services, docx)
+    pdf, reader = converted.pdf, converted.reader
     markers = locate_markers(reader, roles=[signer.peran for signer in document.signers])
     fields = []
     for signer in document.signers:
@@ -78,11 +89,19 @@ def render_unsigned(
         box=band,
         fields=fields,
     )
-    return docx, unsigned
+    return Rendered(docx=converted.docx, unsigned=unsigned, lost_first=converted.lost_first)
 
 
-def convert_complete(services: Services, docx: bytes) -> tuple[bytes, bytes, PdfReader]:
-    """The Word file converted, with every text of it in the PDF: ``(docx, pdf, reader)``.
+@dataclass(frozen=True)
+class _Converted:
+    docx: bytes
+    pdf: bytes
+    reader: PdfReader
+    lost_first: Sequence[str]
+
+
+def convert_complete(services: Services, docx: bytes) -> _Converted:
+    """The Word file converted, with every text of it in the PDF.
 
     A conversion that lost text (LibreOffice drops a row that may not split when it falls on a
     page break, issue 11) is tried once more with rows allowed to split; the Word file returned is
@@ -91,13 +110,15 @@ def convert_complete(services: Services, docx: bytes) -> tuple[bytes, bytes, Pdf
     :raises RenderFailedError: text is still missing; the reason names it.
     """
     missing: list[str] = []
+    lost_first: list[str] = []
     for fallback in (False, True):
         attempt = allow_rows_to_split(docx) if fallback else docx
         pdf = services.converter().convert(attempt, timeout=services.settings.converter_timeout)
         reader = PdfReader(BytesIO(pdf))  # parsed once for the check, the markers and the footer band
         missing = content_missing(attempt, reader)
         if not missing:
-            return attempt, pdf, reader
+            return _Converted(docx=attempt, pdf=pdf, reader=reader, lost_first=lost_first)
+        lost_first = lost_first or missing
         log.warning("conversion lost %d texts, first %r", len(missing), missing[0][:80])
     shown = "; ".join(f"«{text[:120]}»" for text in missing[:5])
     more = f" (dan {len(missing) - 5} teks lain)" if len(missing) > 5 else ""
@@ -115,20 +136,22 @@ def render_job(session: Session, services: Services, document_id: str) -> None:
         payload = payload_of(document)
         unsigned: bytes | None = None
         if document.current_revision < 0:
-            docx, unsigned = render_unsigned(services, document, payload)
+            rendered = render_unsigned(services, document, payload)
+            unsigned = rendered.unsigned
             if not services.store.exists(document.id, DOCX_FILE):
                 # Two runs at once (a lease taken over from a slow process) both get here: the
                 # second finds the same form written, which is no failure of the document.
                 with contextlib.suppress(FileExistsError):
-                    services.store.put(document.id, DOCX_FILE, docx)
+                    services.store.put(document.id, DOCX_FILE, rendered.docx)
             add_revision(session, services.store, document, data=unsigned, kind="render", based_on=-1)
-            audit.record(
-                session,
-                event="rendered",
-                actor="system",
-                document_id=document.id,
-                data={"revision": 0, "bytes": len(unsigned)},
-            )
+            data: dict[str, Any] = {"revision": 0, "bytes": len(unsigned)}
+            if rendered.lost_first:
+                # The first conversion lost text and rows were let split: say so, and what.
+                data["layout_fallback"] = {
+                    "rows_split": True,
+                    "lost": [t[:120] for t in rendered.lost_first[:5]],
+                }
+            audit.record(session, event="rendered", actor="system", document_id=document.id, data=data)
             # Revision 0 is kept on its own: a job that dies while sealing resumes from here.
             session.commit()
         if document.current_revision == 0:

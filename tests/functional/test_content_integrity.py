@@ -17,6 +17,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from service import audit
 from service.clients import SCOPES, create_client
 from service.composition import get_services
 from service.db import get_session
@@ -81,6 +82,7 @@ def test_the_triwulan_ii_example_is_sealed_complete(app_with_converter: Flask) -
     docx, pdf = form_and_pdf(app_with_converter, document_id)
     assert ROW in pdf_text(pdf)
     assert content_missing(docx, pdf) == []
+    assert "layout_fallback" not in _rendered_event(app_with_converter, document_id)
 
 
 def test_a_row_lost_on_a_page_break_is_kept_by_the_fallback(
@@ -97,6 +99,17 @@ def test_a_row_lost_on_a_page_break_is_kept_by_the_fallback(
     assert content_missing(docx, pdf) == []
     # The stored form is the one converted: its rows may split.
     assert b"cantSplit" not in zipfile.ZipFile(io.BytesIO(docx)).read("word/document.xml")
+    # And the audit trail says the layout fell back, and what the first conversion lost.
+    fallback = _rendered_event(app_with_converter, document_id)["layout_fallback"]
+    assert fallback["rows_split"] is True
+    assert any("RATING HASIL KERJA" in text.upper() for text in fallback["lost"]), fallback
+
+
+def _rendered_event(app: Flask, document_id: str) -> dict[str, Any]:
+    with app.app_context():
+        [event] = [e for e in audit.document_events(get_session(), document_id) if e.event == "rendered"]
+        data: dict[str, Any] = json.loads(event.data_json)
+        return data
 
 
 def test_text_still_missing_after_the_fallback_fails_the_document_naming_it(
