@@ -32,7 +32,11 @@ def document_dict(document: Document) -> dict[str, Any]:
     """The api.md representation, with the live signing link for the client that created it."""
     services = get_services()
     return representation.document_dict(
-        document, urls=services.urls, secret=services.settings.secret_key, links=_caller().owns(document)
+        document,
+        urls=services.urls,
+        secret=services.settings.secret_key,
+        links=_caller().owns(document),
+        now=services.clock.now(),
     )
 
 

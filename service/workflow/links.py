@@ -13,12 +13,12 @@ import hashlib
 import hmac
 import re
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
 from service.errors import NotFoundError, ServiceError
-from service.models import Signer, as_utc, utcnow
+from service.models import Signer, as_utc
 
 __all__ = ["LinkGoneError", "issue_link", "live_token", "resolve_token", "token_for"]
 
@@ -39,21 +39,23 @@ def _mac(secret: str, signer_id: int, nonce: str) -> str:
     return base64.urlsafe_b64encode(digest.digest()).rstrip(b"=").decode()
 
 
-def issue_link(signer: Signer, *, ttl: timedelta) -> None:
-    """Give ``signer`` a fresh link; the previous one, if any, dies (see :func:`live_token`)."""
+def issue_link(signer: Signer, *, ttl: timedelta, now: datetime) -> None:
+    """Give ``signer`` a fresh link valid ``ttl`` from ``now`` (the services' clock); the previous
+    one, if any, dies (see :func:`live_token`).
+    """
     signer.link_nonce = secrets.token_hex(16)
-    signer.link_expires_at = utcnow() + ttl
+    signer.link_expires_at = now + ttl
     signer.link_used_at = None
 
 
-def live_token(signer: Signer, *, secret: str) -> str | None:
-    """The token of ``signer``'s link while it can still be used, else ``None``."""
+def live_token(signer: Signer, *, secret: str, now: datetime) -> str | None:
+    """The token of ``signer``'s link while it can still be used at ``now``, else ``None``."""
     if (
         signer.status != "pending"
         or signer.link_nonce is None
         or signer.link_used_at is not None
         or signer.link_expires_at is None
-        or as_utc(signer.link_expires_at) <= datetime.now(UTC)
+        or as_utc(signer.link_expires_at) <= now
     ):
         return None
     return token_for(signer, secret=secret)
@@ -70,7 +72,7 @@ def token_for(signer: Signer, *, secret: str) -> str | None:
     return f"{signer.id}.{_mac(secret, signer.id, signer.link_nonce)}"
 
 
-def resolve_token(session: Session, token: str, *, secret: str) -> Signer:
+def resolve_token(session: Session, token: str, *, secret: str, now: datetime) -> Signer:
     """The signer a token belongs to; 404 for a token this service did not hand out (or replaced),
     410 for a genuine link that was used or has expired.
 
@@ -89,6 +91,6 @@ def resolve_token(session: Session, token: str, *, secret: str) -> Signer:
         raise unknown
     if signer.link_used_at is not None:
         raise LinkGoneError("Tautan ini sudah digunakan.")
-    if signer.link_expires_at is None or as_utc(signer.link_expires_at) <= datetime.now(UTC):
+    if signer.link_expires_at is None or as_utc(signer.link_expires_at) <= now:
         raise LinkGoneError("Tautan ini sudah kedaluwarsa.")
     return signer

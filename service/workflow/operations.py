@@ -330,7 +330,7 @@ def reissue_link(
     signer = _signer(document, urutan)
     if document.status != "awaiting_signature" or signer.status != "pending":
         raise ConflictError("Tautan hanya dapat diterbitkan ulang untuk penanda tangan yang sedang giliran.")
-    issue_link(signer, ttl=services.settings.sign_link_ttl)
+    issue_link(signer, ttl=services.settings.sign_link_ttl, now=services.clock.now())
     # A new link is a fresh start: a lock from wrong passphrases on the old one is lifted (audited).
     previous_failures, signer.failed_attempts = signer.failed_attempts, 0
     audit.record(
@@ -370,7 +370,7 @@ def delegate_signer(
     signer.email = delegate.get("email")
     signer.failed_attempts = 0
     if signer.status == "pending":
-        issue_link(signer, ttl=services.settings.sign_link_ttl)
+        issue_link(signer, ttl=services.settings.sign_link_ttl, now=services.clock.now())
     audit.record(
         session,
         event="delegated",

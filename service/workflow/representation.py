@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 from service.models import Document, Signer, as_utc
@@ -12,13 +13,15 @@ from service.workflow.links import live_token
 __all__ = ["document_dict", "sign_url"]
 
 
-def sign_url(signer: Signer, *, urls: PublicUrls, secret: str) -> str | None:
+def sign_url(signer: Signer, *, urls: PublicUrls, secret: str, now: datetime) -> str | None:
     """The live signing link of the signer whose turn it is; ``None`` for everyone else."""
-    token = live_token(signer, secret=secret)
+    token = live_token(signer, secret=secret, now=now)
     return urls.sign(token) if token else None
 
 
-def document_dict(document: Document, *, urls: PublicUrls, secret: str, links: bool) -> dict[str, Any]:
+def document_dict(
+    document: Document, *, urls: PublicUrls, secret: str, links: bool, now: datetime
+) -> dict[str, Any]:
     """The api.md representation of a document.
 
     :param links: show the live ``sign_url`` (only to the client that created the document: a link
@@ -42,7 +45,7 @@ def document_dict(document: Document, *, urls: PublicUrls, secret: str, links: b
                 "nip": s.nip,
                 "status": s.status,
                 "signed_at": as_utc(s.signed_at).isoformat() if s.signed_at else None,
-                "sign_url": sign_url(s, urls=urls, secret=secret) if links else None,
+                "sign_url": sign_url(s, urls=urls, secret=secret, now=now) if links else None,
             }
             for s in document.signers
         ],

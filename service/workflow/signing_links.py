@@ -72,7 +72,7 @@ class DecisionFormError(UnprocessableError):
 
 
 def _usable(session: Session, services: Services, token: str) -> tuple[Signer, Document]:
-    signer = resolve_token(session, token, secret=services.settings.secret_key)
+    signer = resolve_token(session, token, secret=services.settings.secret_key, now=services.clock.now())
     document = signer.document
     if document.status in FINAL_STATUSES:
         # Cancelled, rejected, failed or completed: every link of the document is dead (410),

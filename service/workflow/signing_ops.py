@@ -120,7 +120,7 @@ def peran_label(signer: Signer) -> str:
 def make_pending(session: Session, services: Services, document: Document, signer: Signer) -> None:
     """It is ``signer``'s turn: issue the link and record it."""
     signer.status = "pending"
-    issue_link(signer, ttl=services.settings.sign_link_ttl)
+    issue_link(signer, ttl=services.settings.sign_link_ttl, now=services.clock.now())
     audit.record(
         session,
         event="link_issued",

@@ -75,7 +75,11 @@ def enqueue(session: Session, services: Services, document: Document, event: str
         "at": services.clock.now().isoformat(),
         # Webhooks go to the client that created the document, the one that hands out its links.
         "document": document_dict(
-            document, urls=services.urls, secret=services.settings.secret_key, links=True
+            document,
+            urls=services.urls,
+            secret=services.settings.secret_key,
+            links=True,
+            now=services.clock.now(),
         ),
     }
     session.add(

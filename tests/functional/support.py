@@ -142,5 +142,7 @@ def kode_for_link(app: Flask, path: str) -> str:
     token = path.rstrip("/").rsplit("/", 1)[-1]
     with app.app_context():
         session = get_session()
-        signer = resolve_token(session, token, secret=app.config["SECRET_KEY"])
+        signer = resolve_token(
+            session, token, secret=app.config["SECRET_KEY"], now=get_services().clock.now()
+        )
         return kode_for(session, get_services(), signer.document, signer.urutan)

@@ -69,7 +69,11 @@ def _signers(app: Flask, document_id: str) -> list[dict[str, Any]]:
     with app.app_context():
         services = get_services()
         body = document_dict(
-            document(app, document_id), urls=services.urls, secret=app.config["SECRET_KEY"], links=True
+            document(app, document_id),
+            urls=services.urls,
+            secret=app.config["SECRET_KEY"],
+            links=True,
+            now=services.clock.now(),
         )
     signers: list[dict[str, Any]] = body["signers"]
     return signers
@@ -235,7 +239,7 @@ def test_official_refuses_with_a_reason_and_the_document_stops(
     assert _heading(driver) == "Tautan tidak berlaku"
     with app.app_context():
         later = document(app, document_id).signers[2]
-        issue_link(later, ttl=timedelta(days=1))
+        issue_link(later, ttl=timedelta(days=1), now=get_services().clock.now())
         get_session().commit()
         later_token = token_for(later, secret=app.config["SECRET_KEY"])
     assert requests.get(f"{live}/sign/{later_token}", timeout=30).status_code == 410
@@ -263,7 +267,7 @@ def test_out_of_turn_link_gets_the_409_page(app: Flask, live: str, driver: WebDr
     with app.app_context():
         waiting = document(app, document_id).signers[1]
         assert waiting.status == "waiting"
-        issue_link(waiting, ttl=timedelta(days=1))
+        issue_link(waiting, ttl=timedelta(days=1), now=get_services().clock.now())
         get_session().commit()
         token = token_for(waiting, secret=app.config["SECRET_KEY"])
     url = f"{live}/sign/{token}"

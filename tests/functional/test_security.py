@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -417,7 +417,11 @@ def test_signing_token_never_reaches_the_logs(
     document_id = ready_document(app)
     with app.app_context():
         url = document_dict(
-            document(app, document_id), urls=PublicUrls(live), secret=app.config["SECRET_KEY"], links=True
+            document(app, document_id),
+            urls=PublicUrls(live),
+            secret=app.config["SECRET_KEY"],
+            links=True,
+            now=datetime.now(UTC),
         )["signers"][0]["sign_url"]
     token = url.rsplit("/", 1)[1]
     caplog.set_level(logging.DEBUG)
@@ -450,7 +454,7 @@ def test_signing_token_never_reaches_the_logs(
     # Expired and re-issued links are logged too.
     with app.app_context():
         signer = document(app, document_id).signers[1]
-        issue_link(signer, ttl=timedelta(seconds=-1))
+        issue_link(signer, ttl=timedelta(seconds=-1), now=datetime.now(UTC))
         get_session().commit()
         expired = token_for(signer, secret=app.config["SECRET_KEY"])
     assert expired is not None

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 
 from service.composition import get_services
 from service.db import get_session
@@ -14,6 +15,7 @@ from service.models import AuditEvent
 from service.workflow import signing_links
 from service.workflow.links import LinkGoneError, token_for
 from service.workflow.signing_links import DecisionFormError
+from tests.functional.clock import movable_clock
 from tests.functional.support import document, kode_for, ready_document
 
 PASSPHRASE = "frasa-sandi-pegawai"
@@ -123,3 +125,18 @@ def test_sign_then_refuse_moves_the_document_and_kills_used_links(app: Flask) ->
         assert doc.status == "rejected"
         assert doc.signers[1].reject_reason == "Target belum sesuai."
         assert doc.current_revision == 2
+
+
+def test_links_expire_by_the_services_clock(app: Flask, client: FlaskClient, auth: dict[str, str]) -> None:
+    """Expiry is read from ``Services.clock`` like every other time, not from the machine's."""
+    clock = movable_clock(app)
+    document_id = ready_document(app, client_name="test-hr")
+    token = _token(app, document_id, 1)
+    assert client.get(f"/sign/{token}").status_code == 200
+    listed = client.get(f"/api/v1/documents/{document_id}", headers=auth).json
+    assert listed["signers"][0]["sign_url"] is not None
+    clock.advance(timedelta(days=14, seconds=1))
+    gone = client.get(f"/sign/{token}")
+    assert gone.status_code == 410
+    assert "kedaluwarsa" in gone.text
+    assert client.get(f"/api/v1/documents/{document_id}", headers=auth).json["signers"][0]["sign_url"] is None
