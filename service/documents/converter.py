@@ -43,6 +43,8 @@ from typing import Any
 import unoserver
 from unoserver.client import UnoClient
 
+from service.documents.office_watchdog import group_processes
+
 __all__ = [
     "PDFA_FILTER_OPTIONS",
     "ConversionError",
@@ -169,24 +171,6 @@ def _free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
-
-
-def group_processes(pgid: int) -> list[tuple[int, str]]:
-    """Live (non-zombie) processes of a process group as ``(pid, command name)``; Linux ``/proc``."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        # "pid (comm) state ppid pgrp …"; comm may contain spaces and parentheses.
-        comm = stat[stat.index("(") + 1 : stat.rindex(")")]
-        fields = stat[stat.rindex(")") + 2 :].split()
-        if int(fields[2]) == pgid and fields[0] != "Z":
-            found.append((int(entry.name), comm))
-    return found
 
 
 def _has_office(pgid: int) -> bool:

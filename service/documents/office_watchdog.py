@@ -32,15 +32,19 @@ import threading
 import time
 from pathlib import Path
 
-__all__ = ["main"]
+__all__ = ["group_processes", "main"]
 
 #: ``prctl`` option (linux/prctl.h): orphaned descendants are re-parented to this process.
 PR_SET_CHILD_SUBREAPER = 36
 
 
-def _group_members(pgid: int) -> list[int]:
-    """Live (non-zombie) processes of the process group, from ``/proc``."""
-    members = []
+def group_processes(pgid: int) -> list[tuple[int, str]]:
+    """Live (non-zombie) processes of a process group as ``(pid, command name)``; Linux ``/proc``.
+
+    Here, in the standard-library-only watchdog, so that the pool (:mod:`.converter`) and the
+    watchdog read ``/proc`` the same way.
+    """
+    found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -48,10 +52,12 @@ def _group_members(pgid: int) -> list[int]:
             stat = (entry / "stat").read_text()
         except OSError:
             continue
+        # "pid (comm) state ppid pgrp …"; comm may contain spaces and parentheses.
+        comm = stat[stat.index("(") + 1 : stat.rindex(")")]
         fields = stat[stat.rindex(")") + 2 :].split()
         if int(fields[2]) == pgid and fields[0] != "Z":
-            members.append(int(entry.name))
-    return members
+            found.append((int(entry.name), comm))
+    return found
 
 
 def _reap() -> None:
@@ -65,7 +71,7 @@ def _end_group(profile: Path) -> None:
     me, group = os.getpid(), os.getpgrp()
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
-        others = [pid for pid in _group_members(group) if pid != me]
+        others = [pid for pid, _ in group_processes(group) if pid != me]
         if not others:
             break
         for pid in others:
