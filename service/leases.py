@@ -69,59 +69,36 @@ class JobLeases:
 
     def grant(self, job: str, document_id: str) -> None:
         """Lease a job that is being queued to this process (a live lease of another one is kept)."""
-        me, now = self.holder, utcnow()
-        with self.sessions() as session:
-            moved = session.execute(
-                update(JobLease)
-                .where(
-                    JobLease.document_id == document_id,
-                    JobLease.job == job,
-                    or_(JobLease.holder == me, JobLease.expires_at < now),
-                )
-                .values(state="queued", holder=me, expires_at=now + self.ttl)
-                .execution_options(synchronize_session=False)
-            )
-            if moved.rowcount == 0:  # type: ignore[attr-defined]
-                session.add(
-                    JobLease(
-                        document_id=document_id,
-                        job=job,
-                        state="queued",
-                        holder=me,
-                        expires_at=now + self.ttl,
-                        reclaims=0,
-                    )
-                )
-            try:
-                session.commit()
-            except IntegrityError:  # a live lease of another process: it answers for the job
-                session.rollback()
-                return
-        self.touch()
+        self._take(job, document_id, state="queued", over_queued=False)
 
     def claim(self, job: str, document_id: str) -> bool:
         """Take the lease to run the job now; False when another live process runs it already."""
+        return self._take(job, document_id, state="running", over_queued=True)
+
+    def _take(self, job: str, document_id: str, *, state: str, over_queued: bool) -> bool:
+        """Hold the job's lease in ``state``: one this process holds, an expired one, with
+        ``over_queued`` a queued one, or none yet (leased now: queued by an older process or a
+        test's runner). False when another live process holds it; that one answers for the job.
+        """
         me, now = self.holder, utcnow()
+        takeable = [JobLease.holder == me, JobLease.expires_at < now]
+        if over_queued:
+            takeable.append(JobLease.state == "queued")
         with self.sessions() as session:
             moved = session.execute(
                 update(JobLease)
-                .where(
-                    JobLease.document_id == document_id,
-                    JobLease.job == job,
-                    or_(JobLease.state == "queued", JobLease.holder == me, JobLease.expires_at < now),
-                )
-                .values(state="running", holder=me, expires_at=now + self.ttl)
+                .where(JobLease.document_id == document_id, JobLease.job == job, or_(*takeable))
+                .values(state=state, holder=me, expires_at=now + self.ttl)
                 .execution_options(synchronize_session=False)
             )
             if moved.rowcount == 0:  # type: ignore[attr-defined]
                 if session.get(JobLease, (document_id, job)) is not None:
                     return False
-                # Queued without a lease (an older process, a test's runner): lease it now.
                 session.add(
                     JobLease(
                         document_id=document_id,
                         job=job,
-                        state="running",
+                        state=state,
                         holder=me,
                         expires_at=now + self.ttl,
                         reclaims=0,
@@ -129,7 +106,7 @@ class JobLeases:
                 )
             try:
                 session.commit()
-            except IntegrityError:
+            except IntegrityError:  # another process created it a moment ago
                 session.rollback()
                 return False
         self.touch()
