@@ -19,6 +19,8 @@ from service import create_app
 from service.clients import SCOPES, create_client
 from service.db import get_session, upgrade_schema
 
+pytest_plugins = ["tests.outside.fixtures"]
+
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 

@@ -87,17 +87,21 @@ def sample_pdf(pages: int = 2) -> bytes:
 # -- pdfsig ---------------------------------------------------------------------------------------
 
 
-def make_nss_db(directory: Path, root_pem: Path) -> str:
-    """An NSS database trusting ``root_pem`` as CA (``CT,C,C``); returns the ``-nssdir`` value."""
+def make_nss_db(directory: Path, root_pem: Path, *more_root_pems: Path) -> str:
+    """An NSS database trusting ``root_pem`` (and ``more_root_pems``) as CA (``CT,C,C``); returns the
+    ``-nssdir`` value.
+    """
     directory.mkdir(parents=True, exist_ok=True)
     subprocess.run(
         ["certutil", "-N", "-d", f"sql:{directory}", "--empty-password"], check=True, capture_output=True
     )
-    subprocess.run(
-        ["certutil", "-A", "-d", f"sql:{directory}", "-n", "skp-root", "-t", "CT,C,C", "-i", str(root_pem)],
-        check=True,
-        capture_output=True,
-    )
+    for i, pem in enumerate((root_pem, *more_root_pems)):
+        nickname = "skp-root" if i == 0 else f"skp-root-{i}"
+        subprocess.run(
+            ["certutil", "-A", "-d", f"sql:{directory}", "-n", nickname, "-t", "CT,C,C", "-i", str(pem)],
+            check=True,
+            capture_output=True,
+        )
     return f"sql:{directory}"
 
 
