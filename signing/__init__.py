@@ -12,6 +12,8 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from signing.bsre import BsreAppearance, BsreClient, BsreUserStatus
+    from signing.csc import CscDocumentSigner, open_csc_signer
     from signing.issuing import (
         CertificateIssuer,
         DevCaIssuer,
@@ -35,6 +37,7 @@ if TYPE_CHECKING:
         signature_fields,
     )
     from signing.pki import DevPki, create_dev_pki, load_dev_pki
+    from signing.remote import accept_remote_signature, add_validation_data
     from signing.signers import (
         DocumentSigner,
         P12Inspection,
@@ -43,12 +46,17 @@ if TYPE_CHECKING:
         Pkcs12Signer,
         inspect_p12,
     )
+    from signing.stamp_image import stamp_png
     from signing.timestamps import HttpTsa, LocalTsa, Timestamper, respond_to_tsa_request
     from signing.trust import TrustStore
     from signing.validation import ValidationReport, validate
 
 __all__ = [
+    "BsreAppearance",
+    "BsreClient",
+    "BsreUserStatus",
     "CertificateIssuer",
+    "CscDocumentSigner",
     "DevCaIssuer",
     "DevPki",
     "DocumentSigner",
@@ -65,9 +73,11 @@ __all__ = [
     "Timestamper",
     "TrustStore",
     "ValidationReport",
+    "accept_remote_signature",
     "add_document_timestamp",
     "add_footer_and_fields",
     "add_signature_fields",
+    "add_validation_data",
     "add_verification_footer",
     "approve",
     "create_dev_pki",
@@ -76,11 +86,13 @@ __all__ = [
     "load_dev_pki",
     "new_signer",
     "new_signer_p12",
+    "open_csc_signer",
     "refresh_crls",
     "respond_to_tsa_request",
     "revoke",
     "seal",
     "signature_fields",
+    "stamp_png",
     "validate",
 ]
 
@@ -121,6 +133,10 @@ _HOME = {
     **dict.fromkeys(["HttpTsa", "LocalTsa", "Timestamper", "respond_to_tsa_request"], "signing.timestamps"),
     **dict.fromkeys(["TrustStore"], "signing.trust"),
     **dict.fromkeys(["ValidationReport", "validate"], "signing.validation"),
+    **dict.fromkeys(["BsreAppearance", "BsreClient", "BsreUserStatus"], "signing.bsre"),
+    **dict.fromkeys(["CscDocumentSigner", "open_csc_signer"], "signing.csc"),
+    **dict.fromkeys(["accept_remote_signature", "add_validation_data"], "signing.remote"),
+    **dict.fromkeys(["stamp_png"], "signing.stamp_image"),
 }
 
 

@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives.asymmetric.types import (
     CertificateIssuerPrivateKeyTypes,
     CertificatePublicKeyTypes,
 )
+from cryptography.x509.oid import AuthorityInformationAccessOID
 
 __all__ = [
     "BACKDATE",
@@ -114,10 +115,12 @@ def issued_certificate_builder(
     validity: timedelta,
     *,
     crl_url: str | None,
+    ocsp_url: str | None = None,
     backdate: bool = True,
 ) -> x509.CertificateBuilder:
     """:func:`certificate_builder` for a certificate below ``issuer``, with key identifiers and,
-    when ``crl_url`` is given, a CRL distribution point.
+    when ``crl_url`` is given, a CRL distribution point; when ``ocsp_url`` is given, the OCSP
+    responder in the authority information access.
     """
     builder = (
         certificate_builder(subject, issuer.subject, public_key, start, validity, backdate=backdate)
@@ -131,6 +134,17 @@ def issued_certificate_builder(
         builder = builder.add_extension(
             x509.CRLDistributionPoints(
                 [x509.DistributionPoint([x509.UniformResourceIdentifier(crl_url)], None, None, None)]
+            ),
+            critical=False,
+        )
+    if ocsp_url:
+        builder = builder.add_extension(
+            x509.AuthorityInformationAccess(
+                [
+                    x509.AccessDescription(
+                        AuthorityInformationAccessOID.OCSP, x509.UniformResourceIdentifier(ocsp_url)
+                    )
+                ]
             ),
             critical=False,
         )

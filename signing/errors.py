@@ -9,7 +9,13 @@ from collections.abc import Sequence
 from datetime import datetime
 
 __all__ = [
+    "BsreConfigurationError",
+    "BsreError",
+    "BsreUserError",
+    "BsreWrongPassphraseError",
     "CertificateNotYetValidError",
+    "CscCredentialNotFoundError",
+    "CscError",
     "ExpiredCertificateError",
     "FieldAlreadySignedError",
     "FieldExistsError",
@@ -21,11 +27,15 @@ __all__ = [
     "KeyMismatchError",
     "PdfError",
     "PkiError",
+    "ProviderError",
+    "ProviderUnavailableError",
+    "RemoteSignatureRejectedError",
     "SignatureFailedError",
     "SigningError",
     "TimestampError",
     "TokenError",
     "WrongPassphraseError",
+    "WrongPinError",
 ]
 
 
@@ -182,3 +192,114 @@ class TimestampError(SigningError):
         super().__init__(f"Otoritas cap waktu: {reason}" + (f" ({url})" if url else ""))
         self.reason = reason
         self.url = url
+
+
+# -- outside certificate providers (BSrE, CSC) ----------------------------------------------------
+
+
+class ProviderError(SigningError):
+    """A certificate provider outside this service (BSrE, a CSC service) could not sign."""
+
+    def __init__(self, message: str, *, provider: str) -> None:
+        super().__init__(message)
+        self.provider = provider
+
+
+class ProviderUnavailableError(ProviderError):
+    """The provider did not answer, answered too late, or failed on its side (HTTP 5xx).
+
+    ``dispatched`` is true when the request may have reached the provider (a read timeout, a 5xx):
+    the outcome is unknown, so the call must not be repeated automatically; the official may try
+    again. False means it certainly never arrived (connection refused, connect timeout).
+    """
+
+    def __init__(self, reason: str, *, provider: str, dispatched: bool) -> None:
+        what = (
+            "tidak diketahui apakah permintaan sempat diproses" if dispatched else "permintaan tidak terkirim"
+        )
+        super().__init__(
+            f"Layanan {provider} tidak dapat dihubungi atau sedang bermasalah ({reason}); {what}. "
+            "Dokumen belum ditandatangani; silakan coba lagi beberapa saat lagi.",
+            provider=provider,
+        )
+        self.reason = reason
+        self.dispatched = dispatched
+
+
+class BsreError(ProviderError):
+    """BSrE answered, but not with something this client can use."""
+
+    def __init__(self, message: str, *, status_code: int | None = None) -> None:
+        super().__init__(message, provider="BSrE")
+        self.status_code = status_code
+
+
+class BsreConfigurationError(BsreError):
+    """BSrE refused the agency's client id/secret (HTTP 401): an administrator must fix it."""
+
+    def __init__(self, detail: str = "") -> None:
+        super().__init__(
+            "Layanan BSrE menolak kredensial instansi (client id/secret); hubungi administrator."
+            + (f" ({detail})" if detail else "")
+        )
+
+
+class BsreUserError(BsreError):
+    """The official cannot sign with BSrE now (not registered, no certificate, expired ...)."""
+
+    def __init__(self, status: str, message: str, *, status_code: int | None = None) -> None:
+        super().__init__(message, status_code=status_code)
+        self.status = status
+
+
+class BsreWrongPassphraseError(WrongPassphraseError, BsreError):
+    """BSrE says the passphrase (or TOTP) is wrong (code 2031); counted toward the lock."""
+
+    def __init__(self) -> None:
+        SigningError.__init__(self, "Passphrase atau TOTP BSrE salah.")
+        self.what = "BSrE"
+        self.provider = "BSrE"
+        self.status_code = 2031
+
+
+class CscError(ProviderError):
+    """The CSC service answered with an error this client cannot resolve."""
+
+    def __init__(self, message: str, *, error: str | None = None) -> None:
+        super().__init__(message, provider="CSC")
+        self.error = error
+
+
+class CscCredentialNotFoundError(CscError):
+    """No credential of the CSC service belongs to the official."""
+
+    def __init__(self, wanted: str) -> None:
+        super().__init__(f"Layanan CSC tidak memiliki sertifikat untuk {wanted}.", error="not_found")
+        self.wanted = wanted
+
+
+class WrongPinError(WrongPassphraseError, CscError):
+    """The CSC service refused the PIN or OTP (``invalid_pin``/``invalid_otp``); counted toward the lock."""
+
+    def __init__(self, error: str = "invalid_pin") -> None:
+        what = "OTP" if error == "invalid_otp" else "PIN"
+        SigningError.__init__(self, f"{what} untuk layanan tanda tangan CSC salah.")
+        self.what = what
+        self.provider = "CSC"
+        self.error = error
+
+
+# -- a PDF signed elsewhere -----------------------------------------------------------------------
+
+
+class RemoteSignatureRejectedError(SigningError):
+    """A PDF returned by an outside provider failed a check; it must not be kept.
+
+    ``reason`` names the check (``not_incremental``, ``signature_count``, ``earlier_signature``,
+    ``new_signature``, ``wrong_signer``, ``untrusted``, ``revoked``, ``expired``, ``invalid_pdf``).
+    """
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(f"Berkas bertanda tangan dari penyedia ditolak: {detail}")
+        self.reason = reason
+        self.detail = detail

@@ -154,6 +154,7 @@ def issue_signer_certificate(
             start,
             validity,
             crl_url=pki.crl_base_url and f"{pki.crl_base_url}/issuing-ca.crl",
+            ocsp_url=pki.ocsp_url,
             backdate=not_before is None,
         )
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)

@@ -168,6 +168,16 @@ _FOOTER_STYLE = QRStampStyle(
     innsep=1,
 )
 
+#: The footer of a document whose officials sign with certified certificates (bsre.md, "Other").
+_CERTIFIED_FOOTER_STYLE = QRStampStyle(
+    stamp_text="UU ITE No. 11 Tahun 2008 Pasal 5 Ayat (1): Informasi Elektronik dan/atau Dokumen Elektronik\n"
+    "dan/atau hasil cetaknya merupakan alat bukti hukum yang sah. Dokumen ini telah ditandatangani secara\n"
+    "elektronik menggunakan sertifikat elektronik yang diterbitkan oleh %(penerbit)s.\n"
+    "Verifikasi: %(url)s  Kode verifikasi: %(kode)s",
+    border_width=0,
+    innsep=1,
+)
+
 
 def add_verification_footer(
     pdf: bytes, *, url: str, code: str, box: tuple[float, float, float, float], pages: Sequence[int]
@@ -196,9 +206,13 @@ def add_footer_and_fields(
     code: str,
     box: tuple[float, float, float, float],
     fields: Sequence[FieldSpec],
+    penerbit: str | None = None,
 ) -> bytes:
     """:func:`add_verification_footer` on every page and :func:`add_signature_fields`, in one
     incremental update: the document is parsed and written once instead of twice.
+
+    ``penerbit`` names the issuer of the officials' certified certificates (``"BSrE"``): the footer
+    then quotes UU ITE Pasal 5(1) as Indonesian government documents signed through it do.
 
     :raises InvalidPdfError: if the input cannot be parsed.
     :raises FieldExistsError: if a field of that name exists (or is given twice).
@@ -206,7 +220,7 @@ def add_footer_and_fields(
     """
     writer = _writer(pdf)
     page_count = int(writer.root["/Pages"]["/Count"])
-    _draw_footer(writer, url=url, code=code, box=box, pages=range(page_count))
+    _draw_footer(writer, url=url, code=code, box=box, pages=range(page_count), penerbit=penerbit)
     _append_fields(writer, fields)
     return _written(writer)
 
@@ -218,6 +232,7 @@ def _draw_footer(
     code: str,
     box: tuple[float, float, float, float],
     pages: Sequence[int],
+    penerbit: str | None = None,
 ) -> None:
     x1, y1, x2, y2 = box
     # One stamp for every page: pyHanko renders (and encodes the QR code) once and each page
@@ -225,8 +240,8 @@ def _draw_footer(
     stamp = QRStamp(
         writer,
         url=url,
-        style=_FOOTER_STYLE,
-        text_params={"kode": code},
+        style=_FOOTER_STYLE if penerbit is None else _CERTIFIED_FOOTER_STYLE,
+        text_params={"kode": code, "penerbit": penerbit or ""},
         box=BoxConstraints(width=min(x2 - x1, 330), height=y2 - y1),
     )
     for page in pages:
@@ -288,6 +303,7 @@ def seal(
     field_name: str = "segel",
     reason: str = DEFAULT_SEAL_REASON,
     location: str | None = None,
+    certify: bool = True,
 ) -> bytes:
     """Certify the document with the instance seal (PAdES B-LT).
 
@@ -296,11 +312,16 @@ def seal(
     an RFC 3161 signature timestamp, and the chain's certificates and CRLs go into the DSS.
     ``field_name`` is used if present (empty), otherwise an invisible field is created.
 
+    With ``certify=False`` the seal is an approval signature instead: for a document a provider
+    will sign in a visible field *it* creates (BSrE), which pyHanko, stricter than Acrobat here,
+    refuses after a certification signature. Later changes are still analysed as form filling.
+
     :param pdf: The document, usually straight from :func:`add_signature_fields`.
     :param signer: The instance seal signer.
     :param timestamper: The TSA.
     :param trust: Trust store whose CRLs are embedded and against which the seal and TSA
-        certificates are validated before signing.
+        certificates are validated before signing (revocation data of outside CAs is fetched
+        and embedded too, see :meth:`TrustStore.signing_context`).
     :param field_name: The seal's field.
     :param reason: ``/Reason`` of the signature.
     :param location: ``/Location`` of the signature.
@@ -319,11 +340,11 @@ def seal(
         md_algorithm=MD_ALGORITHM,
         reason=reason,
         location=location,
-        certify=True,
+        certify=certify,
         docmdp_permissions=sig_fields.MDPPerm.FILL_FORMS,
         subfilter=sig_fields.SigSeedSubFilter.PADES,
         embed_validation_info=True,
-        validation_context=trust.validation_context(),
+        validation_context=trust.signing_context(),
     )
     return _sign(writer, lambda: _writer(pdf), meta, signer, timestamper, existing_fields_only=False)
 
@@ -351,7 +372,8 @@ def approve(
     :param field_name: The empty signature field to fill.
     :param signer: The signer.
     :param timestamper: The TSA.
-    :param trust: Trust store (validation before signing; CRLs embedded in the DSS).
+    :param trust: Trust store (validation before signing; its CRLs, and OCSP responses and
+        CRLs fetched for outside CAs, embedded in the DSS; a revoked certificate is refused).
     :param stamp: Text and QR target of the visible stamp.
     :param lock_field: Require the field to carry its FieldMDP lock; with ``False`` an unlocked
         field is signed as it is. (The lock cannot be added now: adding ``/Lock`` to a field
@@ -385,7 +407,7 @@ def approve(
         name=stamp.nama,
         subfilter=sig_fields.SigSeedSubFilter.PADES,
         embed_validation_info=True,
-        validation_context=trust.validation_context(),
+        validation_context=trust.signing_context(),
     )
     params = {
         "url": stamp.verify_url,
@@ -434,13 +456,13 @@ def add_document_timestamp(
         if _has_document_timestamp(pdf, writer):
             # Renewal: pyHanko validates the newest timestamp and adds its revocation data first.
             stamper.update_archival_timestamp_chain(
-                writer.prev, trust.validation_context(), in_place=False, output=out
+                writer.prev, trust.signing_context(), in_place=False, output=out
             )
         else:
             stamper.timestamp_pdf(
                 writer,
                 MD_ALGORITHM,
-                validation_context=trust.validation_context(),
+                validation_context=trust.signing_context(),
                 bytes_reserved=_reserve(None, timestamper.pyhanko_timestamper),
                 output=out,
             )

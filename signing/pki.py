@@ -7,7 +7,8 @@ instance a real, self-contained hierarchy::
                                                        ├── TSA certificate (RFC 3161)
                                                        └── signer certificates (one per NIP)
 
-This module creates, loads and stores the hierarchy; :mod:`signing.issuing` issues signer
+This module creates, loads and stores the hierarchy and answers OCSP requests about it
+(:func:`respond_to_ocsp_request`, served at ``/pki/ocsp``); :mod:`signing.issuing` issues signer
 certificates from it and revokes them. Private keys are stored as encrypted PKCS#8 PEM
 (``0600``) and decrypted once, by :func:`load_dev_pki`. Signer keys never touch this directory:
 :func:`signing.issuing.new_signer` hands the caller a PKCS#12 encrypted with the signer's own
@@ -19,17 +20,19 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509 import ocsp
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from signing._asn1 import wrong_passphrase
+from signing._asn1 import cert_to_asn1, wrong_passphrase
 from signing._x509 import (
     Revocation,
     build_crl,
@@ -45,10 +48,14 @@ from signing.timestamps import LocalTsa
 from signing.trust import TrustStore
 
 __all__ = [
+    "OCSP_REQUEST_MIMETYPE",
+    "OCSP_RESPONSE_MIMETYPE",
+    "OCSP_VALIDITY",
     "DevPki",
     "create_dev_pki",
     "load_dev_pki",
     "read_revocations",
+    "respond_to_ocsp_request",
     "save_crls",
 ]
 
@@ -90,6 +97,9 @@ class DevPki:
     issuing_crl: x509.CertificateRevocationList
     crl_base_url: str | None = None
     """If set, issued certificates name ``<crl_base_url>/<ca>.crl`` as CRL distribution point."""
+    ocsp_url: str | None = None
+    """If set, issued certificates name this OCSP responder (:func:`respond_to_ocsp_request`)
+    in their authority information access."""
 
     @property
     def chain(self) -> tuple[x509.Certificate, x509.Certificate]:
@@ -97,11 +107,14 @@ class DevPki:
         return (self.issuing_cert, self.root_cert)
 
     def trust_store(self) -> TrustStore:
-        """Trust this PKI's root, know its issuing CA, check both CRLs."""
+        """Trust this PKI's root, know its issuing CA, check both CRLs (and never fetch anything
+        for the certificates of either: their CRLs are here).
+        """
         return TrustStore(
             roots=(self.root_cert,),
             intermediates=(self.issuing_cert,),
             crls=(self.root_crl, self.issuing_crl),
+            local_issuers=(self.root_cert, self.issuing_cert),
         )
 
     def seal_signer(self) -> Pkcs12Signer:
@@ -122,6 +135,7 @@ def create_dev_pki(
     organisation: str,
     key_passphrase: bytes,
     crl_base_url: str | None = None,
+    ocsp_url: str | None = None,
     overwrite: bool = False,
 ) -> DevPki:
     """Create a root CA, an issuing CA, their CRLs, a seal and a TSA certificate in ``directory``.
@@ -131,6 +145,8 @@ def create_dev_pki(
     :param key_passphrase: Encrypts every private key at rest (PKCS#8, best available cipher).
     :param crl_base_url: Base URL under which the service publishes ``root-ca.crl`` and
         ``issuing-ca.crl``; written into certificates as CRL distribution point when given.
+    :param ocsp_url: Where the service answers OCSP for this PKI (``POST <base>/pki/ocsp``);
+        written into certificates' authority information access when given.
     :param overwrite: Replace an existing PKI. Without it an existing one raises.
     :raises PkiError: if a PKI already exists there and ``overwrite`` is false.
     """
@@ -161,6 +177,7 @@ def create_dev_pki(
             now,
             ISSUING_VALIDITY,
             crl_url=crl_base_url and f"{crl_base_url}/root-ca.crl",
+            ocsp_url=ocsp_url,
         )
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
         .add_extension(ca_key_usage(), critical=True)
@@ -176,6 +193,7 @@ def create_dev_pki(
             now,
             SEAL_VALIDITY,
             crl_url=crl_base_url and f"{crl_base_url}/issuing-ca.crl",
+            ocsp_url=ocsp_url,
         )
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(signing_key_usage(), critical=True)
@@ -191,6 +209,7 @@ def create_dev_pki(
             now,
             TSA_VALIDITY,
             crl_url=crl_base_url and f"{crl_base_url}/issuing-ca.crl",
+            ocsp_url=ocsp_url,
         )
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(signing_key_usage(), critical=True)
@@ -213,6 +232,7 @@ def create_dev_pki(
         root_crl=build_crl(root_cert, root_key, (), number=1, now=now),
         issuing_crl=build_crl(issuing_cert, issuing_key, (), number=1, now=now),
         crl_base_url=crl_base_url,
+        ocsp_url=ocsp_url,
     )
     enc = serialization.BestAvailableEncryption(key_passphrase)
     for name in ("root", "issuing", "seal", "tsa"):
@@ -267,6 +287,7 @@ def load_dev_pki(directory: str | os.PathLike[str], *, key_passphrase: bytes) ->
         directory=path,
         organisation=str(meta["organisation"]),
         crl_base_url=meta.get("crl_base_url"),
+        ocsp_url=meta.get("ocsp_url"),
         root_cert=certs["root"],
         root_key=keys["root"],
         issuing_cert=certs["issuing"],
@@ -298,6 +319,7 @@ def save_crls(pki: DevPki, *, revocations: Sequence[Revocation]) -> None:
     meta = {
         "organisation": pki.organisation,
         "crl_base_url": pki.crl_base_url,
+        "ocsp_url": pki.ocsp_url,
         "revoked": [
             {
                 "serial": r.serial_number,
@@ -352,3 +374,115 @@ def _write(path: Path, data: bytes, *, mode: int = 0o644) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+# -- OCSP responder (RFC 6960) --------------------------------------------------------------------
+
+#: How long an OCSP answer of this PKI may be relied on (its ``nextUpdate``).
+OCSP_VALIDITY = timedelta(hours=24)
+OCSP_REQUEST_MIMETYPE = "application/ocsp-request"
+OCSP_RESPONSE_MIMETYPE = "application/ocsp-response"
+
+
+def respond_to_ocsp_request(
+    request: bytes,
+    pki: DevPki,
+    *,
+    issued: Callable[[int], bool] | None = None,
+    now: datetime | None = None,
+) -> bytes:
+    """Answer a DER ``OCSPRequest`` about a certificate of ``pki`` with a DER ``OCSPResponse``.
+
+    The CA that issued the certificate signs the answer itself (no delegated responder
+    certificate: one key less to keep, and every validator accepts a CA-signed response). A
+    certificate of the issuing CA is ``revoked`` when :func:`read_revocations` lists it, else
+    ``good`` (or ``unknown`` when ``issued`` says the CA never issued that serial); the one
+    certificate the root issued is the issuing CA's. A request's nonce is echoed.
+
+    Errors are OCSP answers too, as RFC 6960 asks: a request that cannot be parsed (or asks
+    about several certificates at once) gets ``malformedRequest``, a certificate of another CA
+    ``unauthorized``.
+
+    :param request: The request body.
+    :param pki: The instance PKI (its CA keys sign).
+    :param issued: Whether the issuing CA issued a serial (signer certificates); ``None``
+        answers ``good`` for every serial it has not revoked, like its CRL.
+    :param now: The time of the answer (``thisUpdate``/``producedAt``); defaults to now.
+    :raises PkiError: if the revocation list cannot be read.
+    """
+    try:
+        req = ocsp.load_der_ocsp_request(request)
+        algorithm = req.hash_algorithm
+        name_hash, key_hash, serial = req.issuer_name_hash, req.issuer_key_hash, req.serial_number
+        nonce = _nonce(req)
+    except (ValueError, TypeError, x509.UnsupportedGeneralNameType, UnsupportedAlgorithm):
+        return _unsuccessful(ocsp.OCSPResponseStatus.MALFORMED_REQUEST)
+    if not isinstance(algorithm, hashes.SHA1 | hashes.SHA224 | hashes.SHA256 | hashes.SHA384 | hashes.SHA512):
+        return _unsuccessful(ocsp.OCSPResponseStatus.MALFORMED_REQUEST)
+    at = now or datetime.now(UTC)
+    if _cert_id_matches(pki.issuing_cert, algorithm, name_hash, key_hash):
+        ca, key = pki.issuing_cert, pki.issuing_key
+        revoked = {r.serial_number: r for r in read_revocations(pki)}
+        known = serial in (pki.seal_cert.serial_number, pki.tsa_cert.serial_number) or (
+            issued is None or issued(serial)
+        )
+    elif _cert_id_matches(pki.root_cert, algorithm, name_hash, key_hash):
+        ca, key = pki.root_cert, pki.root_key
+        revoked = {}
+        known = serial == pki.issuing_cert.serial_number
+    else:
+        return _unsuccessful(ocsp.OCSPResponseStatus.UNAUTHORIZED)
+    revocation = revoked.get(serial)
+    if revocation is not None:
+        status = ocsp.OCSPCertStatus.REVOKED
+    elif known:
+        status = ocsp.OCSPCertStatus.GOOD
+    else:
+        status = ocsp.OCSPCertStatus.UNKNOWN
+    builder = (
+        ocsp.OCSPResponseBuilder()
+        .add_response_by_hash(
+            issuer_name_hash=name_hash,
+            issuer_key_hash=key_hash,
+            serial_number=serial,
+            algorithm=algorithm,
+            cert_status=status,
+            this_update=at,
+            next_update=at + OCSP_VALIDITY,
+            revocation_time=revocation.revoked_at if revocation else None,
+            revocation_reason=revocation.reason if revocation else None,
+        )
+        .responder_id(ocsp.OCSPResponderEncoding.HASH, ca)
+    )
+    if nonce is not None:
+        builder = builder.add_extension(x509.OCSPNonce(nonce), critical=False)
+    return builder.sign(key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)
+
+
+def _nonce(req: ocsp.OCSPRequest) -> bytes | None:
+    try:
+        return req.extensions.get_extension_for_class(x509.OCSPNonce).value.nonce
+    except x509.ExtensionNotFound:
+        return None
+
+
+def _cert_id_matches(
+    ca: x509.Certificate, algorithm: hashes.HashAlgorithm, name_hash: bytes, key_hash: bytes
+) -> bool:
+    """Whether an OCSP CertID's issuer hashes (RFC 6960 §4.1.1) are those of ``ca``."""
+    spki = cert_to_asn1(ca).public_key
+    key_bits = spki["public_key"].contents[1:]  # the BIT STRING's value, without unused-bits byte
+    return (
+        _digest(algorithm, ca.subject.public_bytes()) == name_hash
+        and _digest(algorithm, key_bits) == key_hash
+    )
+
+
+def _digest(algorithm: hashes.HashAlgorithm, data: bytes) -> bytes:
+    h = hashes.Hash(algorithm)
+    h.update(data)
+    return h.finalize()
+
+
+def _unsuccessful(status: ocsp.OCSPResponseStatus) -> bytes:
+    return ocsp.OCSPResponseBuilder.build_unsuccessful(status).public_bytes(serialization.Encoding.DER)

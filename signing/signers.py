@@ -358,6 +358,7 @@ def inspect_p12(
     *,
     trust: TrustStore | None = None,
     at: datetime | None = None,
+    fetch: bool = True,
 ) -> P12Inspection:
     """Check an uploaded ``.p12``: key matches certificate, validity period, chain of trust.
 
@@ -368,6 +369,9 @@ def inspect_p12(
     :param passphrase: Its passphrase.
     :param trust: Validate the chain (with revocation) against this trust store.
     :param at: Check as of this time instead of now.
+    :param fetch: Fetch the revocation status of an outside CA's certificate from its OCSP
+        responder or CRL (:meth:`TrustStore.signing_context`), so a revoked one is refused now;
+        the instance CA's own are checked against its local CRLs either way.
     :raises WrongPassphraseError: if the passphrase does not open a well-formed archive.
     :raises InvalidKeyFileError: if the bytes are not a PKCS#12 archive with key and certificate.
     """
@@ -376,7 +380,7 @@ def inspect_p12(
     trusted: bool | None = None
     problem: str | None = None
     if trust is not None:
-        problem = trust.check_certificate(cert, extra_certs=extra, moment=now)
+        problem = trust.check_certificate(cert, extra_certs=extra, moment=at, fetch=fetch)
         trusted = problem is None
     return P12Inspection(
         subject=cert.subject.rfc4514_string(),

@@ -6,23 +6,29 @@ level is this module's best-effort reading of what the file carries:
 
 * ``B-B`` — a ``/ETSI.CAdES.detached`` signature;
 * ``B-T`` — plus a valid signature timestamp (or a valid document timestamp after it);
-* ``B-LT`` — plus revocation data in the DSS for every CA on the signer's and TSA's paths;
+* ``B-LT`` — plus revocation data in the DSS (a CRL of its issuer, or an OCSP response about it)
+  for every non-root certificate on the signer's and TSA's paths;
 * ``B-LTA`` — plus a valid document timestamp in a later revision.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import hashlib
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from enum import Enum
+from functools import cached_property
 from typing import Any
 
 from asn1crypto import crl as asn1_crl
+from asn1crypto import ocsp as asn1_ocsp
+from pyhanko.pdf_utils.decode_limits import DecodePurpose
 from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timestamp
 from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko.sign.validation.errors import NoDSSFoundError
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
+from pyhanko_certvalidator import ValidationContext
 
 from signing.errors import InvalidPdfError
 from signing.pdf import PARSE_ERRORS, ROLE_MARKER, open_pdf
@@ -95,6 +101,9 @@ class SignatureReport:
     """pyHanko's bottom line: intact, valid, trusted, timestamp ok, modifications allowed."""
     error: str | None = None
     """Set when the signature could not be evaluated at all (then ``ok`` is false)."""
+    trusted_at: datetime | None = None
+    """``None``: :attr:`trusted` holds now. Otherwise the time of the signature timestamp at which
+    the certificate was shown trusted from the DSS's revocation data (see :func:`validate`)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -162,13 +171,22 @@ class ValidationReport:
 _LEVELS = ["B-B", "B-T", "B-LT", "B-LTA"]
 
 
-def validate(pdf: bytes, trust: TrustStore) -> ValidationReport:
+def validate(pdf: bytes, trust: TrustStore, *, at: datetime | None = None) -> ValidationReport:
     """Validate all signatures and document timestamps of ``pdf``.
 
-    Nothing is fetched from the network: trust and revocation come from ``trust`` (hard-fail).
+    Nothing is fetched from the network: trust comes from ``trust``, revocation from its CRLs
+    and from the CRLs and OCSP responses in the file's DSS (a certificate without any fails).
+
+    A signature whose certificate cannot be shown trusted now (typically: the OCSP responses in
+    the DSS have passed their ``nextUpdate``) but whose signature timestamp is intact, valid and
+    trusted is validated again as of the timestamp's time, with the DSS's revocation data
+    counting for that time (:attr:`SignatureReport.trusted_at` then says so): the PAdES-LT
+    reading, where the timestamp proves when the signature existed and the DSS that the
+    certificate was not revoked then.
 
     :param pdf: The file's bytes.
     :param trust: Roots, intermediates and CRLs to validate against.
+    :param at: Validate as of this time instead of now.
     :return: The report; a signature that fails is reported, not raised.
     :raises InvalidPdfError: for non-PDF input or a PDF whose structure cannot be read.
     """
@@ -183,11 +201,19 @@ def validate(pdf: bytes, trust: TrustStore) -> ValidationReport:
         timestamps = sorted(reader.embedded_timestamp_signatures, key=lambda e: e.signed_revision)
     except PARSE_ERRORS as e:
         raise InvalidPdfError(f"{type(e).__name__}: {e}") from e
-    dss_crl_issuers = _dss_crl_issuers(dss)
-    has_ocsp = bool(dss and dss.ocsps)
+    revinfo = _DssRevinfo.read(dss)
 
-    doc_ts = tuple(_document_timestamp(es, trust) for es in timestamps)
-    signatures = tuple(_signature(es, trust, doc_ts, dss_crl_issuers, has_ocsp) for es in regular)
+    def context(moment: datetime | None = at, *, retroactive: bool = False) -> ValidationContext:
+        return trust.validation_context(
+            moment=moment,
+            other_certs=revinfo.certs,
+            crls=revinfo.crls,
+            ocsps=revinfo.ocsps,
+            retroactive_revinfo=retroactive,
+        )
+
+    doc_ts = tuple(_document_timestamp(es, context) for es in timestamps)
+    signatures = tuple(_signature(es, context, doc_ts, revinfo) for es in regular)
     return ValidationReport(
         revisions=revisions,
         signatures=signatures,
@@ -198,10 +224,9 @@ def validate(pdf: bytes, trust: TrustStore) -> ValidationReport:
 
 def _signature(
     es: EmbeddedPdfSignature,
-    trust: TrustStore,
+    context: Callable[..., ValidationContext],
     doc_ts: tuple[DocumentTimestampReport, ...],
-    dss_crl_issuers: set[bytes],
-    has_ocsp: bool,
+    revinfo: _DssRevinfo,
 ) -> SignatureReport:
     sig = es.sig_object
     cert = es.signer_cert
@@ -223,9 +248,19 @@ def _signature(
     try:
         status = validate_pdf_signature(
             es,
-            signer_validation_context=trust.validation_context(),
-            ts_validation_context=trust.validation_context(),
+            signer_validation_context=context(),
+            ts_validation_context=context(),
         )
+        trusted_at = None
+        proven = status.timestamp_validity
+        if not status.trusted and proven is not None and proven.intact and proven.valid and proven.trusted:
+            at_signing = validate_pdf_signature(
+                es,
+                signer_validation_context=context(proven.timestamp, retroactive=True),
+                ts_validation_context=context(),
+            )
+            if at_signing.trusted:
+                status, trusted_at = at_signing, proven.timestamp
     except Exception as e:  # noqa: BLE001  (a malformed signature is a finding, not a crash)
         return SignatureReport(
             **common,
@@ -262,7 +297,7 @@ def _signature(
         crypto_ok=status.intact and status.valid and status.trusted,
         timestamp_ok=timestamp is not None and timestamp.ok,
         later_doc_ts_ok=any(t.ok and t.revision > es.signed_revision for t in doc_ts),
-        revinfo_ok=_revinfo_covers(paths, dss_crl_issuers, has_ocsp),
+        revinfo_ok=_revinfo_covers(paths, revinfo),
     )
     mod = status.modification_level
     trust_problem = status.trust_problem_indic
@@ -279,12 +314,15 @@ def _signature(
         docmdp_ok=status.docmdp_ok,
         pades_level=level,
         ok=status.bottom_line,
+        trusted_at=trusted_at,
     )
 
 
-def _document_timestamp(es: EmbeddedPdfSignature, trust: TrustStore) -> DocumentTimestampReport:
+def _document_timestamp(
+    es: EmbeddedPdfSignature, context: Callable[..., ValidationContext]
+) -> DocumentTimestampReport:
     try:
-        status = validate_pdf_timestamp(es, validation_context=trust.validation_context())
+        status = validate_pdf_timestamp(es, validation_context=context())
     except Exception as e:  # noqa: BLE001  (a malformed timestamp is a finding, not a crash)
         return DocumentTimestampReport(
             field_name=str(es.field_name),
@@ -336,28 +374,93 @@ def _pades_level(
     return "B-LTA"
 
 
-def _revinfo_covers(paths: Iterable[Any], crl_issuers: set[bytes], has_ocsp: bool) -> bool:
-    """Every non-root certificate on the paths has a CRL from its issuer in the DSS."""
+def _revinfo_covers(paths: Iterable[Any], revinfo: _DssRevinfo) -> bool:
+    """Every non-root certificate on the paths has, in the DSS, a CRL from its issuer or an OCSP
+    response about it (matched by CertID: issuer name hash and serial number).
+    """
     for path in paths:
         if path is None:
             return False
         for cert in path.iter_certs(include_root=False):
-            if cert.issuer.dump() not in crl_issuers and not has_ocsp:
+            if not revinfo.covers(cert):
                 return False
     return True
 
 
-def _dss_crl_issuers(dss: DocumentSecurityStore | None) -> set[bytes]:
-    if dss is None:
-        return set()
-    issuers = set()
-    for ref in dss.crls:
+@dataclass(frozen=True)
+class _DssRevinfo:
+    """What a PDF's DSS holds: certificates, CRLs, OCSP responses (``asn1crypto`` objects)."""
+
+    certs: tuple[Any, ...] = ()
+    crls: tuple[Any, ...] = ()
+    ocsps: tuple[Any, ...] = ()
+
+    @classmethod
+    def read(cls, dss: DocumentSecurityStore | None) -> _DssRevinfo:
+        """Parse the DSS; an unreadable entry is skipped (it then covers nothing)."""
+        if dss is None:
+            return cls()
+        certs, crls, ocsps = [], [], []
         try:
-            crl = asn1_crl.CertificateList.load(ref.get_object().data)
-            issuers.add(crl.issuer.dump())
-        except (ValueError, TypeError):
-            continue
-    return issuers
+            certs = list(dss.load_certs())
+        except (ValueError, TypeError, *PARSE_ERRORS):
+            certs = []
+        for ref in dss.crls:
+            try:
+                crl = asn1_crl.CertificateList.load(ref.get_object().read_data(DecodePurpose.CRL))
+                _ = crl.issuer  # parse now: a broken CRL is skipped here, not fatal later
+                crls.append(crl)
+            except (ValueError, TypeError, *PARSE_ERRORS):
+                continue
+        for ref in dss.ocsps:
+            try:
+                resp = asn1_ocsp.OCSPResponse.load(ref.get_object().read_data(DecodePurpose.OCSP_RESPONSE))
+                _ = resp["response_status"].native
+                ocsps.append(resp)
+            except (ValueError, TypeError, *PARSE_ERRORS):
+                continue
+        return cls(certs=tuple(certs), crls=tuple(crls), ocsps=tuple(ocsps))
+
+    @cached_property
+    def crl_issuers(self) -> frozenset[bytes]:
+        """Issuer names (DER) of the CRLs."""
+        return frozenset(crl.issuer.dump() for crl in self.crls)
+
+    @cached_property
+    def ocsp_cert_ids(self) -> frozenset[tuple[str, bytes, int]]:
+        """``(hash algorithm, issuer name hash, serial)`` of every successful single response."""
+        ids: set[tuple[str, bytes, int]] = set()
+        for resp in self.ocsps:
+            try:
+                if resp["response_status"].native != "successful":
+                    continue
+                basic = resp["response_bytes"]["response"].parsed
+                for single in basic["tbs_response_data"]["responses"]:
+                    cert_id = single["cert_id"]
+                    ids.add(
+                        (
+                            cert_id["hash_algorithm"]["algorithm"].native,
+                            cert_id["issuer_name_hash"].native,
+                            cert_id["serial_number"].native,
+                        )
+                    )
+            except (ValueError, TypeError, KeyError):
+                continue
+        return frozenset(ids)
+
+    def covers(self, cert: Any) -> bool:
+        """Whether a CRL of ``cert``'s issuer or an OCSP response about ``cert`` is here."""
+        issuer = cert.issuer.dump()
+        if issuer in self.crl_issuers:
+            return True
+        for algorithm, name_hash, serial in self.ocsp_cert_ids:
+            if (
+                serial == cert.serial_number
+                and algorithm in hashlib.algorithms_available
+                and hashlib.new(algorithm, issuer).digest() == name_hash
+            ):
+                return True
+        return False
 
 
 def _is_certification(es: EmbeddedPdfSignature) -> bool:

@@ -21,7 +21,11 @@ MODULES = {
 
 #: ``from signing import X`` for each of these is what the service relies on.
 FACADE = {
+    "BsreAppearance": "signing.bsre",
+    "BsreClient": "signing.bsre",
+    "BsreUserStatus": "signing.bsre",
     "CertificateIssuer": "signing.issuing",
+    "CscDocumentSigner": "signing.csc",
     "DevCaIssuer": "signing.issuing",
     "DevPki": "signing.pki",
     "DocumentSigner": "signing.signers",
@@ -38,6 +42,8 @@ FACADE = {
     "Timestamper": "signing.timestamps",
     "TrustStore": "signing.trust",
     "ValidationReport": "signing.validation",
+    "accept_remote_signature": "signing.remote",
+    "add_validation_data": "signing.remote",
     "add_document_timestamp": "signing.pdf",
     "add_signature_fields": "signing.pdf",
     "add_footer_and_fields": "signing.pdf",
@@ -49,11 +55,13 @@ FACADE = {
     "load_dev_pki": "signing.pki",
     "new_signer": "signing.issuing",
     "new_signer_p12": "signing.issuing",
+    "open_csc_signer": "signing.csc",
     "refresh_crls": "signing.issuing",
     "respond_to_tsa_request": "signing.timestamps",
     "revoke": "signing.issuing",
     "seal": "signing.pdf",
     "signature_fields": "signing.pdf",
+    "stamp_png": "signing.stamp_image",
     "validate": "signing.validation",
 }
 
