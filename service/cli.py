@@ -50,6 +50,7 @@ def init_command() -> None:
             organisation=settings.pki_organisation,
             key_passphrase=settings.key_encryption_secret.encode(),
             crl_base_url=settings.urls.pki(),
+            ocsp_url=f"{settings.urls.pki()}/ocsp",
         )
         click.echo(f"Development CA and timestamp authority created in {pki_dir}")
     else:

@@ -12,6 +12,7 @@ from flask import Flask
 
 from service.egress import parse_networks
 from service.scoring.penandatangan import FORM_KEYS, parse_forms
+from service.scoring.vocabulary import PENYEDIA
 
 __all__ = ["ConfigError", "default_config", "validate_config", "write_instance_config"]
 
@@ -49,6 +50,23 @@ def default_config(instance_path: str) -> dict[str, Any]:
         #: Time zone of the time printed on signature stamps (Asia/Jakarta = WIB).
         "TIMEZONE": "Asia/Jakarta",
         "TSA_URL": None,
+        # A folder of outside CA certificates (PEM, DER or PEM bundles; every file in it) trusted beside
+        # the instance CA, e.g. the BSrE roots. Unset: only the instance CA is trusted.
+        "TRUST_ANCHORS_DIR": None,
+        # Who holds an official's signing key when the payload's identity does not say
+        # (sertifikat.penyedia): "instansi" (the instance CA, embedded default), "p12" (the official's
+        # own file), "bsre" (BSrE eSign Client Service v2) or "csc" (a Cloud Signature Consortium API).
+        "PENYEDIA_DEFAULT": "instansi",
+        # BSrE eSign Client Service v2 of the agency: base URL, Basic Auth client, total timeout of a
+        # sign call in seconds (a timed-out call is never retried by the service).
+        "BSRE_URL": None,
+        "BSRE_CLIENT_ID": None,
+        "BSRE_CLIENT_SECRET": None,
+        "BSRE_TIMEOUT": 60.0,
+        # A CSC API v1 provider: base URL (e.g. https://tsp.example/csc/v1), optional bearer token.
+        "CSC_URL": None,
+        "CSC_TOKEN": None,
+        "CSC_TIMEOUT": 30.0,
         "PKI_ORGANISATION": "skp-sign (CA pengembangan)",
         # The instance seal in a hardware token (PKCS#11); unset = the dev PKI's seal key.
         "SEAL_PKCS11_MODULE": None,
@@ -129,6 +147,41 @@ def _mengetahui_problems(config: Any) -> list[str]:
     return []
 
 
+def _provider_problems(config: Any) -> list[str]:
+    problems: list[str] = []
+    default = config.get("PENYEDIA_DEFAULT")
+    if default not in PENYEDIA:
+        problems.append(f"PENYEDIA_DEFAULT must be one of {', '.join(PENYEDIA)}")
+    for key in ("BSRE_URL", "CSC_URL"):
+        url = config.get(key)
+        if url is not None and not (isinstance(url, str) and url.startswith(("http://", "https://"))):
+            problems.append(f"{key} must be an http(s) URL")
+    if config.get("BSRE_URL"):
+        missing = [k for k in ("BSRE_CLIENT_ID", "BSRE_CLIENT_SECRET") if not config.get(k)]
+        if missing:
+            problems.append(f"BSRE_URL is set, so {', '.join(missing)} must be set too")
+    elif default == "bsre":
+        problems.append("PENYEDIA_DEFAULT is bsre, so BSRE_URL must be set")
+    if default == "csc" and not config.get("CSC_URL"):
+        problems.append("PENYEDIA_DEFAULT is csc, so CSC_URL must be set")
+    problems.extend(_not_positive_seconds(config, "BSRE_TIMEOUT", "CSC_TIMEOUT"))
+    return problems
+
+
+def _trust_anchors_problems(config: Any) -> list[str]:
+    directory = config.get("TRUST_ANCHORS_DIR")
+    if not directory:
+        return []
+    from signing.errors import PkiError
+    from signing.trust import load_trust_anchors  # pyHanko's validator, only when configured
+
+    try:
+        load_trust_anchors(str(directory))
+    except PkiError as error:
+        return [f"TRUST_ANCHORS_DIR must be a folder of CA certificate files (PEM or DER): {error.message}"]
+    return []
+
+
 def _positive_int(config: Any, key: str) -> bool:
     value = config.get(key)
     return isinstance(value, int) and not isinstance(value, bool) and value > 0
@@ -163,6 +216,8 @@ def validate_config(config: Any) -> None:
     if config.get("JOB_RUNNER") not in ("inprocess", "celery"):
         problems.append("JOB_RUNNER must be 'inprocess' or 'celery'")
     problems += _allow_networks_problems(config)
+    problems += _trust_anchors_problems(config)
+    problems += _provider_problems(config)
     problems += _mengetahui_problems(config)
     problems.extend(
         f"{key} must be a positive integer" for key in _POSITIVE_INTEGERS if not _positive_int(config, key)

@@ -13,6 +13,8 @@ __all__ = [
     "LockedError",
     "MalformedRequestError",
     "NotFoundError",
+    "ProviderFailedError",
+    "ProviderUnavailableServiceError",
     "ServiceError",
     "TooManyAttemptsError",
     "UnauthorizedError",
@@ -35,6 +37,8 @@ DETAIL_ID: Mapping[int, str] = {
     422: "Isi permintaan tidak memenuhi aturan.",
     429: "Terlalu banyak permintaan; coba lagi nanti.",
     500: "Terjadi kesalahan pada layanan. Kejadian ini telah dicatat.",
+    502: "Penyedia sertifikat mengembalikan hasil yang tidak dapat diterima.",
+    503: "Penyedia sertifikat tidak dapat dihubungi saat ini; coba lagi nanti.",
 }
 
 FieldError = Mapping[str, str]
@@ -117,3 +121,19 @@ class TooManyAttemptsError(ServiceError):
     def __init__(self, detail: str, *, retry_after: int) -> None:
         super().__init__(detail, headers={"Retry-After": str(retry_after)})
         self.retry_after = retry_after
+
+
+class ProviderFailedError(ServiceError):
+    """An outside certificate provider answered with something the service refuses to keep (a PDF
+    that is not an incremental update, a broken earlier signature, another signer); nothing changed.
+    """
+
+    status = 502
+
+
+class ProviderUnavailableServiceError(ServiceError):
+    """An outside certificate provider did not answer in time or failed on its side; nothing
+    changed and nothing is retried by itself: the official may try again.
+    """
+
+    status = 503

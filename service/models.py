@@ -161,6 +161,13 @@ class Signer(Base):
     reject_reason: Mapped[str | None] = mapped_column(Text)
     #: Plt/Plh: the official who signs in this role instead (JSON of nama, nip, jabatan).
     delegate_json: Mapped[str | None] = mapped_column(Text)
+    #: Who holds this signer's key: ``instansi``, ``p12``, ``bsre`` or ``csc`` (api.md).
+    penyedia: Mapped[str] = mapped_column(String(20), default="instansi", server_default="instansi")
+    #: What the provider needs to find the signer: JSON of ``nik`` (bsre) and ``credential_id`` (csc).
+    sertifikat_json: Mapped[str | None] = mapped_column(Text)
+    #: Where the form's signature block is, ``[page, x1, y1, x2, y2]`` (zero-based page, PDF points,
+    #: origin bottom-left), set at rendering: BSrE draws its own field there.
+    kotak_json: Mapped[str | None] = mapped_column(Text)
 
     document: Mapped[Document] = relationship(back_populates="signers")
 

@@ -8,7 +8,7 @@ LibreOffice pool, the PKI, a PKCS#11 session) are built on first use from those 
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from cryptography import x509
@@ -30,6 +30,8 @@ from service.interfaces import (
 from service.leases import JobLeases
 from service.settings import PublicUrls, Settings
 from signing import DevCaIssuer, DevPki, HttpTsa, Pkcs11Session, TrustStore, load_dev_pki, revoke
+from signing.bsre import BsreClient
+from signing.csc import CscDocumentSigner, open_csc_signer
 
 __all__ = ["Services"]
 
@@ -54,6 +56,7 @@ class Services:
     _issuer: CertificateIssuer | None = None
     _pkcs11: Pkcs11Session | None = None
     _form_images: Mapping[str, Gambar] | None = None
+    _bsre: BsreClient | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
     #: Its own lock: starting LibreOffice takes seconds and must not hold up the PKI or the seal.
     _converter_lock: threading.Lock = field(default_factory=threading.Lock)
@@ -122,9 +125,53 @@ class Services:
                 self._issuer = DevCaIssuer(pki=self._pki_locked())
             return self._issuer
 
+    def bsre(self) -> BsreClient:
+        """The agency's BSrE eSign Client Service (one HTTP session per process, kept)."""
+        settings = self.settings.bsre
+        if settings is None:
+            raise LookupError("BSRE_URL is not configured")
+        with self._lock:
+            if self._bsre is None:
+                self._bsre = BsreClient(
+                    settings.url, settings.client_id, settings.client_secret, timeout=settings.timeout
+                )
+            return self._bsre
+
+    def csc_signer(
+        self,
+        *,
+        credential_id: str | None,
+        lookup_ids: Sequence[str],
+        pin: str | None,
+        otp: str | None,
+    ) -> CscDocumentSigner:
+        """A signer for one official's credential at the CSC provider (its certificate read now;
+        the PIN or OTP authorizes exactly the hashes of this signature).
+        """
+        settings = self.settings.csc
+        if settings is None:
+            raise LookupError("CSC_URL is not configured")
+        return open_csc_signer(
+            settings.url,
+            credential_id=credential_id,
+            lookup_ids=lookup_ids,
+            pin=pin,
+            otp=otp,
+            token=settings.token,
+            timeout=settings.timeout,
+            # Of several credentials carrying the number, the official's is the one this instance trusts.
+            acceptable=lambda certificate, chain: self.trust().check_certificate(
+                certificate, extra_certs=chain, fetch=True
+            )
+            is None,
+        )
+
     def trust(self) -> TrustStore:
-        """The roots signatures are validated against."""
-        return self.pki().trust_store()
+        """What every trust decision here uses (validation, ``/verify``, ``/v/<code>``, uploaded
+        ``.p12`` files, signing): the instance CA with its CRLs, and the outside anchors of
+        ``TRUST_ANCHORS_DIR``, whose certificates' revocation is fetched when signing.
+        """
+        return self.pki().trust_store().with_anchors(self.settings.trust_anchors)
 
     def form_images(self) -> Mapping[str, Gambar]:
         """The instance's Garuda and letterhead, those it has, read once (a new file: restart)."""
@@ -153,3 +200,5 @@ class Services:
             self._converter.close()
         if self._pkcs11 is not None:
             self._pkcs11.close()
+        if self._bsre is not None:
+            self._bsre.close()

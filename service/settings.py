@@ -8,16 +8,25 @@ config key again.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from cryptography import x509
+
 from service.egress import EgressPolicy, parse_networks
 from service.scoring.penandatangan import parse_forms
 
-__all__ = ["Pkcs11SealSettings", "PublicUrls", "Settings", "settings_from_config"]
+__all__ = [
+    "BsreSettings",
+    "CscSettings",
+    "Pkcs11SealSettings",
+    "PublicUrls",
+    "Settings",
+    "settings_from_config",
+]
 
 
 @dataclass(frozen=True)
@@ -52,6 +61,26 @@ class Pkcs11SealSettings:
     token: str
     pin: str
     key_label: str
+
+
+@dataclass(frozen=True)
+class BsreSettings:
+    """The agency's BSrE eSign Client Service v2 (``../shared/domain/bsre.md``)."""
+
+    url: str
+    client_id: str
+    client_secret: str = field(repr=False)
+    #: Seconds a sign call may take; past it the outcome is unknown and nothing is retried.
+    timeout: float = 60.0
+
+
+@dataclass(frozen=True)
+class CscSettings:
+    """A Cloud Signature Consortium API v1 provider."""
+
+    url: str
+    token: str | None = field(default=None, repr=False)
+    timeout: float = 30.0
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -103,11 +132,26 @@ class Settings:
     address_window: timedelta
     #: Forms (``"<regime>/<type>"``) the atasan pejabat penilai signs last as "Mengetahui" (off: empty).
     mengetahui_forms: frozenset[str] = frozenset()
+    #: Who holds an official's key when their identity does not say (``sertifikat.penyedia``).
+    penyedia_default: str = "instansi"
+    #: Outside CA certificates trusted beside the instance CA (``TRUST_ANCHORS_DIR``, read at start).
+    trust_anchors: tuple[x509.Certificate, ...] = ()
+    bsre: BsreSettings | None = None
+    csc: CscSettings | None = None
 
     @property
     def urls(self) -> PublicUrls:
         """Public addresses under :attr:`public_url`."""
         return PublicUrls(self.public_url.rstrip("/"))
+
+
+def _trust_anchors(directory: str | None) -> tuple[x509.Certificate, ...]:
+    """The anchors folder's certificates (:mod:`service.config` has checked that it reads)."""
+    if not directory:
+        return ()
+    from signing.trust import load_trust_anchors  # pyHanko's validator, only when configured
+
+    return load_trust_anchors(directory)
 
 
 def settings_from_config(config: Mapping[str, Any]) -> Settings:
@@ -121,6 +165,25 @@ def settings_from_config(config: Mapping[str, Any]) -> Settings:
             key_label=config["SEAL_PKCS11_KEY_LABEL"],
         )
         if module
+        else None
+    )
+    bsre = (
+        BsreSettings(
+            url=config["BSRE_URL"].rstrip("/"),
+            client_id=config["BSRE_CLIENT_ID"],
+            client_secret=config["BSRE_CLIENT_SECRET"],
+            timeout=float(config["BSRE_TIMEOUT"]),
+        )
+        if config.get("BSRE_URL")
+        else None
+    )
+    csc = (
+        CscSettings(
+            url=config["CSC_URL"].rstrip("/"),
+            token=config.get("CSC_TOKEN") or None,
+            timeout=float(config["CSC_TIMEOUT"]),
+        )
+        if config.get("CSC_URL")
         else None
     )
     return Settings(
@@ -154,4 +217,8 @@ def settings_from_config(config: Mapping[str, Any]) -> Settings:
         address_max_failures=config["ADDRESS_MAX_FAILURES"],
         address_window=timedelta(minutes=config["ADDRESS_WINDOW_MINUTES"]),
         mengetahui_forms=parse_forms(config.get("MENGETAHUI_FORMS")),
+        penyedia_default=config["PENYEDIA_DEFAULT"],
+        trust_anchors=_trust_anchors(config.get("TRUST_ANCHORS_DIR")),
+        bsre=bsre,
+        csc=csc,
     )

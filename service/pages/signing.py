@@ -13,7 +13,7 @@ from service.composition import get_services
 from service.db import get_session
 from service.pages import error_page
 from service.schemas.requests import MAX_P12, MIN_PASSPHRASE
-from service.scoring.vocabulary import PERAN_LABEL, TYPE_LABEL
+from service.scoring.vocabulary import PENYEDIA_LABEL, PERAN_LABEL, TYPE_LABEL
 from service.security import require_csrf
 from service.workflow import signing_links
 from service.workflow.enrollment import mask_email
@@ -33,6 +33,9 @@ def _page(link: OpenLink, status: int = 200, **extra: Any) -> tuple[str, int]:
         first_use=link.first_use,
         reenroll=link.reenroll,
         channel=link.channel,
+        penyedia=link.penyedia,
+        penyedia_label=PENYEDIA_LABEL.get(link.penyedia, link.penyedia),
+        provider_status=link.status,
         mask_email=mask_email,
         min_passphrase=MIN_PASSPHRASE,
         **extra,
@@ -77,7 +80,7 @@ def decide(token: str) -> tuple[str, int]:
             get_session(), get_services(), token, form, ip=request.remote_addr
         )
     except DecisionFormError as error:
-        return _page(error.link, 422, error=error.detail)
+        return _page(error.link, error.status, error=error.detail)
     return render_template(
         "sign_done.html", document=decided.document, signer=decided.signer, rejected=decided.rejected
     ), 200

@@ -8,11 +8,11 @@ from typing import Any
 from marshmallow import validates_schema
 
 from service.schemas.base import BaseSchema, Kesalahan, diisi, objek
-from service.schemas.fields import MSG_WAJIB, Email, Pilihan, Teks
+from service.schemas.fields import MSG_WAJIB, Email, Objek, Pilihan, Teks
 from service.scoring.identitas import jenis_golongan, periksa_golongan, periksa_nip, periksa_pangkat
-from service.scoring.vocabulary import JENIS_JABATAN, JENIS_JABATAN_PENILAI, PEJABAT_NEGARA
+from service.scoring.vocabulary import JENIS_JABATAN, JENIS_JABATAN_PENILAI, PEJABAT_NEGARA, PENYEDIA
 
-__all__ = ["JENIS_JABATAN", "IdentitasSchema", "PenilaiSchema"]
+__all__ = ["JENIS_JABATAN", "PENYEDIA", "IdentitasSchema", "PenilaiSchema", "SertifikatSchema"]
 
 _NIK = re.compile(r"[0-9]{16}")
 _NIP_TEXT = (
@@ -22,6 +22,31 @@ _NIP_TEXT = (
 _GOLONGAN_TEXT = "Golongan/ruang PNS (I/a … IV/e) atau golongan PPPK (I … XVII)"
 
 # JENIS_JABATAN (the first three are struktural: rated on kepemimpinan) is the vocabulary's, re-exported.
+
+
+class SertifikatSchema(BaseSchema):
+    """Which certificate provider signs for this person; without it the instance default applies."""
+
+    penyedia = Pilihan(
+        "Penyedia sertifikat: instansi (CA layanan ini), p12 (berkas sendiri), bsre (BSrE), csc (CSC)",
+        PENYEDIA,
+        required=True,
+    )
+    nik = Teks(
+        "NIK (16 angka) yang dikenal BSrE; bila kosong dipakai nik identitas", max_length=16, allow_none=True
+    )
+    credential_id = Teks(
+        "ID kredensial pada penyedia CSC; bila kosong dicari dari NIK atau NIP pada sertifikat",
+        max_length=200,
+        allow_none=True,
+    )
+
+    @validates_schema(skip_on_field_errors=True)
+    def _nik(self, data: dict[str, Any], **_: Any) -> None:
+        if data.get("nik") is not None and not _NIK.fullmatch(data["nik"]):
+            errors = Kesalahan()
+            errors.tambah("nik", "harus 16 angka")
+            errors.raise_if_any()
 
 
 class IdentitasSchema(BaseSchema):
@@ -46,6 +71,11 @@ class IdentitasSchema(BaseSchema):
     )
     unit_kerja = Teks("Unit kerja", max_length=300, required=True)
     email = Email("Alamat email untuk tautan penandatanganan; tidak dicetak", allow_none=True)
+    sertifikat = Objek(
+        SertifikatSchema,
+        "Penyedia sertifikat penanda tangan ini (bawaan: pengaturan layanan)",
+        allow_none=True,
+    )
 
     @validates_schema(skip_on_field_errors=False)
     def _nip_golongan_pangkat(self, data: dict[str, Any], **_: Any) -> None:

@@ -10,15 +10,19 @@ from typing import Any
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from service.schemas.base import MSG_TIDAK_DIKENAL
+from service.schemas.identitas import SertifikatSchema
 from service.scoring.vocabulary import DOCUMENT_TYPES, STATUSES
 
 __all__ = [
     "MAX_P12",
     "MIN_PASSPHRASE",
     "ArchiveQuerySchema",
+    "BsreDecisionSchema",
+    "CscDecisionSchema",
     "DecisionSchema",
     "DelegateSchema",
     "FirstUseDecisionSchema",
+    "P12FirstUseDecisionSchema",
     "RevisionQuerySchema",
 ]
 
@@ -135,6 +139,8 @@ class DelegateSchema(_Strict):
     )
     email = _Email(validate=_paling_banyak(300))
     keterangan = _Teks(validate=_paling_banyak(500))
+    nik = _Teks(validate=_Pola(r"^[0-9]{16}$", error="harus 16 angka"))
+    sertifikat = fields.Nested(SertifikatSchema)
 
 
 class DecisionSchema(_Strict):
@@ -158,8 +164,20 @@ class DecisionSchema(_Strict):
     )
     #: The uploaded ``.p12`` (bytes read by the page, at most ``MAX_P12 + 1``).
     p12 = fields.Raw(load_default=None)
+    #: A CSC provider's PIN or one-time password, or a TOTP from BSrE's BeSign Mobile app.
+    pin = fields.String(
+        load_default="", validate=validate.Length(max=100, error="paling banyak {max} karakter")
+    )
+    otp = fields.String(
+        load_default="", validate=validate.Length(max=100, error="paling banyak {max} karakter")
+    )
+    totp = fields.String(
+        load_default="", validate=validate.Length(max=20, error="paling banyak {max} karakter")
+    )
 
     first_use = False
+    #: Decisions besides signing and refusing this form takes (``kirim_kode``: send the code again).
+    other_decisions: tuple[str, ...] = ("kirim_kode",)
 
     @validates_schema
     def _rules(self, data: dict[str, Any], **_: Any) -> None:
@@ -171,7 +189,7 @@ class DecisionSchema(_Strict):
             if len(alasan) > MAX_ALASAN:
                 raise ValidationError("Alasan penolakan terlalu panjang.", "alasan")
             return
-        if keputusan == "kirim_kode":
+        if keputusan in self.other_decisions:
             return
         if keputusan != "tandatangani":
             raise ValidationError("Pilih tandatangani atau tolak.", "keputusan")
@@ -184,6 +202,32 @@ class DecisionSchema(_Strict):
             )
         if not data["passphrase"]:
             raise ValidationError("Frasa sandi wajib diisi.", "passphrase")
+
+
+class BsreDecisionSchema(DecisionSchema):
+    """The form of an official who signs through BSrE: their BSrE passphrase, or a TOTP from
+    BeSign Mobile (``kirim_totp`` asks BSrE to send one).
+    """
+
+    other_decisions = ("kirim_totp",)
+
+    def _sign_rules(self, data: dict[str, Any]) -> None:
+        if data["p12"] is not None:
+            raise ValidationError("Penanda tangan melalui BSrE tidak mengunggah .p12.", "p12")
+        if not data["passphrase"] and not data["totp"].strip():
+            raise ValidationError("Passphrase BSrE atau TOTP wajib diisi.", "passphrase")
+
+
+class CscDecisionSchema(DecisionSchema):
+    """The form of an official whose key is at a CSC provider: the PIN, or a one-time password."""
+
+    other_decisions = ()
+
+    def _sign_rules(self, data: dict[str, Any]) -> None:
+        if data["p12"] is not None:
+            raise ValidationError("Kunci Anda ada pada penyedia tanda tangan; tidak perlu .p12.", "p12")
+        if not data["pin"] and not data["otp"].strip():
+            raise ValidationError("PIN atau OTP penyedia tanda tangan wajib diisi.", "pin")
 
 
 class FirstUseDecisionSchema(DecisionSchema):
@@ -207,3 +251,12 @@ class FirstUseDecisionSchema(DecisionSchema):
             raise ValidationError(f"Frasa sandi minimal {MIN_PASSPHRASE} karakter.", "passphrase")
         if data["passphrase"] != data["passphrase_konfirmasi"]:
             raise ValidationError("Konfirmasi frasa sandi tidak sama.", "passphrase_konfirmasi")
+
+
+class P12FirstUseDecisionSchema(FirstUseDecisionSchema):
+    """Enrolling an official whose provider is their own ``.p12``: the file is required."""
+
+    def _sign_rules(self, data: dict[str, Any]) -> None:
+        if data["p12"] is None:
+            raise ValidationError("Unggah berkas .p12 Anda (sertifikat atas NIP atau NIK Anda).", "p12")
+        super()._sign_rules(data)

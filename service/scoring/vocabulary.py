@@ -31,6 +31,8 @@ __all__ = [
     "MODE_PERILAKU",
     "PEJABAT_NEGARA",
     "PENILAI_SURVEI",
+    "PENYEDIA",
+    "PENYEDIA_LABEL",
     "PERAN_LABEL",
     "PERIODE_PELAPORAN",
     "PERIODE_PELAPORAN_LABEL",
@@ -245,4 +247,16 @@ LABELS: Mapping[str, str] = {
     "di_atas_ekspektasi": "Di Atas Ekspektasi",
     "sesuai_ekspektasi": "Sesuai Ekspektasi",
     "di_bawah_ekspektasi": "Di Bawah Ekspektasi",
+}
+
+
+#: Who holds a signer's key (api.md "Certificate providers"): the instance CA, the official's own
+#: ``.p12``, BSrE's eSign Client Service, or a Cloud Signature Consortium provider.
+PENYEDIA = ("instansi", "p12", "bsre", "csc")
+#: How a page names each provider.
+PENYEDIA_LABEL = {
+    "instansi": "sertifikat instansi (CA layanan ini)",
+    "p12": "sertifikat Anda sendiri (.p12)",
+    "bsre": "BSrE (Balai Sertifikasi Elektronik, BSSN)",
+    "csc": "penyedia tanda tangan jarak jauh (CSC)",
 }

@@ -29,6 +29,7 @@ from service.tenancy import Caller, instansi_key
 from service.workflow.history import HISTORY_FILE
 from service.workflow.links import issue_link
 from service.workflow.pipeline import DOCX_FILE
+from service.workflow.providers import FIELD_MAKING_PROVIDERS, apply_penyedia, penyedia_of, penyedia_problems
 from service.workflow.webhooks import check_callback_url, enqueue
 
 __all__ = [
@@ -142,6 +143,10 @@ def create_document(
         )
     hasil = score_payload(payload)
     _refuse_signers_without_id(payload, services.settings.mengetahui_forms)
+    roles = signers_of(payload, services.settings.mengetahui_forms)
+    problems = penyedia_problems(((peran, payload[peran]) for peran in roles), services.settings)
+    if problems:
+        raise UnprocessableError(errors=problems)
     digest = request_hash(body)
     existing = _by_idempotency_key(session, client.id, idempotency_key)
     if existing is not None:
@@ -170,21 +175,21 @@ def create_document(
         periode_tahun=payload["periode"]["mulai"].year,
         current_revision=-1,
     )
-    for urutan, peran in enumerate(signers_of(payload, services.settings.mengetahui_forms), start=1):
+    for urutan, peran in enumerate(roles, start=1):
         person = payload[peran]
-        document.signers.append(
-            Signer(
-                urutan=urutan,
-                peran=peran,
-                nama=person["nama"],
-                nip=signer_id(person),
-                jabatan=person["jabatan"],
-                email=person.get("email"),
-                status="waiting",
-                field_name=f"ttd_{peran}",
-                failed_attempts=0,
-            )
+        signer = Signer(
+            urutan=urutan,
+            peran=peran,
+            nama=person["nama"],
+            nip=signer_id(person),
+            jabatan=person["jabatan"],
+            email=person.get("email"),
+            status="waiting",
+            field_name=f"ttd_{peran}",
+            failed_attempts=0,
         )
+        apply_penyedia(signer, penyedia_of(person, services.settings))
+        document.signers.append(signer)
     session.add(document)
     try:
         # Flushed here, not at the audit query's autoflush: of requests racing with one key, the
@@ -359,6 +364,23 @@ def delegate_signer(
     signer = _signer(document, urutan)
     if document.status in FINAL_STATUSES or signer.status not in ("waiting", "pending"):
         raise ConflictError("Penanda tangan ini tidak dapat didelegasikan lagi.")
+    problems = penyedia_problems([("pengganti", delegate)], services.settings)
+    if problems:
+        raise UnprocessableError(errors=problems)
+    chosen = penyedia_of(delegate, services.settings)
+    if document.current_revision >= 0 and chosen.kind != signer.penyedia and (
+        chosen.kind in FIELD_MAKING_PROVIDERS or signer.penyedia in FIELD_MAKING_PROVIDERS
+    ):
+        # Revision 0 was made for the providers named at creation (with or without the form's field
+        # for this role; the seal certifying or not): a provider of the other kind cannot sign it.
+        raise UnprocessableError(
+            errors=[
+                {
+                    "field": "pengganti.sertifikat.penyedia",
+                    "message": f"harus {signer.penyedia}, penyedia yang dipakai saat dokumen disegel",
+                }
+            ]
+        )
     original = {"nama": signer.nama, "nip": signer.nip, "jabatan": signer.jabatan}
     signer.delegate_json = json.dumps(
         {"jenis": delegate["jenis"], "semula": original, "keterangan": delegate.get("keterangan")},
@@ -368,6 +390,7 @@ def delegate_signer(
     signer.nip = delegate["nip"]
     signer.jabatan = delegate["jabatan"]
     signer.email = delegate.get("email")
+    apply_penyedia(signer, chosen)
     signer.failed_attempts = 0
     if signer.status == "pending":
         issue_link(signer, ttl=services.settings.sign_link_ttl, now=services.clock.now())

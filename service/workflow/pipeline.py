@@ -9,6 +9,7 @@ A failure the service can explain marks the document ``failed`` with a readable 
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from service.documents.render import TemplateRenderError, render_document
 from service.jsonio import parse_json
 from service.models import Document
 from service.services import Services
+from service.workflow.providers import FIELD_MAKING_PROVIDERS, penerbit_sertifikat
 from service.workflow.revisions import RevisionConflictError, add_revision
 from service.workflow.signing_ops import seal_document
 from service.workflow.stored import payload_of
@@ -80,7 +82,10 @@ def render_unsigned(services: Services, document: Document, payload: Mapping[str
                 "dokumen tidak dapat ditandatangani."
             )
         page, box = markers[signer.peran]
-        fields.append(FieldSpec(name=signer.field_name, page=page, box=box))
+        signer.kotak_json = json.dumps([page, *box])
+        # A provider that signs in a field of its own (BSrE) gets the place, not an empty field.
+        if signer.penyedia not in FIELD_MAKING_PROVIDERS:
+            fields.append(FieldSpec(name=signer.field_name, page=page, box=box))
     _, band = footer_band(reader)
     unsigned = add_footer_and_fields(
         pdf,
@@ -88,6 +93,7 @@ def render_unsigned(services: Services, document: Document, payload: Mapping[str
         code=document.verification_code,
         box=band,
         fields=fields,
+        penerbit=penerbit_sertifikat(document),
     )
     return Rendered(docx=converted.docx, unsigned=unsigned, lost_first=converted.lost_first)
 

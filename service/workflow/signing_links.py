@@ -8,23 +8,44 @@ page and any other client of these use cases call the same functions.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from marshmallow import ValidationError
 from sqlalchemy.orm import Session
 
 from service import audit
-from service.errors import ConflictError, UnprocessableError
+from service.errors import (
+    ConflictError,
+    ProviderFailedError,
+    ProviderUnavailableServiceError,
+    ServiceError,
+    UnprocessableError,
+)
 from service.models import Document, Signer
-from service.schemas.requests import DecisionSchema, FirstUseDecisionSchema
+from service.schemas.requests import (
+    BsreDecisionSchema,
+    CscDecisionSchema,
+    DecisionSchema,
+    FirstUseDecisionSchema,
+    P12FirstUseDecisionSchema,
+)
 from service.scoring.vocabulary import FINAL_STATUSES
 from service.services import Services
 from service.workflow.enrollment import Channel, channel_for, mask_email, send_code
 from service.workflow.links import LinkGoneError, resolve_token
 from service.workflow.operations import StoredFile, reject_document
+from service.workflow.providers import signer_penyedia
 from service.workflow.revisions import read_revision
-from service.workflow.signing_ops import WrongPassphraseServiceError, has_key, sign_document
+from service.workflow.signing_ops import (
+    ProviderRefusedError,
+    ProviderStatus,
+    WrongPassphraseServiceError,
+    has_key,
+    provider_status,
+    request_totp,
+    sign_document,
+)
 from service.workflow.stored import payload_of
 
 __all__ = ["Decided", "DecisionFormError", "OpenLink", "decide_by_link", "link_pdf", "open_link"]
@@ -36,7 +57,17 @@ FINAL_DETAIL = {
     "failed": "Dokumen ini gagal diproses; tautan tidak berlaku lagi.",
 }
 
-_schemas = {False: DecisionSchema(), True: FirstUseDecisionSchema()}
+#: The decision form by (provider, enrolls a key now).
+_schemas: Mapping[tuple[str, bool], DecisionSchema] = {
+    ("instansi", False): DecisionSchema(),
+    ("instansi", True): FirstUseDecisionSchema(),
+    ("p12", False): DecisionSchema(),
+    ("p12", True): P12FirstUseDecisionSchema(),
+    ("bsre", False): BsreDecisionSchema(),
+    ("csc", False): CscDecisionSchema(),
+}
+#: Providers that hold the key themselves: nothing to enroll here.
+_REMOTE = frozenset({"bsre", "csc"})
 
 
 @dataclass(frozen=True)
@@ -52,6 +83,10 @@ class OpenLink:
     reenroll: bool = False
     #: Where the ``kode_verifikasi`` comes from, when ``first_use``.
     channel: Channel | None = None
+    #: Who holds the official's key (``instansi``, ``p12``, ``bsre``, ``csc``).
+    penyedia: str = "instansi"
+    #: The provider's word on the official before they type anything (BSrE's user status).
+    status: ProviderStatus | None = None
 
 
 @dataclass(frozen=True)
@@ -64,11 +99,14 @@ class Decided:
 
 
 class DecisionFormError(UnprocessableError):
-    """The decision form cannot be carried out as filled in; the page shows it again with why."""
+    """The decision form cannot be carried out as filled in, or the provider could not sign now;
+    the page shows it again with why (422, or the provider's 502/503: the link stays usable).
+    """
 
-    def __init__(self, link: OpenLink, detail: str) -> None:
+    def __init__(self, link: OpenLink, detail: str, *, status: int = 422) -> None:
         super().__init__(detail)
         self.link = link
+        self.status = status
 
 
 def _usable(session: Session, services: Services, token: str) -> tuple[Signer, Document]:
@@ -83,7 +121,25 @@ def _usable(session: Session, services: Services, token: str) -> tuple[Signer, D
     return signer, document
 
 
-def _view(session: Session, signer: Signer, document: Document, *, reenroll: bool = False) -> OpenLink:
+def _view(
+    session: Session,
+    services: Services,
+    signer: Signer,
+    document: Document,
+    *,
+    reenroll: bool = False,
+    ask_provider: bool = True,
+) -> OpenLink:
+    penyedia = signer_penyedia(signer).kind
+    if penyedia in _REMOTE:
+        return OpenLink(
+            signer=signer,
+            document=document,
+            payload=payload_of(document),
+            first_use=False,
+            penyedia=penyedia,
+            status=provider_status(services, signer) if ask_provider else None,
+        )
     has = has_key(session, document, signer.nip)
     enrolls = reenroll or not has
     return OpenLink(
@@ -93,6 +149,7 @@ def _view(session: Session, signer: Signer, document: Document, *, reenroll: boo
         first_use=enrolls,
         reenroll=enrolls and has,
         channel=channel_for(session, document, signer) if enrolls else None,
+        penyedia=penyedia,
     )
 
 
@@ -111,7 +168,7 @@ def open_link(
         ip=ip,
         data={"urutan": signer.urutan},
     )
-    view = _view(session, signer, document, reenroll=reenroll)
+    view = _view(session, services, signer, document, reenroll=reenroll)
     if view.first_use:
         send_code(session, services, document, signer, ip=ip, again=False)
     session.commit()
@@ -136,15 +193,23 @@ def decide_by_link(
     signer, document = _usable(session, services, token)
     actor = f"nip:{signer.nip}"
     reenroll = form.get("daftar_ulang") == "1"
-    view = _view(session, signer, document, reenroll=reenroll)
+    view = _view(session, services, signer, document, reenroll=reenroll, ask_provider=False)
     try:
-        decision = _schemas[view.first_use].load(form)
+        decision = _schemas[view.penyedia, view.first_use].load(form)
     except ValidationError as error:
-        raise DecisionFormError(view, _first_message(error)) from None
+        raise DecisionFormError(_asked(services, view), _first_message(error)) from None
     if decision["keputusan"] == "kirim_kode":
         send_code(session, services, document, signer, ip=ip, again=True)
         session.commit()
         raise DecisionFormError(view, _code_sent(view))
+    if decision["keputusan"] == "kirim_totp":
+        try:
+            request_totp(services, signer)
+        except ServiceError as error:
+            raise DecisionFormError(_asked(services, view), error.detail, status=error.status) from None
+        raise DecisionFormError(
+            _asked(services, view), "TOTP telah dikirim ke aplikasi BeSign Mobile Anda; ketikkan di bawah."
+        )
     if decision["keputusan"] == "tolak":
         reject_document(
             session, services, document, signer, alasan=decision["alasan"].strip(), actor=actor, ip=ip
@@ -162,18 +227,33 @@ def decide_by_link(
             uploaded_p12=decision["p12"],
             kode=decision["kode_verifikasi"],
             reenroll=view.reenroll,
+            pin=decision["pin"],
+            otp=decision["otp"].strip(),
+            totp=decision["totp"].strip(),
         )
     except WrongPassphraseServiceError as error:
         left = error.attempts_left
-        lead = error.detail if error.code else "Frasa sandi salah."
+        lead = error.detail if error.code or view.penyedia in _REMOTE else "Frasa sandi salah."
         message = (
             f"{lead} Tautan terkunci bila salah {left} kali lagi."
             if left > 0
             else f"{lead} Tautan kini terkunci; minta tautan baru kepada pengelola kepegawaian."
         )
         session.refresh(signer)
-        raise DecisionFormError(_view(session, signer, document, reenroll=reenroll), message) from None
+        again = _view(session, services, signer, document, reenroll=reenroll, ask_provider=False)
+        raise DecisionFormError(again, message) from None
+    except (ProviderUnavailableServiceError, ProviderFailedError, ProviderRefusedError) as error:
+        # Nothing changed: the same form, with why, and the link still usable.
+        session.refresh(signer)
+        raise DecisionFormError(_asked(services, view), error.detail, status=error.status) from None
     return Decided(signer=signer, document=document, rejected=False)
+
+
+def _asked(services: Services, view: OpenLink) -> OpenLink:
+    """The view with the provider's current word on the official (for a form shown again)."""
+    if view.penyedia != "bsre":
+        return view
+    return replace(view, status=provider_status(services, view.signer))
 
 
 def _code_sent(view: OpenLink) -> str:

@@ -8,19 +8,28 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding, pkcs12
+from cryptography.x509.oid import NameOID
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from service import audit, throttle
-from service.errors import ConflictError, LockedError, UnprocessableError
+from service.errors import (
+    ConflictError,
+    LockedError,
+    ProviderFailedError,
+    ProviderUnavailableServiceError,
+    UnprocessableError,
+)
 from service.interfaces import DocumentSigner
 from service.models import Document, Signer, SignerKey
 from service.scoring.vocabulary import PERAN_LABEL
@@ -28,19 +37,39 @@ from service.services import Services
 from service.settings import Settings
 from service.workflow.enrollment import active_key, redeem
 from service.workflow.links import issue_link
+from service.workflow.providers import FIELD_MAKING_PROVIDERS, Penyedia, signer_penyedia
 from service.workflow.revisions import add_revision, read_revision
 from service.workflow.stored import nomor_label, payload_of
 from service.workflow.webhooks import enqueue
 from signing import P12Inspection, Pkcs12Signer, StampInfo, add_document_timestamp, approve, inspect_p12, seal
-from signing.errors import KeyFileError, WrongPassphraseError
+from signing.bsre import BsreAppearance
+from signing.csc import CscDocumentSigner
+from signing.errors import (
+    BsreError,
+    BsreUserError,
+    CscError,
+    KeyFileError,
+    ProviderUnavailableError,
+    RemoteSignatureRejectedError,
+    WrongPassphraseError,
+)
+from signing.pdf import ROLE_MARKER
+from signing.remote import accept_remote_signature, add_validation_data
+from signing.stamp_image import stamp_png
 
 __all__ = [
     "MAX_FAILED_ATTEMPTS",
+    "ProviderRefusedError",
+    "ProviderStatus",
+    "Secret",
     "UploadedKeyError",
     "WrongPassphraseServiceError",
+    "certifies",
     "has_key",
     "make_pending",
     "peran_label",
+    "provider_status",
+    "request_totp",
     "seal_document",
     "sign_document",
     "sign_limit",
@@ -78,6 +107,13 @@ class UploadedKeyError(UnprocessableError):
     """A signer's own ``.p12`` cannot be used (reasons in the detail)."""
 
 
+class ProviderRefusedError(UnprocessableError):
+    """The official cannot sign through their provider now (BSrE: not registered, no or an expired
+    certificate; CSC: a certificate not theirs, untrusted or revoked), or left its secret empty.
+    Nothing was attempted; the page says why.
+    """
+
+
 def seal_document(
     session: Session,
     services: Services,
@@ -99,6 +135,7 @@ def seal_document(
         timestamper=services.timestamper(),
         trust=services.trust(),
         location=payload.get("tempat"),
+        certify=certifies(document),
     )
     add_revision(session, services.store, document, data=sealed, kind="seal", based_on=0)
     document.status = "awaiting_signature"
@@ -106,6 +143,13 @@ def seal_document(
     if document.signers:
         make_pending(session, services, document, document.signers[0])
     enqueue(session, services, document, "document.ready")
+
+
+def certifies(document: Document) -> bool:
+    """Whether the seal certifies (DocMDP): not when a signer's provider creates its own visible
+    field (BSrE), which pyHanko refuses after a certification signature.
+    """
+    return not any(s.penyedia in FIELD_MAKING_PROVIDERS for s in document.signers)
 
 
 def peran_label(signer: Signer) -> str:
@@ -184,11 +228,23 @@ def _identity_nik(document: Document, signer: Signer) -> str | None:
     return str(nik) if nik else None
 
 
+@dataclass(frozen=True, repr=False)
+class Secret:
+    """What the official typed to sign; used for this one signature and never stored or logged."""
+
+    passphrase: str = ""
+    pin: str = ""
+    otp: str = ""
+    totp: str = ""
+
+
 @dataclass(frozen=True)
 class _Key:
-    """The key a signature uses, and the certificate a re-enrollment replaced (revoked after commit)."""
+    """The key a signature uses (none when BSrE signs), and the certificate a re-enrollment replaced
+    (revoked after commit).
+    """
 
-    signer: DocumentSigner
+    signer: DocumentSigner | None
     replaced: SignerKey | None = None
 
 
@@ -197,22 +253,30 @@ def _signer_key(
     services: Services,
     document: Document,
     signer: Signer,
-    passphrase: str,
+    secret: Secret,
     *,
+    penyedia: Penyedia,
     uploaded_p12: bytes | None = None,
     kode: str = "",
     reenroll: bool = False,
 ) -> _Key:
-    """Open the official's PKCS#12 with the passphrase; to enroll (no key yet, or ``reenroll``),
-    redeem the code first, then issue a key or take their ``.p12``.
+    """The key to sign with: a CSC credential unlocked by PIN/OTP, or the official's PKCS#12 opened
+    with the passphrase; to enroll (no key yet, or ``reenroll``), redeem the code first, then issue a
+    key or take their ``.p12``.
     """
+    if penyedia.kind == "csc":
+        return _Key(_csc_key(services, signer, penyedia, secret))
+    passphrase = secret.passphrase
     row = active_key(session, document, signer.nip)
-    chain = services.pki().chain
     if row is not None and not reenroll:
         try:
-            return _Key(Pkcs12Signer.load(row.p12, passphrase.encode(), chain=chain))
+            # The chain inside the archive is the key's own CA (the instance's, or the one that
+            # issued an uploaded file), so nothing here assumes the development CA.
+            return _Key(Pkcs12Signer.load(row.p12, passphrase.encode()))
         except KeyFileError as error:
             raise _KeyDidNotOpenError(error.message) from None
+    if penyedia.kind == "p12" and uploaded_p12 is None:
+        raise UploadedKeyError("Penanda tangan ini memakai sertifikatnya sendiri: unggah berkas .p12 Anda.")
     # An uploaded file is checked before the code is used up: a wrong file must not cost the code.
     uploaded = (
         None if uploaded_p12 is None else _uploaded_key(services, document, signer, uploaded_p12, passphrase)
@@ -222,7 +286,7 @@ def _signer_key(
         raise _KeyDidNotOpenError("Kode verifikasi salah atau sudah tidak berlaku.", code=True)
     if uploaded is not None:
         new = uploaded
-        key: DocumentSigner = Pkcs12Signer.load(new.p12, passphrase.encode(), chain=chain)
+        key: DocumentSigner = Pkcs12Signer.load(new.p12, passphrase.encode())
     else:
         issued = services.issuer().issue(
             nama=signer.nama,
@@ -294,6 +358,278 @@ def _revoke_replaced(services: Services, replaced: SignerKey, *, document: Docum
         session.commit()
 
 
+def _stamp(services: Services, document: Document, signer: Signer) -> StampInfo:
+    return StampInfo(
+        nama=signer.nama,
+        nip=signer.nip,
+        nomor=nomor_label(document, signer),
+        peran_label=peran_label(signer),
+        # Shown on the stamp in the agency's zone (WIB/WITA/WIT); stored times stay UTC.
+        waktu=services.clock.now().astimezone(services.settings.timezone),
+        verify_url=services.urls.verify(document.verification_code),
+    )
+
+
+def _certificate_problem(
+    services: Services, signer: Signer, penyedia: Penyedia, key: CscDocumentSigner
+) -> str | None:
+    """Why a provider's certificate may not sign for this official: not theirs, or not trusted now
+    (chain, validity, revocation fetched from its CA).
+    """
+    found = _serial_digits(key.certificate)
+    ids = penyedia.lookup_ids(signer.nip)
+    if found not in ids:
+        named = f"atas nomor {found}" if found else "tanpa NIP atau NIK pada subjeknya"
+        return f"sertifikat {named}, bukan " + " atau ".join(ids)
+    return services.trust().check_certificate(key.certificate, extra_certs=key.chain, fetch=True)
+
+
+def _serial_digits(certificate: x509.Certificate) -> str:
+    values = certificate.subject.get_attributes_for_oid(NameOID.SERIAL_NUMBER)
+    return "".join(ch for ch in str(values[0].value) if ch.isascii() and ch.isdigit()) if values else ""
+
+
+@dataclass(frozen=True)
+class ProviderStatus:
+    """What the signing page says about the official's provider before they type anything."""
+
+    #: False: signing is not offered (the provider says they cannot sign now).
+    can_sign: bool
+    #: A sentence for the official, when there is something to say.
+    message: str | None = None
+
+
+def provider_status(services: Services, signer: Signer) -> ProviderStatus | None:
+    """BSrE's word on the official's certificate (api.md: shown before a passphrase is typed);
+    ``None`` for providers that have nothing to ask beforehand.
+    """
+    penyedia = signer_penyedia(signer)
+    if penyedia.kind != "bsre" or penyedia.nik is None:
+        return None
+    try:
+        status = services.bsre().user_status(penyedia.nik)
+    except ProviderUnavailableError:
+        return ProviderStatus(
+            can_sign=True,
+            message="Status sertifikat BSrE Anda belum dapat diperiksa karena layanan BSrE tidak menjawab; "
+            "Anda tetap dapat mencoba menandatangani.",
+        )
+    except BsreError as error:
+        return ProviderStatus(can_sign=False, message=str(error))
+    return ProviderStatus(can_sign=status.can_sign, message=None if status.can_sign else status.pesan)
+
+
+def request_totp(services: Services, signer: Signer) -> None:
+    """Ask BSrE to send a TOTP for one signature to the official's BeSign Mobile app.
+
+    :raises ProviderUnavailableServiceError: BSrE did not answer.
+    :raises ProviderRefusedError: the official has no BSrE signer, or BSrE refused.
+    """
+    penyedia = signer_penyedia(signer)
+    if penyedia.kind != "bsre" or penyedia.nik is None:
+        raise ProviderRefusedError("TOTP hanya untuk penanda tangan melalui BSrE.")
+    try:
+        services.bsre().request_totp(penyedia.nik, 1)
+    except ProviderUnavailableError as error:
+        raise ProviderUnavailableServiceError(str(error), penyedia="bsre") from None
+    except BsreError as error:
+        raise ProviderRefusedError(str(error), penyedia="bsre") from None
+
+
+def _csc_key(services: Services, signer: Signer, penyedia: Penyedia, secret: Secret) -> CscDocumentSigner:
+    """The official's CSC credential, checked before anything is signed with it."""
+    if not secret.pin and not secret.otp:
+        raise ProviderRefusedError("PIN atau OTP penyedia tanda tangan wajib diisi.", penyedia="csc")
+    key = services.csc_signer(
+        credential_id=penyedia.credential_id,
+        lookup_ids=penyedia.lookup_ids(signer.nip),
+        pin=secret.pin or None,
+        otp=secret.otp or None,
+    )
+    problem = _certificate_problem(services, signer, penyedia, key)
+    if problem is not None:
+        raise ProviderRefusedError(
+            f"Sertifikat Anda pada penyedia CSC tidak dapat dipakai: {problem}.", penyedia="csc"
+        )
+    return key
+
+
+def _sign_through_bsre(
+    services: Services,
+    signer: Signer,
+    current: bytes,
+    stamp: StampInfo,
+    *,
+    penyedia: Penyedia,
+    secret: Secret,
+) -> bytes:
+    """BSrE signs the revision (its stamp where the form's signature block is); the service keeps
+    the result only if it is exactly one more signature, by this official, on exactly what was sent,
+    then adds the revocation data BSrE leaves out (its output is B-T).
+    """
+    if not secret.passphrase and not secret.totp:
+        raise ProviderRefusedError("Passphrase BSrE atau TOTP wajib diisi.", penyedia="bsre")
+    assert penyedia.nik is not None  # noqa: S101  (create_document refuses bsre without a NIK)
+    client = services.bsre()
+    status = client.user_status(penyedia.nik)
+    if not status.can_sign:
+        raise BsreUserError(status.status, status.pesan, status_code=status.status_code)
+    if signer.kotak_json is None:
+        raise ProviderRefusedError("Tempat tanda tangan pada dokumen ini tidak diketahui.", penyedia="bsre")
+    page, x1, y1, x2, y2 = json.loads(signer.kotak_json)
+    appearance = BsreAppearance(
+        page=page + 1,
+        x=x1,
+        y=y1,
+        width=x2 - x1,
+        height=y2 - y1,
+        image_png=stamp_png(stamp, width_pt=x2 - x1, height_pt=y2 - y1, penyedia="BSrE"),
+        reason=f"Menyetujui dokumen{ROLE_MARKER}{stamp.peran_label}",
+        location=None,
+    )
+    (returned,) = client.sign(
+        [current],
+        nik=penyedia.nik,
+        passphrase=secret.passphrase or None,
+        totp=secret.totp or None,
+        appearances=[appearance],
+    )
+    trust = services.trust()
+    accept_remote_signature(current, returned, trust=trust, signer_ids=penyedia.lookup_ids(signer.nip))
+    return add_validation_data(returned, vc=trust.signing_context())
+
+
+def _wrong_secret(penyedia: Penyedia, error: WrongPassphraseError) -> str:
+    """What the page says for a wrong secret of this provider."""
+    if penyedia.kind == "bsre":
+        return "Passphrase atau TOTP BSrE salah."
+    if penyedia.kind == "csc":
+        return error.message
+    return "Frasa sandi salah."
+
+
+def _record_provider_failure(
+    services: Services,
+    document: Document,
+    signer: Signer,
+    penyedia: Penyedia,
+    error: Exception,
+    *,
+    actor: str,
+    ip: str | None,
+    started: float,
+) -> None:
+    """Every attempt a provider could not carry out is on record (what, how long), never a secret."""
+    data: dict[str, Any] = {
+        "urutan": signer.urutan,
+        "penyedia": penyedia.kind,
+        "error": type(error).__name__,
+        "duration_ms": round((time.monotonic() - started) * 1000),
+    }
+    if isinstance(error, ProviderUnavailableError):
+        data["dispatched"] = error.dispatched
+    if isinstance(error, RemoteSignatureRejectedError):
+        data["reason"] = error.reason
+    if isinstance(error, BsreUserError):
+        data["status"] = error.status
+    with services.sessions() as session:
+        audit.record(
+            session, event="provider_sign_failed", actor=actor, document_id=document.id, ip=ip, data=data
+        )
+        session.commit()
+
+
+def _signature(
+    session: Session,
+    services: Services,
+    document: Document,
+    signer: Signer,
+    secret: Secret,
+    *,
+    penyedia: Penyedia,
+    uploaded_p12: bytes | None,
+    kode: str,
+    reenroll: bool,
+) -> tuple[_Key, bytes]:
+    """The current revision with this signer's approval signature, made as their provider signs."""
+    current = read_revision(session, services.store, document, document.current_revision)
+    stamp = _stamp(services, document, signer)
+    if penyedia.kind == "bsre":
+        return _Key(None), _sign_through_bsre(
+            services, signer, current, stamp, penyedia=penyedia, secret=secret
+        )
+    chosen = _signer_key(
+        session,
+        services,
+        document,
+        signer,
+        secret,
+        penyedia=penyedia,
+        uploaded_p12=uploaded_p12,
+        kode=kode,
+        reenroll=reenroll,
+    )
+    assert chosen.signer is not None  # noqa: S101  (only BSrE signs without a key here)
+    signed = approve(
+        current,
+        field_name=signer.field_name,
+        signer=chosen.signer,
+        timestamper=services.timestamper(),
+        trust=services.trust(),
+        stamp=stamp,
+    )
+    return chosen, signed
+
+
+def _count_failure(
+    session: Session,
+    document: Document,
+    signer: Signer,
+    penyedia: Penyedia,
+    *,
+    limit: throttle.AddressLimit,
+    actor: str,
+    ip: str | None,
+    now: datetime,
+) -> int:
+    """Count a wrong passphrase, PIN, OTP or code toward the link's lock and the address limit;
+    committed, and the count after it.
+    """
+    # No rollback first: this transaction still holds the signer's row (``_lock_attempts``), so
+    # no other attempt is checked until this one is counted.
+    failed: int = session.execute(
+        update(Signer)
+        .where(Signer.id == signer.id)
+        .values(failed_attempts=Signer.failed_attempts + 1)
+        .returning(Signer.failed_attempts)
+        .execution_options(synchronize_session=False)
+    ).scalar_one()
+    set_committed_value(signer, "failed_attempts", failed)
+    throttle.hit(session, limit, ip, now=now)
+    audit.record(
+        session,
+        event="sign_failed",
+        actor=actor,
+        document_id=document.id,
+        ip=ip,
+        data={"urutan": signer.urutan, "failed_attempts": failed, "penyedia": penyedia.kind},
+    )
+    session.commit()
+    return failed
+
+
+def _provider_error(error: Exception, penyedia: Penyedia) -> Exception:
+    """The service error for a provider that could not sign: 503 (try again), 502 (its result was
+    refused) or 422 (the official cannot sign there now: not registered, no certificate, ...).
+    """
+    message = str(error)
+    if isinstance(error, ProviderUnavailableError):
+        return ProviderUnavailableServiceError(message, penyedia=penyedia.kind)
+    if isinstance(error, RemoteSignatureRejectedError):
+        return ProviderFailedError(message, penyedia=penyedia.kind, reason=error.reason)
+    return ProviderRefusedError(message, penyedia=penyedia.kind)
+
+
 def sign_limit(settings: Settings) -> throttle.AddressLimit:
     """The per-address limit on wrong signing passphrases, across every link."""
     return throttle.AddressLimit(
@@ -341,17 +677,26 @@ def sign_document(
     uploaded_p12: bytes | None = None,
     kode: str = "",
     reenroll: bool = False,
+    pin: str = "",
+    otp: str = "",
+    totp: str = "",
 ) -> Signer:
     """Add signer ``urutan``'s approval signature; the last one also gets the LTA timestamp.
 
-    An official without a key in the document's instansi (or who asks to ``reenroll``) enrolls one
-    first, proven by ``kode`` (:mod:`service.workflow.enrollment`); a wrong code counts like a wrong
-    passphrase.
+    The signer's provider (:mod:`service.workflow.providers`) decides how: with their key from the
+    instance CA or their own ``.p12`` (``passphrase``), through a CSC service (``pin`` or ``otp``),
+    or through BSrE (``passphrase`` or ``totp``; BSrE signs the revision, the service checks what
+    comes back and adds the revocation data). An official without a key in the document's instansi
+    (or who asks to ``reenroll``) enrolls one first, proven by ``kode``
+    (:mod:`service.workflow.enrollment`); a wrong code counts like a wrong passphrase, and so does a
+    wrong PIN, OTP or BSrE passphrase.
 
     :raises ConflictError: out of turn, document not awaiting signatures, or lost a race.
     :raises WrongPassphraseServiceError: the passphrase does not open the key (counted; locks at 5).
     :raises LockedError: the link is locked after too many wrong passphrases.
     :raises TooManyAttemptsError: the address has made too many wrong attempts (429, on any link).
+    :raises ProviderUnavailableServiceError: the provider did not answer in time (503); nothing changed.
+    :raises ProviderFailedError: the provider's result was refused (502); nothing changed.
     """
     if document.status != "awaiting_signature":
         raise ConflictError(f"Dokumen berstatus {document.status!r}, tidak menunggu tanda tangan.")
@@ -369,62 +714,40 @@ def sign_document(
     )
     _lock_attempts(session, document, signer)
     based_on = document.current_revision
+    penyedia = signer_penyedia(signer)
+    secret = Secret(passphrase=passphrase, pin=pin, otp=otp, totp=totp)
+    started = time.monotonic()
     try:
-        chosen = _signer_key(
+        chosen, signed = _signature(
             session,
             services,
             document,
             signer,
-            passphrase,
+            secret,
+            penyedia=penyedia,
             uploaded_p12=uploaded_p12,
             kode=kode,
             reenroll=reenroll,
         )
-    except (UploadedKeyError, ConflictError):
+    except (UploadedKeyError, ConflictError, UnprocessableError):
         session.rollback()
         raise
-    except _KeyDidNotOpenError as error:
-        # No rollback first: this transaction still holds the signer's row (``_lock_attempts``), so
-        # no other attempt is checked until this one is counted.
-        failed = session.execute(
-            update(Signer)
-            .where(Signer.id == signer.id)
-            .values(failed_attempts=Signer.failed_attempts + 1)
-            .returning(Signer.failed_attempts)
-            .execution_options(synchronize_session=False)
-        ).scalar_one()
-        set_committed_value(signer, "failed_attempts", failed)
-        throttle.hit(session, limit, ip, now=now)
-        audit.record(
-            session,
-            event="sign_failed",
-            actor=actor,
-            document_id=document.id,
-            ip=ip,
-            data={"urutan": urutan, "failed_attempts": failed},
-        )
-        session.commit()
+    except (_KeyDidNotOpenError, WrongPassphraseError) as error:
+        failed = _count_failure(session, document, signer, penyedia, limit=limit, actor=actor, ip=ip, now=now)
+        detail = error.detail if isinstance(error, _KeyDidNotOpenError) else _wrong_secret(penyedia, error)
         raise WrongPassphraseServiceError(
-            error.detail, attempts_left=MAX_FAILED_ATTEMPTS - failed, code=error.code
+            detail,
+            attempts_left=MAX_FAILED_ATTEMPTS - failed,
+            code=isinstance(error, _KeyDidNotOpenError) and error.code,
         ) from None
-    current = read_revision(session, services.store, document, based_on)
+    except (ProviderUnavailableError, RemoteSignatureRejectedError, BsreUserError, CscError) as error:
+        # Nothing of the document changes: the lock is released, the attempt is on record.
+        session.rollback()
+        _record_provider_failure(
+            services, document, signer, penyedia, error, actor=actor, ip=ip, started=started
+        )
+        raise _provider_error(error, penyedia) from None
     timestamper, trust = services.timestamper(), services.trust()
-    signed = approve(
-        current,
-        field_name=signer.field_name,
-        signer=chosen.signer,
-        timestamper=timestamper,
-        trust=trust,
-        stamp=StampInfo(
-            nama=signer.nama,
-            nip=signer.nip,
-            nomor=nomor_label(document, signer),
-            peran_label=peran_label(signer),
-            # Shown on the stamp in the agency's zone (WIB/WITA/WIT); stored times stay UTC.
-            waktu=services.clock.now().astimezone(services.settings.timezone),
-            verify_url=services.urls.verify(document.verification_code),
-        ),
-    )
     last = signer is document.signers[-1]
     if last:
         signed = add_document_timestamp(signed, timestamper=timestamper, trust=trust)

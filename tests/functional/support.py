@@ -23,6 +23,7 @@ from service.models import Document
 from service.services import Services
 from service.tenancy import Caller, Tenancy
 from service.workflow import enrollment, operations
+from service.workflow.providers import FIELD_MAKING_PROVIDERS
 from service.workflow.revisions import add_revision
 from service.workflow.signing_ops import has_key, seal_document
 from service.workflow.stored import payload_of
@@ -68,13 +69,41 @@ def ready_document(
             ip="127.0.0.1",
         )
         document = created.document
-        fields = [FieldSpec(name=s.field_name, page=1, box=FIELD_BOX[s.peran]) for s in document.signers]
+        for signer in document.signers:
+            signer.kotak_json = json.dumps([1, *FIELD_BOX[signer.peran]])
+        # As the render job does: no field for a provider that makes its own (BSrE).
+        fields = [
+            FieldSpec(name=s.field_name, page=1, box=FIELD_BOX[s.peran])
+            for s in document.signers
+            if s.penyedia not in FIELD_MAKING_PROVIDERS
+        ]
         unsigned = add_signature_fields(sample_pdf(pages=2), fields)
         add_revision(session, services.store, document, data=unsigned, kind="render", based_on=-1)
         session.commit()
         seal_document(session, services, document, payload=payload_of(document))
         session.commit()
         return document.id
+
+
+#: An example's officials, each signing through another provider (the pegawai: the instance CA);
+#: the CSC credential and the NIK are those of ``tests.outside.pki``'s people.
+PROVIDERS: dict[str, dict[str, Any]] = {
+    "pejabat_penilai": {"sertifikat": {"penyedia": "csc", "credential_id": "tsp/pejabat_penilai"}},
+    "atasan_pejabat_penilai": {"sertifikat": {"penyedia": "bsre", "nik": "3578135504730004"}},
+}
+
+
+def ready_with_providers(
+    app: Flask,
+    people: dict[str, dict[str, Any]],
+    *,
+    key: str = "k-1",
+    example: str = "permenpanrb_8_2021_dokumen_penilaian",
+) -> str:
+    """:func:`ready_document` with ``people``'s fields (e.g. ``sertifikat``) added to the identities."""
+    body = load_example(example)
+    changes = {peran: {**body[peran], **extra} for peran, extra in people.items()}
+    return ready_document(app, example=example, idempotency_key=key, changes=changes)
 
 
 def document(app: Flask, document_id: str) -> Document:
