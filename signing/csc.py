@@ -24,7 +24,6 @@ import aiohttp
 from asn1crypto import algos
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
-from cryptography.x509.oid import NameOID
 from pyhanko.sign.general import SigningError as PyHankoSigningError
 from pyhanko.sign.signers.csc_signer import (
     CSCAuthorizationInfo,
@@ -42,8 +41,9 @@ from signing.errors import (
     ProviderUnavailableError,
     WrongPinError,
 )
+from signing.signers import subject_id_digits
 
-__all__ = ["CscDocumentSigner", "open_csc_signer", "subject_id_digits"]
+__all__ = ["CscDocumentSigner", "open_csc_signer"]
 
 log = logging.getLogger(__name__)
 
@@ -300,15 +300,6 @@ def open_csc_signer(
     auth = _PinAuthorization(service, credential, http=http, pin=pin, otp=otp)
     signer = _SessionPerCommitSigner(auth, timeout=timeout)
     return CscDocumentSigner(credential_id=found_id, credential=credential, signer=signer)
-
-
-def subject_id_digits(cert: x509.Certificate) -> str | None:
-    """The digits of the subject serialNumber (``NIK:3578…`` → ``3578…``), or ``None``."""
-    values = cert.subject.get_attributes_for_oid(NameOID.SERIAL_NUMBER)
-    if not values:
-        return None
-    digits = "".join(ch for ch in str(values[0].value) if ch.isascii() and ch.isdigit())
-    return digits or None
 
 
 # -- internals ------------------------------------------------------------------------------------

@@ -30,9 +30,9 @@ from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError
 
 from signing._asn1 import cert_from_asn1
-from signing.csc import subject_id_digits
 from signing.errors import InvalidPdfError, RemoteSignatureRejectedError, SignatureFailedError
 from signing.pdf import PARSE_ERRORS, open_pdf
+from signing.signers import subject_id_digits
 from signing.trust import TrustStore
 
 __all__ = ["accept_remote_signature", "add_validation_data", "fetching_context"]

@@ -50,6 +50,7 @@ __all__ = [
     "Pkcs11Signer",
     "Pkcs12Signer",
     "inspect_p12",
+    "subject_id_digits",
     "subject_nama",
     "subject_nip",
 ]
@@ -404,6 +405,14 @@ def subject_nama(cert: x509.Certificate) -> str | None:
 def subject_nip(cert: x509.Certificate) -> str | None:
     """The subject serialNumber (where this package puts the NIP) of ``cert``."""
     return _attr(cert, NameOID.SERIAL_NUMBER)
+
+
+def subject_id_digits(cert: x509.Certificate) -> str | None:
+    """The digits of the subject serialNumber (``NIK:3578…`` → ``3578…``): the NIP or NIK, however a
+    CA prefixes it; ``None`` when there are none.
+    """
+    digits = "".join(ch for ch in subject_nip(cert) or "" if ch.isascii() and ch.isdigit())
+    return digits or None
 
 
 def _attr(cert: x509.Certificate, oid: x509.ObjectIdentifier) -> str | None:

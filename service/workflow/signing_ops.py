@@ -16,7 +16,6 @@ from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding, pkcs12
-from cryptography.x509.oid import NameOID
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -55,6 +54,7 @@ from signing.errors import (
 )
 from signing.pdf import ROLE_MARKER
 from signing.remote import accept_remote_signature, add_validation_data
+from signing.signers import subject_id_digits
 from signing.stamp_image import stamp_png
 
 __all__ = [
@@ -240,11 +240,9 @@ class Secret:
 
 @dataclass(frozen=True)
 class _Key:
-    """The key a signature uses (none when BSrE signs), and the certificate a re-enrollment replaced
-    (revoked after commit).
-    """
+    """The key a signature uses, and the certificate a re-enrollment replaced (revoked after commit)."""
 
-    signer: DocumentSigner | None
+    signer: DocumentSigner
     replaced: SignerKey | None = None
 
 
@@ -376,17 +374,12 @@ def _certificate_problem(
     """Why a provider's certificate may not sign for this official: not theirs, or not trusted now
     (chain, validity, revocation fetched from its CA).
     """
-    found = _serial_digits(key.certificate)
+    found = subject_id_digits(key.certificate)
     ids = penyedia.lookup_ids(signer.nip)
     if found not in ids:
         named = f"atas nomor {found}" if found else "tanpa NIP atau NIK pada subjeknya"
         return f"sertifikat {named}, bukan " + " atau ".join(ids)
     return services.trust().check_certificate(key.certificate, extra_certs=key.chain, fetch=True)
-
-
-def _serial_digits(certificate: x509.Certificate) -> str:
-    values = certificate.subject.get_attributes_for_oid(NameOID.SERIAL_NUMBER)
-    return "".join(ch for ch in str(values[0].value) if ch.isascii() and ch.isdigit()) if values else ""
 
 
 @dataclass(frozen=True)
@@ -550,14 +543,14 @@ def _signature(
     uploaded_p12: bytes | None,
     kode: str,
     reenroll: bool,
-) -> tuple[_Key, bytes]:
-    """The current revision with this signer's approval signature, made as their provider signs."""
+) -> tuple[bytes, SignerKey | None]:
+    """The current revision with this signer's approval signature, made as their provider signs,
+    and the key a re-enrollment replaced.
+    """
     current = read_revision(session, services.store, document, document.current_revision)
     stamp = _stamp(services, document, signer)
     if penyedia.kind == "bsre":
-        return _Key(None), _sign_through_bsre(
-            services, signer, current, stamp, penyedia=penyedia, secret=secret
-        )
+        return _sign_through_bsre(services, signer, current, stamp, penyedia=penyedia, secret=secret), None
     chosen = _signer_key(
         session,
         services,
@@ -569,7 +562,6 @@ def _signature(
         kode=kode,
         reenroll=reenroll,
     )
-    assert chosen.signer is not None  # noqa: S101  (only BSrE signs without a key here)
     signed = approve(
         current,
         field_name=signer.field_name,
@@ -578,7 +570,7 @@ def _signature(
         trust=services.trust(),
         stamp=stamp,
     )
-    return chosen, signed
+    return signed, chosen.replaced
 
 
 def _count_failure(
@@ -718,7 +710,7 @@ def sign_document(
     secret = Secret(passphrase=passphrase, pin=pin, otp=otp, totp=totp)
     started = time.monotonic()
     try:
-        chosen, signed = _signature(
+        signed, replaced = _signature(
             session,
             services,
             document,
@@ -769,8 +761,8 @@ def sign_document(
     except ConflictError:
         session.rollback()
         raise
-    if chosen.replaced is not None:
-        _revoke_replaced(services, chosen.replaced, document=document, actor=actor)
+    if replaced is not None:
+        _revoke_replaced(services, replaced, document=document, actor=actor)
     if last:
         services.runner.submit("history", document.id)
     return signer

@@ -15,7 +15,6 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 
 from signing._asn1 import cert_from_asn1
 from signing.bsre import BSRE_STATUS_MESSAGES, BsreAppearance, BsreClient
-from signing.csc import subject_id_digits
 from signing.errors import (
     BsreConfigurationError,
     BsreError,
@@ -25,6 +24,7 @@ from signing.errors import (
     WrongPassphraseError,
 )
 from signing.pdf import StampInfo
+from signing.signers import subject_id_digits
 from signing.stamp_image import stamp_png
 from tests.outside.bsre_server import EXPIRED_NIK, BsreContractServer
 from tests.outside.pki import PEOPLE
