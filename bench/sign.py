@@ -1,6 +1,6 @@
 """Signing speed: seal + 3 approvals (B-LT) + archival timestamp (B-LTA) on one PDF.
 
-Run: .venv/bin/python bench/sign.py [--runs 9]
+Run: .venv/bin/python bench/sign.py [--runs 9] [--per-signature]
 Prints figures; asserts nothing except that every variant's output validates. Target (issue 5):
 the library path within 1.25x of the bare pyHanko floor.
 
@@ -13,19 +13,45 @@ in-process RFC 3161 TSA, RSA-2048, SHA-256, CRLs embedded, visible QR stamps on 
 
 To add a variant (e.g. the service's full path), write ``def my_variant(ctx: Context) -> bytes``
 returning the final PDF and add it to ``VARIANTS``.
+
+``--per-signature`` (issue 12): the time of ONE approval signature per certificate provider, all
+variants interleaved in one run so that machine drift hits every one alike:
+
+* ``floor`` — one bare pyHanko approval signature (visible QR stamp, B-LT with the instance CA's
+  CRLs given, key parsed once, ``bytes_reserved``, in-process TSA) on a sealed revision;
+* ``instansi`` / ``p12`` / ``csc`` / ``bsre`` — the service's ``sign_document`` for the first signer
+  of a fresh, sealed document (built outside the timed region; the other two signers sign through
+  CSC and BSrE, so every document is sealed alike, without DocMDP). ``instansi``: the official's
+  key from the instance CA, already enrolled, opened with the passphrase (PBKDF2, part of the
+  path); ``p12``: the official's own ``.p12`` from the outside ``tsp`` CA, already kept as an
+  uploaded key, its revocation fetched by OCSP; ``csc``: the key at the CSC dummy server, PIN per
+  signature (credentials/info, the certificate's OCSP check, authorize, signHash); ``bsre``: the
+  BSrE contract server signs, the service checks the result and adds the DSS;
+* ``bsre-call`` — ``BsreClient.sign`` alone; ``csc-calls`` — the three bare CSC round trips
+  (credentials/info, credentials/authorize, signatures/signHash) over one HTTP session: what the
+  provider itself costs, against what the service adds (checks, OCSP fetches, DSS).
+
+Everything outside (Certomancer Animator with OCSP/CRLs/TSAs, the CSC dummy, the BSrE contract
+server) runs on 127.0.0.1 in this same process, in one background asyncio thread. So the network
+latency of a real BSrE or CSC service is NOT included; what those servers compute (OCSP responses
+and CRLs signed on request, TSA tokens, the BSrE server's own pyHanko signature) runs on this
+machine, shares its CPUs (and the GIL) with the service, and is part of the times. A BSrE document
+reserves no field for the pegawai (BSrE makes its own), else the sealed documents are alike.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import logging
+import os
 import statistics
 import sys
 import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -36,8 +62,9 @@ sys.path.insert(0, str(ROOT))
 from asn1crypto import crl as asn1_crl  # noqa: E402 - after the sys.path fix above
 from asn1crypto import keys as asn1_keys  # noqa: E402
 from asn1crypto import x509 as asn1_x509  # noqa: E402
+from cryptography.exceptions import InvalidSignature  # noqa: E402
 from cryptography.hazmat.primitives import serialization  # noqa: E402
-from cryptography.hazmat.primitives.asymmetric import padding  # noqa: E402
+from cryptography.hazmat.primitives.asymmetric import padding, rsa, utils  # noqa: E402
 
 WIB = timezone(timedelta(hours=7))
 ROLES = ("pegawai", "pejabat_penilai", "atasan_pejabat_penilai")
@@ -315,6 +342,7 @@ class _Service:
         from service import create_app
         from service.db import get_session, upgrade_schema
         from service.models import SignerKey
+        from service.tenancy import instansi_key
         from tests.conftest import RecordingRunner, load_example
 
         self.app = create_app(
@@ -334,7 +362,12 @@ class _Service:
             for role in ROLES:
                 session.add(
                     SignerKey(
-                        nip=payload[role]["nip"], p12=ctx.p12[role], certificate_pem="", source="issued"
+                        instansi_key=instansi_key(payload["instansi"]),
+                        nip=payload[role]["nip"],
+                        p12=ctx.p12[role],
+                        certificate_pem="",
+                        source="issued",
+                        enrolled_via="legacy",
                     )
                 )
             session.commit()
@@ -379,6 +412,430 @@ VARIANTS: dict[str, Callable[[Context], bytes]] = {
 }
 
 
+# -- --per-signature: one approval signature per certificate provider (issue 12) ------------------
+
+#: The Basic Auth client the agency was given by BSrE (the contract server checks it).
+BENCH_BSRE_CLIENT = ("skp-bench", "rahasia-klien-bsre-bench")
+PROVIDER_NAMES = ("instansi", "p12", "csc", "bsre")
+PER_SIGNATURE_VARIANTS = ("floor", *PROVIDER_NAMES, "bsre-call", "csc-calls")
+#: The passphrase of the pegawai's instance key and of their own .p12 from the ``tsp`` CA.
+OFFICIAL_PASSPHRASE = "frasa-sandi-pegawai-bench"
+#: The pegawai's passphrase at the BSrE contract server (``rahasia-<person key>``).
+BSRE_PASSPHRASE = "rahasia-pegawai"
+#: What the CSC dummy signs with: RSA PKCS#1 v1.5 with SHA-256.
+SHA256_RSA = "1.2.840.113549.1.1.11"
+
+
+def _provider_people(penyedia: str) -> dict[str, dict[str, Any]]:
+    """The identities' ``sertifikat``: the pegawai (who signs first, the one timed) through
+    ``penyedia``; the other two through CSC and BSrE, so every document is sealed alike.
+    """
+    from tests.functional.support import PROVIDERS
+    from tests.outside.pki import PEOPLE
+
+    pegawai: dict[str, Any] = {"penyedia": penyedia}
+    if penyedia == "csc":
+        pegawai["credential_id"] = "tsp/pegawai"
+    if penyedia == "bsre":
+        pegawai["nik"] = PEOPLE["pegawai"].nik
+    return {**PROVIDERS, "pegawai": {"sertifikat": pegawai}}
+
+
+class _PerSignature:
+    """The outside servers, an app configured for all four providers, and the pegawai's two keys
+    enrolled (one active at a time: an official has one active key per instansi).
+    """
+
+    def __init__(self, directory: Path) -> None:
+        from cryptography.hazmat.primitives.serialization import pkcs12
+
+        from service import create_app
+        from service.db import get_session, upgrade_schema
+        from service.models import SignerKey
+        from service.tenancy import instansi_key
+        from signing import create_dev_pki, new_signer_p12
+        from signing.bsre import BsreClient
+        from tests.conftest import RecordingRunner
+        from tests.outside.bsre_server import BsreContractServer
+        from tests.outside.pki import INSTANSI, PEOPLE
+        from tests.outside.servers import OutsideServers
+
+        self.outside = OutsideServers(directory / "outside").start()
+        self.bsre = BsreContractServer(
+            self.outside.pki, client_id=BENCH_BSRE_CLIENT[0], client_secret=BENCH_BSRE_CLIENT[1]
+        )
+        bsre_url = self.bsre.serve_on(self.outside)
+        self.bsre_client = BsreClient(bsre_url, *BENCH_BSRE_CLIENT, timeout=30)
+        self.pki = create_dev_pki(
+            directory / "pki", organisation=INSTANSI, key_passphrase=BENCH_PKI_SECRET.encode()
+        )
+        self.person = PEOPLE["pegawai"]
+        passphrase = OFFICIAL_PASSPHRASE.encode()
+        self.instansi_p12 = new_signer_p12(
+            self.pki,
+            nama=self.person.nama,
+            nip=self.person.nip,
+            jabatan="Pranata Komputer Ahli Muda",
+            instansi=INSTANSI,
+            passphrase=passphrase,
+        )
+        self.own_p12 = self.outside.pki.p12("tsp", "pegawai", passphrase)
+        self.app = create_app(
+            {
+                "SECRET_KEY": "b" * 40,
+                "KEY_ENCRYPTION_SECRET": BENCH_PKI_SECRET,
+                "DATABASE_URL": f"sqlite:///{directory / 'bench.sqlite3'}",
+                "FILES_DIR": str(directory / "files"),
+                "MAIL_DIR": str(directory / "mail"),
+                "PKI_DIR": str(self.pki.directory),
+                "RUNNER": RecordingRunner(),
+                "TRUST_ANCHORS_DIR": str(self.outside.pki.anchors_dir),
+                "BSRE_URL": bsre_url,
+                "BSRE_CLIENT_ID": BENCH_BSRE_CLIENT[0],
+                "BSRE_CLIENT_SECRET": BENCH_BSRE_CLIENT[1],
+                "BSRE_TIMEOUT": 30.0,
+                "CSC_URL": self.outside.csc_url,
+            }
+        )
+        upgrade_schema(self.app.extensions["skp.engine"])
+        with self.app.app_context():
+            session = get_session()
+            for source, data in (("issued", self.instansi_p12), ("uploaded", self.own_p12)):
+                cert = pkcs12.load_pkcs12(data, passphrase).cert
+                assert cert is not None
+                session.add(
+                    SignerKey(
+                        instansi_key=instansi_key(INSTANSI),
+                        nip=self.person.nip,
+                        p12=data,
+                        certificate_pem=cert.certificate.public_bytes(serialization.Encoding.PEM).decode(),
+                        source=source,
+                        enrolled_via="legacy",
+                        revoked_at=None if source == "issued" else datetime.now(UTC),
+                    )
+                )
+                session.flush()
+            session.commit()
+        self.documents = 0
+
+    def close(self) -> None:
+        self.bsre_client.close()
+        self.app.extensions["skp"].close()
+        self.app.extensions["skp.engine"].dispose()
+        self.outside.close()
+
+    def use_key(self, source: str) -> None:
+        """Make the pegawai's ``issued`` (instance CA) or ``uploaded`` (own .p12) key the active one."""
+        from sqlalchemy import update
+
+        from service.db import get_session
+        from service.models import SignerKey
+
+        with self.app.app_context():
+            session = get_session()
+            session.execute(
+                update(SignerKey).where(SignerKey.source != source).values(revoked_at=datetime.now(UTC))
+            )
+            session.execute(update(SignerKey).where(SignerKey.source == source).values(revoked_at=None))
+            session.commit()
+
+    def new_document(self, penyedia: str) -> str:
+        """A fresh document, sealed, awaiting the pegawai (who signs through ``penyedia``)."""
+        from tests.functional.support import ready_with_providers
+
+        self.documents += 1
+        if penyedia in ("instansi", "p12"):
+            self.use_key("issued" if penyedia == "instansi" else "uploaded")
+        return ready_with_providers(self.app, _provider_people(penyedia), key=f"bench-{self.documents}")
+
+    def sealed(self, document_id: str) -> bytes:
+        from service.composition import get_services
+        from service.db import get_session
+        from service.workflow.revisions import read_revision
+        from tests.functional.support import document
+
+        with self.app.app_context():
+            doc = document(self.app, document_id)
+            return read_revision(get_session(), get_services().store, doc, doc.current_revision)
+
+    def sign(self, document_id: str, penyedia: str) -> None:
+        """The timed part: the service's ``sign_document`` for the pegawai."""
+        from service.composition import get_services
+        from service.db import get_session
+        from service.workflow.signing_ops import sign_document
+        from tests.functional.support import document
+        from tests.outside.servers import CSC_PIN
+
+        # What the official types: a passphrase (instansi, p12, bsre) or a PIN (csc).
+        passphrase, pin = {
+            "instansi": (OFFICIAL_PASSPHRASE, ""),
+            "p12": (OFFICIAL_PASSPHRASE, ""),
+            "csc": ("", CSC_PIN),
+            "bsre": (BSRE_PASSPHRASE, ""),
+        }[penyedia]
+        with self.app.app_context():
+            sign_document(
+                get_session(),
+                get_services(),
+                document(self.app, document_id),
+                urutan=1,
+                passphrase=passphrase,
+                pin=pin,
+                actor="bench",
+                ip=None,
+            )
+
+    def trust(self) -> Any:
+        from service.composition import get_services
+
+        with self.app.app_context():
+            return get_services().trust()
+
+    def bsre_request(self, document_id: str) -> tuple[bytes, Any]:
+        """The sealed revision and the appearance the service would send BSrE for the pegawai."""
+        import json
+
+        from service.composition import get_services
+        from service.workflow.signing_ops import _stamp, peran_label
+        from signing.bsre import BsreAppearance
+        from signing.pdf import ROLE_MARKER
+        from signing.stamp_image import stamp_png
+        from tests.functional.support import document
+
+        with self.app.app_context():
+            doc = document(self.app, document_id)
+            signer = doc.signers[0]
+            stamp = _stamp(get_services(), doc, signer)
+            page, x1, y1, x2, y2 = json.loads(signer.kotak_json or "null")
+            appearance = BsreAppearance(
+                page=page + 1,
+                x=x1,
+                y=y1,
+                width=x2 - x1,
+                height=y2 - y1,
+                image_png=stamp_png(stamp, width_pt=x2 - x1, height_pt=y2 - y1, penyedia="BSrE"),
+                reason=f"Menyetujui dokumen{ROLE_MARKER}{peran_label(signer)}",
+            )
+        return self.sealed(document_id), appearance
+
+    def bsre_call(self, pdf: bytes, appearance: Any) -> bytes:
+        """The timed part: one bare sign call to the BSrE contract server."""
+        (signed,) = self.bsre_client.sign(
+            [pdf], nik=self.person.nik, passphrase=BSRE_PASSPHRASE, appearances=[appearance]
+        )
+        return signed
+
+    def csc_calls(self, digest: bytes) -> tuple[bytes, bytes]:
+        """The timed part: credentials/info, credentials/authorize (hash-bound SAD) and
+        signatures/signHash, bare, over one HTTP session; the signature and the certificate.
+        """
+        import base64
+
+        import requests
+
+        from tests.outside.servers import CSC_PIN
+
+        base, credential = self.outside.csc_url, "tsp/pegawai"
+        hash_b64 = base64.b64encode(digest).decode("ascii")
+        with requests.Session() as http:
+
+            def call(endpoint: str, body: dict[str, Any]) -> dict[str, Any]:
+                response = http.post(f"{base}/{endpoint}", json=body, timeout=30)
+                response.raise_for_status()
+                data: dict[str, Any] = response.json()
+                return data
+
+            info = call(
+                "credentials/info", {"credentialID": credential, "certificates": "chain", "certInfo": False}
+            )
+            sad = call(
+                "credentials/authorize",
+                {"credentialID": credential, "numSignatures": 1, "hash": [hash_b64], "PIN": CSC_PIN},
+            )["SAD"]
+            signed = call(
+                "signatures/signHash",
+                {"credentialID": credential, "SAD": sad, "hash": [hash_b64], "signAlgo": SHA256_RSA},
+            )["signatures"][0]
+        return base64.b64decode(signed), base64.b64decode(info["cert"]["certificates"][0])
+
+
+class _OneSignatureFloor:
+    """Bare pyHanko, one approval on a sealed revision: the pegawai's instance key parsed once."""
+
+    def __init__(self, per: _PerSignature) -> None:
+        ctx = Context(
+            pdf=b"",
+            fields=[],
+            pki=per.pki,
+            p12={"pegawai": per.instansi_p12},
+            passphrase=OFFICIAL_PASSPHRASE.encode(),
+        )
+        self.f = _Floor(ctx)
+        self.person = per.person
+
+    def sign(self, pdf: bytes) -> bytes:
+        from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+        from pyhanko.sign import fields
+        from pyhanko.sign.signers import PdfSignatureMetadata, PdfSigner
+        from pyhanko.stamp import QRStampStyle
+
+        f = self.f
+        style = QRStampStyle(
+            stamp_text="%(nama)s\nNIP. %(nip)s\n%(peran)s\n%(waktu)s", border_width=1, innsep=2
+        )
+        meta = PdfSignatureMetadata(
+            field_name="ttd_pegawai",
+            subfilter=fields.SigSeedSubFilter.PADES,
+            md_algorithm="sha256",
+            embed_validation_info=True,
+            validation_context=f.vc(),
+        )
+        params = {
+            "url": VERIFY_URL,
+            "nama": self.person.nama,
+            "nip": self.person.nip,
+            "peran": "Pegawai yang Dinilai",
+            "waktu": f"{datetime.now(WIB):%d-%m-%Y %H:%M:%S} WIB",
+        }
+        out = BytesIO()
+        PdfSigner(meta, f.signers["pegawai"], timestamper=f.tsa, stamp_style=style).sign_pdf(
+            IncrementalPdfFileWriter(BytesIO(pdf)),
+            existing_fields_only=True,
+            bytes_reserved=24000,
+            appearance_text_params=params,
+            output=out,
+        )
+        return out.getvalue()
+
+
+def _check_one_more_signature(name: str, sealed: bytes, signed: bytes, trust: Any, signer_id: str) -> None:
+    """Stop unless ``signed`` is ``sealed`` plus one B-LT signature by ``signer_id``, all ok."""
+    from signing.validation import validate
+
+    report = validate(signed, trust)
+    if not signed.startswith(sealed) or not report.ok or len(report.signatures) != 2:
+        raise SystemExit(f"{name}: output does not validate: {report.as_dict()}")
+    newest = max(report.signatures, key=lambda s: s.revision)
+    if newest.signer_nip != signer_id or newest.pades_level != "B-LT":
+        raise SystemExit(f"{name}: the new signature is not {signer_id}'s at B-LT: {report.as_dict()}")
+
+
+def _outside_calls(per: _PerSignature, before: int) -> list[str]:
+    # OutsideServers.add_app names every added app "app": here that is the BSrE contract server.
+    return [f"{'bsre' if r.server == 'app' else r.server}:{r.path}" for r in per.outside.requests[before:]]
+
+
+def _warm_up(per: _PerSignature, floor: _OneSignatureFloor, trust: Any) -> dict[str, list[str]]:
+    """Each variant once, its output checked; what each asked of the outside servers."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+
+    from signing.remote import accept_remote_signature
+    from signing.validation import validate
+
+    nip, nik = per.person.nip, per.person.nik
+    calls: dict[str, list[str]] = {}
+    sealed = per.sealed(per.new_document("instansi"))
+    _check_one_more_signature("floor", sealed, floor.sign(sealed), trust, nip)
+    for name in PROVIDER_NAMES:
+        document_id = per.new_document(name)
+        sealed = per.sealed(document_id)
+        before = len(per.outside.requests)
+        per.sign(document_id, name)
+        calls[name] = _outside_calls(per, before)
+        signer_id = nik if name == "bsre" else nip
+        _check_one_more_signature(name, sealed, per.sealed(document_id), trust, signer_id)
+
+    sealed, appearance = per.bsre_request(per.new_document("bsre"))
+    before = len(per.outside.requests)
+    returned = per.bsre_call(sealed, appearance)
+    calls["bsre-call"] = _outside_calls(per, before)
+    # BSrE returns B-T: the service's acceptance check, and every signature intact and valid.
+    accept_remote_signature(sealed, returned, trust=trust, signer_ids=(nik,))
+    report = validate(returned, trust)
+    if len(report.signatures) != 2 or not all(s.intact and s.valid for s in report.signatures):
+        raise SystemExit(f"bsre-call: output does not validate: {report.as_dict()}")
+
+    digest = hashes.Hash(hashes.SHA256())
+    digest.update(b"bench")
+    value = digest.finalize()
+    before = len(per.outside.requests)
+    signature, cert_der = per.csc_calls(value)
+    calls["csc-calls"] = _outside_calls(per, before)
+    public = x509.load_der_x509_certificate(cert_der).public_key()
+    assert isinstance(public, rsa.RSAPublicKey)
+    try:
+        public.verify(signature, value, padding.PKCS1v15(), utils.Prehashed(hashes.SHA256()))
+    except InvalidSignature:
+        raise SystemExit("csc-calls: the signature does not verify with the credential's key") from None
+    return calls
+
+
+def _prepare(per: _PerSignature, floor: _OneSignatureFloor, name: str) -> Callable[[], object]:
+    """Build a variant's input (not timed); return the call that is timed."""
+    if name == "floor":
+        pdf = per.sealed(per.new_document("instansi"))
+        return lambda: floor.sign(pdf)
+    if name in PROVIDER_NAMES:
+        document_id = per.new_document(name)
+        return lambda: per.sign(document_id, name)
+    if name == "bsre-call":
+        pdf, appearance = per.bsre_request(per.new_document("bsre"))
+        return lambda: per.bsre_call(pdf, appearance)
+    digest = hashlib.sha256(os.urandom(64)).digest()
+    return lambda: per.csc_calls(digest)
+
+
+def per_signature(args: argparse.Namespace) -> None:
+    from signing.signers import Pkcs12Signer
+
+    runs: int = args.runs
+    with tempfile.TemporaryDirectory() as tmp:
+        per = _PerSignature(Path(tmp))
+        try:
+            floor = _OneSignatureFloor(per)
+            outside_calls = _warm_up(per, floor, per.trust())
+            results: dict[str, list[float]] = {name: [] for name in PER_SIGNATURE_VARIANTS}
+            kdf: dict[str, list[float]] = {"instansi": [], "p12": []}
+            # Interleaved, so that drift on a shared machine hits every variant alike; the opening
+            # of each .p12 (part of the instansi and p12 paths) is timed in the same rounds.
+            for _ in range(runs):
+                for name in PER_SIGNATURE_VARIANTS:
+                    timed = _prepare(per, floor, name)
+                    t0 = time.perf_counter()
+                    timed()
+                    results[name].append((time.perf_counter() - t0) * 1000)
+                for name, data in (("instansi", per.instansi_p12), ("p12", per.own_p12)):
+                    t0 = time.perf_counter()
+                    Pkcs12Signer.load(data, OFFICIAL_PASSPHRASE.encode())
+                    kdf[name].append((time.perf_counter() - t0) * 1000)
+        finally:
+            per.close()
+
+    base = statistics.median(results["floor"])
+    print(f"one approval signature (visible stamp, B-LT) on a sealed revision; n={runs}, interleaved")
+    print("outside servers (Animator OCSP/CRL/TSA, CSC dummy, BSrE contract server): 127.0.0.1, this process")
+    print(f"{'variant':<12} {'median':>8} {'min':>8} {'max':>8} {'/floor':>7}  (ms per signature)")
+    for name, times in results.items():
+        print(f"{name:<12} {_ms(times)} {statistics.median(times) / base:7.2f}")
+    for provider, bare in (("bsre", "bsre-call"), ("csc", "csc-calls")):
+        added = statistics.median(results[provider]) - statistics.median(results[bare])
+        print(f"{provider}: the service adds {added:.1f} ms (median) to the bare provider calls ({bare})")
+    for name, times in kdf.items():
+        opening = statistics.median(times)
+        rest = statistics.median(results[name]) - opening
+        print(
+            f"{name}: opening its .p12 with the passphrase {opening:.1f} ms (median); "
+            f"without it {rest:.1f} ms, ratio {rest / base:.2f}"
+        )
+    print("requests to the outside servers in one signature (warm-up run):")
+    for name, calls in outside_calls.items():
+        counted: dict[str, int] = {}
+        for call in calls:
+            counted[call] = counted.get(call, 0) + 1
+        print(f"  {name:<10} {len(calls):2d}: " + ", ".join(f"{c} x{n}" for c, n in counted.items()))
+
+
 def _ms(samples: list[float]) -> str:
     return f"{statistics.median(samples):8.1f} {min(samples):8.1f} {max(samples):8.1f}"
 
@@ -387,10 +844,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=9, help="timed runs per variant (after 1 warm-up)")
     parser.add_argument("--variants", nargs="*", default=list(VARIANTS), choices=list(VARIANTS))
+    parser.add_argument(
+        "--per-signature",
+        action="store_true",
+        help="time one signature per certificate provider against the bare pyHanko floor (issue 12)",
+    )
     args = parser.parse_args()
     # pyHanko logs P11 ("fetching is not allowed") on every B-LT signature; CRLs are supplied.
     logging.getLogger("pyhanko").setLevel(logging.ERROR)
+    (per_signature if args.per_signature else whole_document)(args)
 
+
+def whole_document(args: argparse.Namespace) -> None:
+    """The default mode: whole documents, variant by variant (see the module docstring)."""
     from signing.validation import validate
 
     with tempfile.TemporaryDirectory() as tmp:

@@ -242,7 +242,8 @@ def _draw_footer(
         url=url,
         style=_FOOTER_STYLE if penerbit is None else _CERTIFIED_FOOTER_STYLE,
         text_params={"kode": code, "penerbit": penerbit or ""},
-        box=BoxConstraints(width=min(x2 - x1, 330), height=y2 - y1),
+        # The UU ITE lines are longer: in the short footer's width they would print at under 4 pt.
+        box=BoxConstraints(width=min(x2 - x1, 330) if penerbit is None else x2 - x1, height=y2 - y1),
     )
     for page in pages:
         stamp.apply(page, x1, y1)

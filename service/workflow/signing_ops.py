@@ -488,8 +488,11 @@ def _sign_through_bsre(
         appearances=[appearance],
     )
     trust = services.trust()
-    accept_remote_signature(current, returned, trust=trust, signer_ids=penyedia.lookup_ids(signer.nip))
-    return add_validation_data(returned, vc=trust.signing_context())
+    # One context for the check and the DSS: the OCSP responses and CRLs it fetched are embedded.
+    context = trust.signing_context()
+    ids = penyedia.lookup_ids(signer.nip)
+    accept_remote_signature(current, returned, trust=trust, signer_ids=ids, vc=context)
+    return add_validation_data(returned, vc=context)
 
 
 def _wrong_secret(penyedia: Penyedia, error: WrongPassphraseError) -> str:

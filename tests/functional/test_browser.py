@@ -38,7 +38,17 @@ from tests.functional.browser import (
     submit,
     tools_available,
 )
-from tests.functional.support import document, kode_for, kode_for_link, ready_document
+from tests.functional.support import (
+    PROVIDERS,
+    document,
+    kode_for,
+    kode_for_link,
+    ready_document,
+    ready_with_providers,
+)
+from tests.outside.bsre_server import BsreContractServer
+from tests.outside.pki import PEOPLE
+from tests.outside.servers import OutsideServers
 from tests.unit.signing.support import make_nss_db, pdfsig
 
 pytestmark = [
@@ -388,3 +398,86 @@ def test_archivist_finds_verifies_and_downloads_by_nip(
     assert not [e for e in _events(app, other) if e.event == "downloaded"]
     with app.app_context():
         assert get_session().get(Document, other) is not None
+
+
+def _notice(driver: WebDriver, kind: str) -> str:
+    """The text of the page's ``.sukses`` or ``.galat`` notice."""
+    return str(driver.find_element(By.CSS_SELECTOR, f".{kind}").text)
+
+
+@pytest.fixture
+def live_providers(provider_app: Flask, driver: WebDriver) -> Iterator[str]:
+    """:func:`live` for an app whose officials sign through the instance CA, CSC and BSrE."""
+    driver.execute_cdp_cmd("Network.clearBrowserCookies", {})
+    with live_server(provider_app) as url:
+        yield url
+
+
+def test_three_officials_sign_through_instansi_csc_and_bsre_with_a_totp(
+    provider_app: Flask,
+    live_providers: str,
+    driver: WebDriver,
+    outside: OutsideServers,
+    bsre: BsreContractServer,
+) -> None:
+    app = provider_app
+    document_id = ready_with_providers(app, PROVIDERS)
+    names = [s["nama"] for s in _signers(app, document_id)]
+
+    # The pegawai signs as today: the instance CA, first use, the e-mailed code.
+    url = _sign_url(app, document_id, 1)
+    driver.get(url)
+    assert driver.find_element(By.ID, "penyedia").get_attribute("data-penyedia") == "instansi"
+    driver.find_element(By.ID, "kode_verifikasi").send_keys(kode_for_link(app, url))
+    driver.find_element(By.ID, "passphrase").send_keys(PASS[1])
+    driver.find_element(By.ID, "passphrase_konfirmasi").send_keys(PASS[1])
+    submit(driver, driver.find_element(By.ID, "tombol-tandatangani"))
+    assert f"Dokumen telah ditandatangani sebagai {names[0]}" in _notice(driver, "sukses")
+
+    # The pejabat penilai: the CSC credential's PIN, nothing to enroll.
+    driver.get(_sign_url(app, document_id, 2))
+    assert driver.find_element(By.ID, "penyedia").get_attribute("data-penyedia") == "csc"
+    assert driver.find_elements(By.ID, "kode_verifikasi") == []
+    assert driver.find_elements(By.ID, "passphrase") == []
+    driver.find_element(By.ID, "pin").send_keys(outside.csc_pin("tsp/pejabat_penilai"))
+    submit(driver, driver.find_element(By.ID, "tombol-tandatangani"))
+    assert f"Dokumen telah ditandatangani sebagai {names[1]}" in _notice(driver, "sukses")
+
+    # The atasan asks BSrE for a TOTP, reads it on BeSign Mobile and types it instead of the passphrase.
+    url = _sign_url(app, document_id, 3)
+    driver.get(url)
+    assert driver.find_element(By.ID, "penyedia").get_attribute("data-penyedia") == "bsre"
+    assert driver.find_elements(By.ID, "status-penyedia") == []  # ISSUE: nothing to warn about
+    save_screenshot(driver, "tanda-tangan-bsre")
+    submit(driver, driver.find_element(By.ID, "tombol-kirim-totp"))
+    assert "TOTP telah dikirim ke aplikasi BeSign Mobile" in _notice(driver, "galat")
+    nik = PEOPLE["atasan_pejabat_penilai"].nik
+    asked = [r.path for r in bsre.requests if r.path != "/api/v2/user/check/status"]
+    assert asked == ["/api/v2/sign/get/totp"]
+    totp = driver.find_element(By.ID, "totp")
+    assert not totp.is_displayed()  # folded away under "Atau gunakan TOTP"
+    summary = driver.find_element(By.XPATH, "//input[@id='totp']/ancestor::details/summary")
+    summary.click()
+    assert totp.is_displayed()
+    totp.send_keys(bsre.last_totp(nik))
+    submit(driver, driver.find_element(By.ID, "tombol-tandatangani"))
+    assert f"Dokumen telah ditandatangani sebagai {names[2]}" in _notice(driver, "sukses")
+    assert "Semua tanda tangan telah lengkap" in page_text(driver)
+
+    with app.app_context():
+        doc = document(app, document_id)
+        assert doc.status == "completed"
+        assert [s.status for s in doc.signers] == ["signed"] * 3
+        trust = get_services().trust()
+    # BSrE signed with the TOTP (the passphrase field was left empty), once.
+    sign_calls = [r for r in bsre.requests if r.path == "/api/v2/sign/pdf"]
+    assert len(sign_calls) == 1
+    assert sign_calls[0].http_status == 200
+    assert sign_calls[0].body["totp"] == "***"
+    assert "passphrase" not in sign_calls[0].body
+    report = validate(_current_pdf(app, document_id), trust)
+    assert report.ok, report.as_dict()
+    assert report.pades_level == "B-LTA"
+    assert len(report.signatures) == 4
+    driver.get(url)
+    assert _heading(driver) == "Tautan tidak berlaku"
