@@ -7,6 +7,7 @@ them only through their URLs, as configured.
 
 from __future__ import annotations
 
+import socket
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -171,19 +172,52 @@ def test_wrong_csc_pin_and_wrong_bsre_passphrase_count_toward_the_lock(
     assert _revision(provider_app, document_id) == 3
 
 
+@pytest.mark.parametrize(
+    ("status", "said"),
+    [
+        ("NOT_REGISTERED", "belum terdaftar di BSrE"),
+        ("NO_CERTIFICATE", "belum memiliki sertifikat"),
+        ("EXPIRED", "kedaluwarsa"),
+        ("SUSPEND", "ditangguhkan"),
+    ],
+)
 def test_bsre_status_other_than_issue_is_refused_before_any_sign_call(
-    provider_app: Flask, bsre: BsreContractServer
+    provider_app: Flask, bsre: BsreContractServer, status: str, said: str
 ) -> None:
     document_id = _ready(provider_app)
     _sign(provider_app, document_id, 1, passphrase="frasa-sandi-pegawai")
     _sign(provider_app, document_id, 2, pin="123456")
-    bsre.assign_certificate(ATASAN.nik, None, status="EXPIRED")
+    bsre.assign_certificate(ATASAN.nik, "atasan_pejabat_penilai", status=status)
     with pytest.raises(ProviderRefusedError) as refused:
         _sign(provider_app, document_id, 3, passphrase="rahasia-atasan_pejabat_penilai")
-    assert "kedaluwarsa" in refused.value.detail.lower() or "expired" in refused.value.detail.lower()
+    assert said in refused.value.detail
     assert not [r for r in bsre.requests if r.path == "/api/v2/sign/pdf"]
     with provider_app.app_context():
         assert document(provider_app, document_id).signers[2].failed_attempts == 0
+    assert _revision(provider_app, document_id) == 3
+
+
+def test_a_csc_service_that_cannot_be_reached_commits_nothing(provider_config: dict[str, Any]) -> None:
+    from service import create_app
+    from service.db import upgrade_schema
+
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{closed.getsockname()[1]}/csc/v1"
+    app = create_app({**provider_config, "CSC_URL": dead})
+    upgrade_schema(app.extensions["skp.engine"])
+    try:
+        document_id = _ready(app)
+        _sign(app, document_id, 1, passphrase="frasa-sandi-pegawai")
+        with pytest.raises(ProviderUnavailableServiceError) as down:
+            _sign(app, document_id, 2, pin="123456")
+        assert "CSC" in down.value.detail
+        assert _revision(app, document_id) == 2
+        with app.app_context():
+            assert document(app, document_id).signers[1].failed_attempts == 0
+    finally:
+        app.extensions["skp"].close()
+        app.extensions["skp.engine"].dispose()
 
 
 @pytest.mark.parametrize(
