@@ -210,7 +210,9 @@ def test_brute_forced_passphrase_locks_after_five(app: Flask, client: FlaskClien
     assert locked.status_code == 423
     assert "terkunci" in locked.text
     failed = _events(app, second, "sign_failed")
-    assert [e.data_json for e in failed] == [f'{{"failed_attempts": {n}, "urutan": 1}}' for n in range(1, 6)]
+    assert [e.data_json for e in failed] == [
+        f'{{"failed_attempts": {n}, "penyedia": "instansi", "urutan": 1}}' for n in range(1, 6)
+    ]
     assert {e.ip for e in failed} == {"127.0.0.1"}
     with app.app_context():
         doc = document(app, second)
