@@ -30,6 +30,7 @@ from pyhanko.sign.signers import PdfSignatureMetadata, PdfSigner, PdfTimeStamper
 from pyhanko.sign.timestamps import TimeStamper
 from pyhanko.sign.timestamps.common_utils import TimestampRequestError
 from pyhanko.stamp import QRStamp, QRStampStyle
+from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError
 
 from signing.errors import (
@@ -361,6 +362,7 @@ def approve(
     lock_field: bool = True,
     reason: str | None = None,
     location: str | None = None,
+    validation_context: ValidationContext | None = None,
 ) -> bytes:
     """Sign a pre-created field with an approval signature (PAdES B-LT) and a visible stamp.
 
@@ -381,6 +383,8 @@ def approve(
         after the seal is a form change that breaks the earlier signatures.)
     :param reason: ``/Reason``; defaults to ``"Menyetujui dokumen sebagai <peran_label>"``.
     :param location: ``/Location`` of the signature.
+    :param validation_context: Validate and embed with this context instead of a new
+        ``trust.signing_context()`` (one the signer's certificate was already checked in).
     :return: The document with the approval revision (and its DSS revision).
     :raises InvalidPdfError: if the input cannot be parsed.
     :raises FieldNotFoundError: if no signature field has that name.
@@ -408,7 +412,7 @@ def approve(
         name=stamp.nama,
         subfilter=sig_fields.SigSeedSubFilter.PADES,
         embed_validation_info=True,
-        validation_context=trust.signing_context(),
+        validation_context=validation_context or trust.signing_context(),
     )
     params = {
         "url": stamp.verify_url,

@@ -220,6 +220,7 @@ class TrustStore:
         key_usage: frozenset[str] = frozenset({"non_repudiation"}),
         moment: datetime | None = None,
         fetch: bool = False,
+        context: ValidationContext | None = None,
     ) -> str | None:
         """Validate a certificate's path to a root here, with revocation checks.
 
@@ -229,9 +230,12 @@ class TrustStore:
         :param moment: Validate as of this time instead of now.
         :param fetch: Fetch OCSP/CRLs of outside CAs (:meth:`signing_context`); without it only
             the revocation data held here counts.
+        :param context: Check in this context instead (e.g. the :meth:`signing_context` the
+            signature will be made in, so what is fetched now is not fetched again).
         :return: ``None`` when trusted, otherwise a human-readable reason (Indonesian).
         """
-        context = self.signing_context(moment=moment) if fetch else self.validation_context(moment=moment)
+        if context is None:
+            context = self.signing_context(moment=moment) if fetch else self.validation_context(moment=moment)
         validator = CertificateValidator(
             cert_to_asn1(certificate),
             intermediate_certs=[cert_to_asn1(c) for c in extra_certs],

@@ -16,6 +16,7 @@ from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding, pkcs12
+from pyhanko_certvalidator import ValidationContext
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -240,10 +241,13 @@ class Secret:
 
 @dataclass(frozen=True)
 class _Key:
-    """The key a signature uses, and the certificate a re-enrollment replaced (revoked after commit)."""
+    """The key a signature uses, the certificate a re-enrollment replaced (revoked after commit), and
+    the validation context the key's certificate was checked in (the signature reuses what it fetched).
+    """
 
     signer: DocumentSigner
     replaced: SignerKey | None = None
+    context: ValidationContext | None = None
 
 
 def _signer_key(
@@ -263,7 +267,8 @@ def _signer_key(
     key or take their ``.p12``.
     """
     if penyedia.kind == "csc":
-        return _Key(_csc_key(services, signer, penyedia, secret))
+        context = services.trust().signing_context()
+        return _Key(_csc_key(services, signer, penyedia, secret, context), context=context)
     passphrase = secret.passphrase
     row = active_key(session, document, signer.nip)
     if row is not None and not reenroll:
@@ -369,7 +374,11 @@ def _stamp(services: Services, document: Document, signer: Signer) -> StampInfo:
 
 
 def _certificate_problem(
-    services: Services, signer: Signer, penyedia: Penyedia, key: CscDocumentSigner
+    services: Services,
+    signer: Signer,
+    penyedia: Penyedia,
+    key: CscDocumentSigner,
+    context: ValidationContext,
 ) -> str | None:
     """Why a provider's certificate may not sign for this official: not theirs, or not trusted now
     (chain, validity, revocation fetched from its CA).
@@ -379,7 +388,7 @@ def _certificate_problem(
     if found not in ids:
         named = f"atas nomor {found}" if found else "tanpa NIP atau NIK pada subjeknya"
         return f"sertifikat {named}, bukan " + " atau ".join(ids)
-    return services.trust().check_certificate(key.certificate, extra_certs=key.chain, fetch=True)
+    return services.trust().check_certificate(key.certificate, extra_certs=key.chain, context=context)
 
 
 @dataclass(frozen=True)
@@ -429,8 +438,10 @@ def request_totp(services: Services, signer: Signer) -> None:
         raise ProviderRefusedError(str(error), penyedia="bsre") from None
 
 
-def _csc_key(services: Services, signer: Signer, penyedia: Penyedia, secret: Secret) -> CscDocumentSigner:
-    """The official's CSC credential, checked before anything is signed with it."""
+def _csc_key(
+    services: Services, signer: Signer, penyedia: Penyedia, secret: Secret, context: ValidationContext
+) -> CscDocumentSigner:
+    """The official's CSC credential, checked in ``context`` before anything is signed with it."""
     if not secret.pin and not secret.otp:
         raise ProviderRefusedError("PIN atau OTP penyedia tanda tangan wajib diisi.", penyedia="csc")
     key = services.csc_signer(
@@ -439,7 +450,7 @@ def _csc_key(services: Services, signer: Signer, penyedia: Penyedia, secret: Sec
         pin=secret.pin or None,
         otp=secret.otp or None,
     )
-    problem = _certificate_problem(services, signer, penyedia, key)
+    problem = _certificate_problem(services, signer, penyedia, key, context)
     if problem is not None:
         raise ProviderRefusedError(
             f"Sertifikat Anda pada penyedia CSC tidak dapat dipakai: {problem}.", penyedia="csc"
@@ -572,6 +583,7 @@ def _signature(
         timestamper=services.timestamper(),
         trust=services.trust(),
         stamp=stamp,
+        validation_context=chosen.context,
     )
     return signed, chosen.replaced
 
