@@ -9,12 +9,14 @@ hands them to operations inside :class:`service.services.Services`; nothing else
 | :class:`JobRunner` | :class:`service.jobs.InProcessRunner`, :class:`service.jobs.CeleryRunner` |
 | :class:`PdfConverter` | :class:`service.documents.converter.LibreOfficeConverter` |
 | :class:`Timestamper` | :class:`signing.LocalTsa`, :class:`signing.HttpTsa` |
-| :class:`DocumentSigner` | :class:`signing.Pkcs12Signer`, :class:`signing.Pkcs11Signer` |
+| :class:`DocumentSigner` | :class:`signing.Pkcs12Signer`, :class:`signing.Pkcs11Signer`, CSC's |
 | :class:`CertificateIssuer` | :class:`signing.DevCaIssuer` |
+| :class:`BsreService` | :class:`signing.bsre.BsreClient` (tests: against ``tests/outside/bsre_server.py``) |
 | :class:`WebhookSender` | :class:`service.outbound.RequestsWebhookSender` |
 | :class:`Notifier` | :class:`service.outbound.MaildirNotifier` |
 | :class:`Clock` | :class:`service.outbound.SystemClock` |
 
+CSC's is :class:`signing.csc.CscDocumentSigner`, opened per signature by ``Services.csc_signer``.
 ``Timestamper``, ``DocumentSigner`` and ``CertificateIssuer`` are the signing library's own protocols
 (it is the one that calls or implements them); they are re-exported so that this module stays the
 one list.
@@ -22,16 +24,18 @@ one list.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from signing.bsre import BsreAppearance, BsreUserStatus
 from signing.issuing import CertificateIssuer
 from signing.signers import DocumentSigner
 from signing.timestamps import Timestamper
 
 __all__ = [
+    "BsreService",
     "CertificateIssuer",
     "Clock",
     "DocumentSigner",
@@ -135,6 +139,33 @@ class Notifier(Protocol):
 
     def send(self, mail: Mail) -> None:
         """Deliver ``mail`` or raise ``OSError``."""
+
+
+class BsreService(Protocol):
+    """BSrE's eSign Client Service v2 of the agency: it holds the officials' keys and signs whole PDFs.
+
+    A sign call that fails after it was sent has an unknown outcome; it is never repeated here.
+    """
+
+    def user_status(self, nik: str) -> BsreUserStatus:
+        """What BSrE says of the official's certificate (only ``ISSUE`` signs)."""
+
+    def request_totp(self, nik: str, count: int) -> None:
+        """Have BSrE send a TOTP for ``count`` files to the official's BeSign Mobile app."""
+
+    def sign(
+        self,
+        files: Sequence[bytes],
+        *,
+        nik: str,
+        passphrase: str | None = None,
+        totp: str | None = None,
+        appearances: Sequence[BsreAppearance],
+    ) -> list[bytes]:
+        """The files signed by the official, in input order."""
+
+    def close(self) -> None:
+        """Close the HTTP session."""
 
 
 class Clock(Protocol):

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from service.documents.converter import LibreOfficeConverter
 from service.documents.gambar import Gambar, load_form_images
 from service.interfaces import (
+    BsreService,
     CertificateIssuer,
     Clock,
     DocumentSigner,
@@ -56,7 +57,9 @@ class Services:
     _issuer: CertificateIssuer | None = None
     _pkcs11: Pkcs11Session | None = None
     _form_images: Mapping[str, Gambar] | None = None
-    _bsre: BsreClient | None = None
+    _bsre: BsreService | None = None
+    #: Built once (and again when the instance CRL changes): its parsed roots and CRLs are reused.
+    _trust: TrustStore | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
     #: Its own lock: starting LibreOffice takes seconds and must not hold up the PKI or the seal.
     _converter_lock: threading.Lock = field(default_factory=threading.Lock)
@@ -103,9 +106,10 @@ class Services:
                     self._pkcs11 = Pkcs11Session(
                         module_path=token.module, token_label=token.token, user_pin=token.pin
                     )
-                    self._seal_signer = self._pkcs11.signer(
-                        key_label=token.key_label, chain=self._pki_locked().chain
-                    )
+                    # The seal certificate's own chain: the instance CA's, or an outside CA's.
+                    found = self._pkcs11.signer(key_label=token.key_label)
+                    chain = self._trust_locked().chain_for(found.certificate)
+                    self._seal_signer = self._pkcs11.signer(key_label=token.key_label, chain=chain)
                 else:
                     self._seal_signer = self._pki_locked().seal_signer()
             return self._seal_signer
@@ -125,7 +129,7 @@ class Services:
                 self._issuer = DevCaIssuer(pki=self._pki_locked())
             return self._issuer
 
-    def bsre(self) -> BsreClient:
+    def bsre(self) -> BsreService:
         """The agency's BSrE eSign Client Service (one HTTP session per process, kept)."""
         settings = self.settings.bsre
         if settings is None:
@@ -171,7 +175,13 @@ class Services:
         ``.p12`` files, signing): the instance CA with its CRLs, and the outside anchors of
         ``TRUST_ANCHORS_DIR``, whose certificates' revocation is fetched when signing.
         """
-        return self.pki().trust_store().with_anchors(self.settings.trust_anchors)
+        with self._lock:
+            return self._trust_locked()
+
+    def _trust_locked(self) -> TrustStore:
+        if self._trust is None:
+            self._trust = self._pki_locked().trust_store().with_anchors(self.settings.trust_anchors)
+        return self._trust
 
     def form_images(self) -> Mapping[str, Gambar]:
         """The instance's Garuda and letterhead, those it has, read once (a new file: restart)."""
@@ -191,6 +201,7 @@ class Services:
                 self._pki_locked(), serial_number=serial_number, reason=x509.ReasonFlags.superseded
             )
             self._issuer = None
+            self._trust = None
 
     def close(self) -> None:
         """Stop the runner, the lease heartbeat, the converter and the token session."""

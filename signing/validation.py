@@ -74,6 +74,8 @@ class SignatureReport:
     signer_nip: str | None
     """serialNumber of the signer's certificate (the NIP for civil servants)."""
     signer_subject: str
+    signer_issuer: str | None
+    """Common name of the CA that issued the signer's certificate (which provider signed)."""
     role: str | None
     """Role read from the ``/Reason`` ("… sebagai <role>"), if it is encoded there."""
     reason: str | None
@@ -238,6 +240,7 @@ def _signature(
         "signer_name": _name_attr(cert, "common_name"),
         "signer_nip": _name_attr(cert, "serial_number"),
         "signer_subject": cert.subject.human_friendly,
+        "signer_issuer": cert.issuer.native.get("common_name"),
         "role": reason.split(ROLE_MARKER, 1)[1] if reason and ROLE_MARKER in reason else None,
         "reason": reason,
         "location": _text(sig.get("/Location")),

@@ -26,6 +26,7 @@ def _signature_dict(sig: Any) -> dict[str, Any]:
         "field": sig["field_name"],
         "signer": sig["signer_name"],
         "nip": sig["signer_nip"],
+        "issuer": sig["signer_issuer"],
         "role": sig["role"] or ("segel instansi" if sig["certification"] else None),
         "signing_time": sig["signing_time"],
         "timestamp": timestamp["time"] if timestamp else None,
@@ -37,6 +38,8 @@ def _signature_dict(sig: Any) -> dict[str, Any]:
         # changed; a signature of this document is valid only if it is also intact.
         "valid": sig["valid"] and sig["intact"],
         "trusted": sig["trusted"],
+        # Set when trust now rests on the signature timestamp (the certificate expired since).
+        "trusted_at": sig["trusted_at"],
         "coverage": sig["coverage"],
         "modification_level": sig["modification_level"],
         "pades_level": sig["pades_level"],

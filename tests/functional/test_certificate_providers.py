@@ -128,6 +128,12 @@ def test_three_officials_three_providers_end_b_lta_trusted_by_pyhanko_and_pdfsig
     assert all(s.intact and s.valid and s.trusted for s in report.signatures)
     # The revocation data of both outside CAs is in the file, as OCSP responses.
     assert _ocsp_issuers(final, outside) == {"bsre", "tsp"}
+    # The public page tells the three apart by who issued each certificate.
+    with provider_app.app_context():
+        code = document(provider_app, document_id).verification_code
+    page = provider_app.test_client().get(f"/v/{code}").get_data(as_text=True)
+    for issuer in ("Pemerintah Provinsi Uji Issuing CA", "TSP Uji CA", "BSrE Uji CA Kelas 2"):
+        assert f"sertifikat dari {issuer}" in page
     # BSrE was sent exactly the revision the pejabat penilai's signature made, with the stamp where
     # the form's signature block is, and nothing secret is on record.
     sign_calls = [r for r in bsre.requests if r.path == "/api/v2/sign/pdf"]
