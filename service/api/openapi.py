@@ -23,7 +23,7 @@ from service.composition import get_services
 from service.schemas import DocumentPayloadSchema, UnitCheckSchema
 from service.schemas.payload import PerRegime
 from service.schemas.requests import ArchiveQuerySchema, DelegateSchema, RevisionQuerySchema
-from service.scoring.vocabulary import DOCUMENT_TYPES, REGIME_IDS, STATUSES
+from service.scoring.vocabulary import DOCUMENT_TYPES, PENYEDIA, REGIME_IDS, STATUSES
 from service.workflow.operations import IDEMPOTENCY_KEY_PATTERN, MAX_IDEMPOTENCY_KEY
 
 __all__ = ["build_spec"]
@@ -74,6 +74,11 @@ _SIGNER = {
         "nip": {"type": ["string", "null"]},
         # cancelled: the signers who had not signed when the document was cancelled.
         "status": {"type": "string", "enum": ["waiting", "pending", "signed", "rejected", "cancelled"]},
+        "penyedia": {
+            "type": "string",
+            "enum": list(PENYEDIA),
+            "description": "Who holds the signer's key: the instance CA, their own .p12, BSrE, a CSC service",
+        },
         "signed_at": {"type": ["string", "null"], "format": "date-time"},
         "sign_url": {"type": ["string", "null"], "description": "Only to the client that created it"},
     },

@@ -44,6 +44,7 @@ def document_dict(
                 "nama": s.nama,
                 "nip": s.nip,
                 "status": s.status,
+                "penyedia": s.penyedia,
                 "signed_at": as_utc(s.signed_at).isoformat() if s.signed_at else None,
                 "sign_url": sign_url(s, urls=urls, secret=secret, now=now) if links else None,
             }

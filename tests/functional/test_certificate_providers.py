@@ -354,6 +354,8 @@ def test_a_payload_names_providers_the_instance_can_use_and_what_they_need(
     body = _example_with(atasan_pejabat_penilai={"nik": ATASAN.nik, "sertifikat": {"penyedia": "bsre"}})
     response = _create(provider_app, body, key="k-3")
     assert response.status_code == 202, response.json
+    # The HR system reads back who signs through what.
+    assert [s["penyedia"] for s in response.json["signers"]] == ["instansi", "instansi", "bsre"]
 
 
 def test_the_instance_default_provider_applies_where_the_payload_names_none(
