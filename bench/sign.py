@@ -1,6 +1,6 @@
 """Signing speed: seal + 3 approvals (B-LT) + archival timestamp (B-LTA) on one PDF.
 
-Run: .venv/bin/python bench/sign.py [--runs 9] [--per-signature]
+Run: .venv/bin/python bench/sign.py [--runs 9] [--per-signature | --batch]
 Prints figures; asserts nothing except that every variant's output validates. Target (issue 5):
 the library path within 1.25x of the bare pyHanko floor.
 
@@ -30,6 +30,14 @@ variants interleaved in one run so that machine drift hits every one alike:
 * ``bsre-call`` — ``BsreClient.sign`` alone; ``csc-calls`` — the three bare CSC round trips
   (credentials/info, credentials/authorize, signatures/signHash) over one HTTP session: what the
   provider itself costs, against what the service adds (checks, OCSP fetches, DSS).
+
+``--batch`` (issue 13): one official signs 30 documents from the inbox through the batch path
+(``service.workflow.inbox.start_batch``: the key opened once with the passphrase, then
+``sign_document`` per document under its own guard, in the batch's thread, to the last outcome
+recorded), against 30 bare pyHanko approval signatures (as ``floor`` above, each on its own sealed
+revision) plus one opening of the official's ``.p12`` (the KDF), measured in the same run,
+interleaved. The official is the pegawai of the 8/2021 dokumen penilaian (first of three signers: no
+archival timestamp in either side). Goal: within 1.3x.
 
 Everything outside (Certomancer Animator with OCSP/CRLs/TSAs, the CSC dummy, the BSrE contract
 server) runs on 127.0.0.1 in this same process, in one background asyncio thread. So the network
@@ -836,6 +844,173 @@ def per_signature(args: argparse.Namespace) -> None:
         print(f"  {name:<10} {len(calls):2d}: " + ", ".join(f"{c} x{n}" for c, n in counted.items()))
 
 
+BATCH_SIZE = 30
+
+
+class _Batch:
+    """An app whose official (the pegawai of the 8/2021 dokumen penilaian) has an instance key."""
+
+    def __init__(self, directory: Path) -> None:
+        from types import SimpleNamespace
+
+        from cryptography.hazmat.primitives.serialization import pkcs12
+
+        from service import create_app
+        from service.db import get_session, upgrade_schema
+        from service.models import SignerKey
+        from service.tenancy import instansi_key
+        from signing import create_dev_pki, new_signer_p12
+        from tests.conftest import RecordingRunner, load_example
+
+        self.payload = load_example("permenpanrb_8_2021_dokumen_penilaian")
+        person = self.payload["pegawai"]
+        self.pki = create_dev_pki(
+            directory / "pki", organisation=self.payload["instansi"], key_passphrase=BENCH_PKI_SECRET.encode()
+        )
+        self.p12 = new_signer_p12(
+            self.pki,
+            nama=person["nama"],
+            nip=person["nip"],
+            jabatan=person["jabatan"],
+            instansi=self.payload["instansi"],
+            passphrase=OFFICIAL_PASSPHRASE.encode(),
+        )
+        self.app = create_app(
+            {
+                "SECRET_KEY": "b" * 40,
+                "KEY_ENCRYPTION_SECRET": BENCH_PKI_SECRET,
+                "DATABASE_URL": f"sqlite:///{directory / 'bench.sqlite3'}",
+                "FILES_DIR": str(directory / "files"),
+                "MAIL_DIR": str(directory / "mail"),
+                "PKI_DIR": str(self.pki.directory),
+                "RUNNER": RecordingRunner(),
+            }
+        )
+        upgrade_schema(self.app.extensions["skp.engine"])
+        with self.app.app_context():
+            session = get_session()
+            cert = pkcs12.load_pkcs12(self.p12, OFFICIAL_PASSPHRASE.encode()).cert
+            assert cert is not None
+            session.add(
+                SignerKey(
+                    instansi_key=instansi_key(self.payload["instansi"]),
+                    nip=person["nip"],
+                    p12=self.p12,
+                    certificate_pem=cert.certificate.public_bytes(serialization.Encoding.PEM).decode(),
+                    source="issued",
+                    enrolled_via="legacy",
+                )
+            )
+            session.commit()
+        per = SimpleNamespace(pki=self.pki, instansi_p12=self.p12, person=SimpleNamespace(**person))
+        self.floor = _OneSignatureFloor(per)  # type: ignore[arg-type]  (what it reads of one)
+        self.documents = 0
+
+    def new_documents(self) -> list[str]:
+        from tests.functional.support import ready_document
+
+        made = []
+        for _ in range(BATCH_SIZE):
+            self.documents += 1
+            made.append(ready_document(self.app, idempotency_key=f"bench-batch-{self.documents}"))
+        return made
+
+    def sealed(self, document_id: str) -> bytes:
+        from service.composition import get_services
+        from service.db import get_session
+        from service.workflow.revisions import read_revision
+        from tests.functional.support import document
+
+        with self.app.app_context():
+            doc = document(self.app, document_id)
+            assert doc.signers[0].field_name == "ttd_pegawai"
+            return read_revision(get_session(), get_services().store, doc, doc.current_revision)
+
+    def sign_batch(self, ids: list[str]) -> str:
+        from service.composition import get_services
+        from service.db import get_session
+        from service.tenancy import instansi_key
+        from service.workflow import inbox
+
+        official = inbox.Official(
+            instansi_key=instansi_key(self.payload["instansi"]),
+            nip=self.payload["pegawai"]["nip"],
+            session_id=0,
+        )
+        with self.app.app_context():
+            batch_id = inbox.start_batch(
+                get_session(), get_services(), official, ids, passphrase=OFFICIAL_PASSPHRASE, ip=None
+            )
+        if not inbox.wait_for_batch(batch_id, 600):
+            raise SystemExit("the batch did not finish in 600 s")
+        return batch_id
+
+    def check(self, batch_id: str, ids: list[str]) -> None:
+        from service.db import get_session
+        from service.models import SigningBatch
+        from tests.functional.support import document
+
+        with self.app.app_context():
+            batch = get_session().get(SigningBatch, batch_id)
+            assert batch is not None
+            if (batch.status, batch.signed, batch.failed) != ("done", BATCH_SIZE, 0):
+                raise SystemExit(
+                    f"batch {batch_id}: {batch.status}, {batch.signed} signed, {batch.failed} failed"
+                )
+            if any(document(self.app, d).signers[0].status != "signed" for d in ids):
+                raise SystemExit("a document of the batch is not signed")
+
+
+def batch(args: argparse.Namespace) -> None:
+    """``--batch``: 30 signatures by one official through the batch path against the floor."""
+    from signing.signers import Pkcs12Signer
+
+    runs: int = args.runs
+    with tempfile.TemporaryDirectory() as tmp:
+        bench = _Batch(Path(tmp))
+        trust = bench.app.extensions["skp"].trust()
+        try:
+            # Warm-up: one batch and one floor round, checked.
+            ids = bench.new_documents()
+            sealed = bench.sealed(ids[0])
+            _check_one_more_signature(
+                "floor", sealed, bench.floor.sign(sealed), trust, bench.payload["pegawai"]["nip"]
+            )
+            bench.check(bench.sign_batch(ids), ids)
+            batch_s: list[float] = []
+            floor_s: list[float] = []
+            kdf_ms: list[float] = []
+            for _ in range(runs):
+                ids = bench.new_documents()
+                pdfs = [bench.sealed(d) for d in ids]  # the same sealed revisions, read outside the timing
+                t0 = time.perf_counter()
+                for pdf in pdfs:
+                    bench.floor.sign(pdf)
+                floor_only = time.perf_counter() - t0
+                t0 = time.perf_counter()
+                Pkcs12Signer.load(bench.p12, OFFICIAL_PASSPHRASE.encode())
+                kdf = time.perf_counter() - t0
+                kdf_ms.append(kdf * 1000)
+                floor_s.append(floor_only + kdf)
+                t0 = time.perf_counter()
+                batch_id = bench.sign_batch(ids)
+                batch_s.append(time.perf_counter() - t0)
+                bench.check(batch_id, ids)
+        finally:
+            bench.app.extensions["skp"].close()
+            bench.app.extensions["skp.engine"].dispose()
+    b, f = statistics.median(batch_s), statistics.median(floor_s)
+    print(f"{BATCH_SIZE} approval signatures (visible stamp, B-LT) by one official; n={runs} rounds")
+    print(f"{'variant':<28} {'median':>8} {'min':>8} {'max':>8}  (s per {BATCH_SIZE} documents)")
+    print(f"{'batch (inbox, one passphrase)':<28} {b:8.2f} {min(batch_s):8.2f} {max(batch_s):8.2f}")
+    print(f"{'floor x30 + one KDF':<28} {f:8.2f} {min(floor_s):8.2f} {max(floor_s):8.2f}")
+    print(
+        f"per document: batch {b / BATCH_SIZE * 1000:.1f} ms, floor {f / BATCH_SIZE * 1000:.1f} ms; "
+        f"one KDF {statistics.median(kdf_ms):.1f} ms (median)"
+    )
+    print(f"ratio batch / (floor x30 + KDF) = {b / f:.2f} (goal <= 1.3)")
+
+
 def _ms(samples: list[float]) -> str:
     return f"{statistics.median(samples):8.1f} {min(samples):8.1f} {max(samples):8.1f}"
 
@@ -849,9 +1024,17 @@ def main() -> None:
         action="store_true",
         help="time one signature per certificate provider against the bare pyHanko floor (issue 12)",
     )
+    parser.add_argument(
+        "--batch",
+        action="store_true",
+        help=f"time {BATCH_SIZE} signatures by one official through the inbox's batch path (issue 13)",
+    )
     args = parser.parse_args()
     # pyHanko logs P11 ("fetching is not allowed") on every B-LT signature; CRLs are supplied.
     logging.getLogger("pyhanko").setLevel(logging.ERROR)
+    if args.batch:
+        batch(args)
+        return
     (per_signature if args.per_signature else whole_document)(args)
 
 

@@ -23,6 +23,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     # the Alembic env) runs this file, and must not pull in Flask, the PKI and LibreOffice with it.
     from service import cli, composition, config, db, problems, security
     from service.http import DecimalJSONProvider
+    from service.pages import filters as page_filters
 
     if test_config is None:
         config.write_instance_config(app.instance_path)
@@ -36,11 +37,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     composition.init_app(app)
     problems.init_app(app)
     security.init_app(app)
+    page_filters.init_app(app)
     cli.init_app(app)
 
     from service.api import bp as api_bp
     from service.api.openapi import docs_page
     from service.pages.archive import bp as archive_bp
+    from service.pages.copies import bp as copies_bp
+    from service.pages.inbox import bp as inbox_bp
     from service.pages.signing import bp as signing_bp
     from service.pages.verify import bp as verify_bp
     from service.public import bp as public_bp
@@ -50,6 +54,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(signing_bp)
     app.register_blueprint(verify_bp)
     app.register_blueprint(archive_bp)
+    app.register_blueprint(copies_bp)
+    app.register_blueprint(inbox_bp)
     app.add_url_rule("/docs", "docs", docs_page)
     app.add_url_rule("/healthz", "healthz", lambda: {"status": "ok"})
     return app

@@ -24,6 +24,7 @@ from service.leases import LeasedRunner
 from service.models import AuditEvent
 from service.tenancy import Caller, Tenancy
 from service.users import change_password, create_user, unlock_user
+from service.workflow.mail import MailDispatcher, deliver_mail, sweep_reminders
 from service.workflow.pipeline import PACKAGED_TEMPLATES
 from service.workflow.recovery import Housekeeper, collect_orphan_files
 from service.workflow.verification import verify_pdf
@@ -200,10 +201,30 @@ def webhooks_deliver(loop: bool, interval: float) -> None:
         time.sleep(interval)
 
 
+mail_group = AppGroup("mail", help="The persisted mail outbox (turns, reminders, completions, refusals).")
+skp.add_command(mail_group)
+
+
+@mail_group.command("deliver")
+@click.option("--loop", is_flag=True, help="Keep delivering until interrupted.")
+@click.option("--interval", type=float, default=2.0, show_default=True)
+def mail_deliver(loop: bool, interval: float) -> None:
+    """Queue the reminders that are due, then send the mail that is due (retries back off)."""
+    services = get_services()
+    while True:
+        queued = sweep_reminders(get_session(), services)
+        sent = deliver_mail(get_session(), services)
+        if queued or sent or not loop:
+            click.echo(f"{queued} reminder(s) queued, {sent} e-mail(s) sent")
+        if not loop:
+            return
+        time.sleep(interval)
+
+
 @skp.command("worker")
 @click.option("--concurrency", default=2, show_default=True, help="Jobs run at the same time.")
 def worker_command(concurrency: int) -> None:
-    """Run conversion/signing jobs from the Celery broker, deliver webhooks, re-queue the jobs of
+    """Run conversion/signing jobs from the Celery broker, deliver webhooks and mail, re-queue the jobs of
     dead processes and collect orphan files.
     """
     services = get_services()
@@ -215,6 +236,7 @@ def worker_command(concurrency: int) -> None:
         )
     services.warm_up()
     Dispatcher(sessions=services.sessions, sender=services.webhooks).start()
+    MailDispatcher(services=services).start()
     Housekeeper(services=services).start()
     runner.worker_main(concurrency)
 

@@ -15,17 +15,17 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from service.config import ConfigError
 from service.documents.gambar import FormImageError
-from service.interfaces import JobRunner
+from service.interfaces import JobRunner, Notifier
 from service.jobs import CeleryRunner, InProcessRunner
 from service.leases import JobLeases, LeasedRunner
-from service.outbound import MaildirNotifier, RequestsWebhookSender, SystemClock
+from service.outbound import MaildirNotifier, RequestsWebhookSender, SmtpNotifier, SystemClock
 from service.services import Services
-from service.settings import settings_from_config
+from service.settings import Settings, settings_from_config
 from service.storage import FilesystemStore
 from service.workflow.history import history_job
 from service.workflow.pipeline import render_job
 
-__all__ = ["JOBS", "get_services", "init_app"]
+__all__ = ["JOBS", "get_services", "init_app", "notifier_for"]
 
 #: Every job by name; each takes ``(session, services, document_id)``.
 JOBS: Mapping[str, Callable[[Session, Services, str], None]] = {
@@ -55,6 +55,22 @@ class _Executor:
         self.leases.run(name, document_id, work)
 
 
+def notifier_for(settings: Settings) -> Notifier:
+    """SMTP when a server is configured, else the embedded ``.eml`` files in the instance folder."""
+    smtp = settings.smtp
+    if smtp is None:
+        return MaildirNotifier(directory=settings.mail_dir, sender=settings.mail_from)
+    return SmtpNotifier(
+        host=smtp.host,
+        port=smtp.port,
+        security=smtp.security,
+        username=smtp.username,
+        password=smtp.password,
+        timeout=smtp.timeout,
+        sender=settings.mail_from,
+    )
+
+
 def init_app(app: Flask) -> None:
     """Build :class:`Services` from the config; tests may pass ready objects in."""
     config: Mapping[str, Any] = app.config
@@ -81,7 +97,7 @@ def init_app(app: Flask) -> None:
         leases=leases,
         clock=SystemClock(),
         webhooks=RequestsWebhookSender(egress=settings.webhook_egress),
-        notifier=MaildirNotifier(directory=settings.mail_dir),
+        notifier=notifier_for(settings),
     )
     if config.get("CONVERTER") is not None:
         services._converter = config["CONVERTER"]

@@ -11,8 +11,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from flask import Flask
 
 from service.egress import parse_networks
+from service.outbound import SMTP_SECURITY
 from service.scoring.penandatangan import FORM_KEYS, parse_forms
 from service.scoring.vocabulary import PENYEDIA
+from service.settings import parse_days
 
 __all__ = ["ConfigError", "default_config", "validate_config", "write_instance_config"]
 
@@ -82,8 +84,21 @@ def default_config(instance_path: str) -> dict[str, Any]:
         "JOB_LEASE_SECONDS": 60,
         # Revision files nothing refers to are deleted once older than this (a write in flight is younger).
         "FILES_GC_GRACE_SECONDS": 3600,
-        #: E-mail to officials is written here as .eml files (the embedded default).
+        #: E-mail to officials is written here as .eml files (the embedded default, without SMTP_HOST).
         "MAIL_DIR": str(instance / "mail"),
+        # An SMTP server for e-mail: host (unset: the .eml files above), port (unset: 587 for
+        # starttls, 465 for ssl, 25 for none), protection, optional login, seconds per connection.
+        "SMTP_HOST": None,
+        "SMTP_PORT": None,
+        "SMTP_SECURITY": "starttls",
+        "SMTP_USERNAME": None,
+        "SMTP_PASSWORD": None,
+        "SMTP_TIMEOUT": 30.0,
+        "MAIL_FROM": "skp-sign@localhost",
+        # Reminders to the signer whose turn it is, this many days before the link expires (comma-separated).
+        "REMINDER_DAYS": "3,1",
+        # The pegawai's link to the signed copy (/salinan/<token>) works this many days.
+        "DOWNLOAD_LINK_TTL_DAYS": 30,
         #: The Garuda the forms that carry it print, and the agency's letterhead every form prints
         #: at its top; each only if the file exists (PNG or JPEG).
         "LAMBANG_IMAGE": str(instance / "gambar" / "lambang.png"),
@@ -125,7 +140,37 @@ _POSITIVE_INTEGERS = (
     "LOGIN_LOCKOUT_MINUTES",
     "ADDRESS_MAX_FAILURES",
     "ADDRESS_WINDOW_MINUTES",
+    "DOWNLOAD_LINK_TTL_DAYS",
 )
+
+
+def _mail_problems(config: Any) -> list[str]:
+    problems: list[str] = []
+    try:
+        parse_days(config.get("REMINDER_DAYS"))
+    except (ValueError, TypeError):
+        problems.append("REMINDER_DAYS must list whole days before a link expires, e.g. 3,1 (empty: none)")
+    sender = config.get("MAIL_FROM")
+    if not isinstance(sender, str) or "@" not in sender or any(c in sender for c in "\r\n"):
+        problems.append("MAIL_FROM must be an e-mail address such as skp@bkd.example.go.id")
+    host = config.get("SMTP_HOST")
+    if not host:
+        return problems
+    if not isinstance(host, str):
+        problems.append("SMTP_HOST must be a host name or address")
+    security = config.get("SMTP_SECURITY")
+    if security not in SMTP_SECURITY:
+        problems.append(f"SMTP_SECURITY must be one of {', '.join(SMTP_SECURITY)}")
+    port = config.get("SMTP_PORT")
+    if port is not None and (isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536):
+        problems.append("SMTP_PORT must be a port number from 1 to 65535")
+    username, password = config.get("SMTP_USERNAME"), config.get("SMTP_PASSWORD")
+    if bool(username) != bool(password):
+        problems.append("SMTP_USERNAME and SMTP_PASSWORD must be set together")
+    if username and security == "none":
+        problems.append("SMTP_USERNAME is set, so SMTP_SECURITY must be starttls or ssl (never in clear)")
+    problems.extend(_not_positive_seconds(config, "SMTP_TIMEOUT"))
+    return problems
 
 
 def _allow_networks_problems(config: Any) -> list[str]:
@@ -219,6 +264,7 @@ def validate_config(config: Any) -> None:
     problems += _trust_anchors_problems(config)
     problems += _provider_problems(config)
     problems += _mengetahui_problems(config)
+    problems += _mail_problems(config)
     problems.extend(
         f"{key} must be a positive integer" for key in _POSITIVE_INTEGERS if not _positive_int(config, key)
     )

@@ -44,7 +44,7 @@ _lock_file: Any = None
 
 def post_worker_init(worker: Any) -> None:
     """Warm LibreOffice in every worker; the worker holding a file lock also runs the webhook
-    dispatcher and the housekeeping rounds (jobs whose process died queued again, orphan files
+    and mail dispatchers and the housekeeping rounds (jobs whose process died queued again, orphan files
     collected). Every worker waits for the lock, so when its holder dies another takes over.
     """
     app = worker.wsgi
@@ -61,11 +61,15 @@ def _background(worker: Any, services: Any, path: str) -> None:
     _lock_file = open(path, "w")  # noqa: SIM115
     fcntl.flock(_lock_file, fcntl.LOCK_EX)  # until the holder is gone; the kernel drops its lock
     # Here, not at the top: the master reads this file too, and must not load the service.
+    from service.workflow.mail import MailDispatcher
     from service.workflow.recovery import Housekeeper
     from service.workflow.webhooks import Dispatcher
 
-    worker.log.info("worker %d runs the background work (webhooks, job leases, orphan files)", os.getpid())
+    worker.log.info(
+        "worker %d runs the background work (webhooks, mail, job leases, orphan files)", os.getpid()
+    )
     Dispatcher(sessions=services.sessions, sender=services.webhooks).start()
+    MailDispatcher(services=services).start()
     Housekeeper(services=services).start()
 
 

@@ -13,7 +13,7 @@ hands them to operations inside :class:`service.services.Services`; nothing else
 | :class:`CertificateIssuer` | :class:`signing.DevCaIssuer` |
 | :class:`BsreService` | :class:`signing.bsre.BsreClient` (tests: against ``tests/outside/bsre_server.py``) |
 | :class:`WebhookSender` | :class:`service.outbound.RequestsWebhookSender` |
-| :class:`Notifier` | :class:`service.outbound.MaildirNotifier` |
+| :class:`Notifier` | :class:`service.outbound.SmtpNotifier`, :class:`service.outbound.MaildirNotifier` |
 | :class:`Clock` | :class:`service.outbound.SystemClock` |
 
 CSC's is :class:`signing.csc.CscDocumentSigner`, opened per signature by ``Services.csc_signer``.
@@ -127,11 +127,13 @@ class WebhookSender(Protocol):
 
 @dataclass(frozen=True)
 class Mail:
-    """One e-mail to a person (officials: links, codes)."""
+    """One e-mail to a person (officials: links, codes; the pegawai: the signed copy)."""
 
     to: str
     subject: str
     body: str
+    #: ``Message-ID`` (the outbox's row, so a receiver can tell a resend); ``None``: one is made.
+    message_id: str | None = None
 
 
 class Notifier(Protocol):

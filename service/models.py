@@ -29,16 +29,23 @@ __all__ = [
     "AuditHead",
     "Base",
     "Document",
+    "DownloadLink",
     "EnrollmentCode",
     "JobLease",
+    "MailDelivery",
+    "OfficialLoginLink",
+    "OfficialSession",
     "Revision",
     "Signer",
     "SignerKey",
+    "SigningBatch",
+    "SigningBatchItem",
     "ThrottleCounter",
     "User",
     "WebSession",
     "WebhookDelivery",
     "as_utc",
+    "modelled",
     "utcnow",
 ]
 
@@ -98,6 +105,10 @@ class Document(Base):
         Index("ix_documents_nip_created", "pegawai_nip", "created_at"),
         Index("ix_documents_unit_periode", "unit_kerja", "periode_tahun", "created_at"),
         Index("ix_documents_created", "created_at"),
+        # Migration 0012: a search within a tenancy (and a periode) reads its newest rows in order.
+        Index("ix_documents_instansi_created", "instansi_key", "created_at", "id"),
+        Index("ix_documents_instansi_periode_created", "instansi_key", "periode_tahun", "created_at", "id"),
+        Index("ix_documents_periode_created", "periode_tahun", "created_at", "id"),
     )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
@@ -133,6 +144,25 @@ class Document(Base):
     revisions: Mapped[list[Revision]] = relationship(
         back_populates="document", order_by="Revision.number", cascade="all, delete-orphan"
     )
+
+
+#: The archive search's dialect-specific objects (migration 0012), which no model describes: the
+#: PostgreSQL ``search_vector`` column and its indexes, SQLite's FTS5 table and its shadow tables.
+_SEARCH_OBJECTS = frozenset(
+    {
+        "search_vector",
+        "ix_documents_search",
+        "ix_documents_nip_prefix",
+        "ix_documents_search_recent",
+        "ix_documents_search_recent_periode",
+    }
+)
+
+
+def modelled(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
+    """Alembic ``include_object``: leave the archive search's own objects out of a comparison."""
+    del obj, type_, reflected, compare_to
+    return not (name in _SEARCH_OBJECTS or (name or "").startswith("documents_fts"))
 
 
 class Signer(Base):
@@ -320,6 +350,52 @@ class WebhookDelivery(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class MailDelivery(Base):
+    """Mail outbox row: written with the change that causes it, rendered and sent afterwards.
+
+    It holds what the message is about (kind, document, signer), never a link token: the message
+    is rendered at delivery, with the link recomputed then (:func:`service.workflow.links.token_for`).
+    """
+
+    __tablename__ = "mail_deliveries"
+    __table_args__ = (Index("ix_mail_due", "sent_at", "dropped_at", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: ``turn``, ``reminder``, ``completed`` or ``refused`` (:mod:`service.workflow.mail`).
+    kind: Mapped[str] = mapped_column(String(20))
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id"), index=True)
+    #: The signer the message goes to (``None``: the pegawai of a completed document).
+    signer_id: Mapped[int | None] = mapped_column(ForeignKey("signers.id"))
+    to: Mapped[str] = mapped_column(String(300))
+    #: Makes a message that must go once (a reminder per link and day) unique; ``None`` otherwise.
+    once_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: Not sent because it no longer applies (the link was used, expired, locked, replaced).
+    dropped_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class DownloadLink(Base):
+    """The pegawai's link to the signed copy of a completed document (``/salinan/<token>``).
+
+    One per document; the token is random and only its SHA-256 is kept. A new one (a mail sent
+    again) replaces the hash, so only the newest link works; it may be used until it expires.
+    """
+
+    __tablename__ = "download_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id"), unique=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    uses: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class User(Base):
     """A person who logs in to the web pages (archivists)."""
 
@@ -377,3 +453,84 @@ class ThrottleCounter(Base):
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     window_start: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     count: Mapped[int] = mapped_column(Integer)
+
+
+class OfficialSession(Base):
+    """An official's signed-in browser on ``/kotak-masuk``: who they are within one instansi
+    (``instansi_key``, NIP), proven by a signing link or a login link mailed to them. The cookie
+    holds a random id, this row only its hash; refused after the idle and absolute timeouts.
+    """
+
+    __tablename__ = "official_sessions"
+    __table_args__ = (Index("ix_official_sessions_official", "instansi_key", "nip"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: SHA-256 of the cookie's random id (256 bits, so no slow KDF is needed).
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    instansi_key: Mapped[str] = mapped_column(String(300))
+    nip: Mapped[str] = mapped_column(String(18))
+    #: ``link`` (from a signing link) or ``email`` (a login link mailed to the official).
+    via: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ip: Mapped[str | None] = mapped_column(String(64))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class OfficialLoginLink(Base):
+    """A one-time login link to the inbox mailed to an official; only the token's hash is kept."""
+
+    __tablename__ = "official_login_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    instansi_key: Mapped[str] = mapped_column(String(300))
+    nip: Mapped[str] = mapped_column(String(18))
+    sent_to: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class SigningBatch(Base):
+    """Several documents signed by one official with one typed secret, in a background thread of
+    the web process; its progress is here so that any worker can show it.
+    """
+
+    __tablename__ = "signing_batches"
+    __table_args__ = (Index("ix_signing_batches_official", "instansi_key", "nip"),)
+
+    #: Random, in the result page's address (``/kotak-masuk/batch/<id>``), shown only to its official.
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    instansi_key: Mapped[str] = mapped_column(String(300))
+    nip: Mapped[str] = mapped_column(String(18))
+    #: ``running`` or ``done``.
+    status: Mapped[str] = mapped_column(String(20))
+    total: Mapped[int] = mapped_column(Integer)
+    signed: Mapped[int] = mapped_column(Integer, default=0)
+    failed: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    #: Written after each document: a running batch not heard of for long died with its process.
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    items: Mapped[list[SigningBatchItem]] = relationship(
+        order_by="SigningBatchItem.position", cascade="all, delete-orphan"
+    )
+
+
+class SigningBatchItem(Base):
+    """One document of a batch and its outcome."""
+
+    __tablename__ = "signing_batch_items"
+    __table_args__ = (UniqueConstraint("batch_id", "position", name="uq_signing_batch_items_position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[str] = mapped_column(ForeignKey("signing_batches.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id"))
+    urutan: Mapped[int] = mapped_column(Integer)
+    #: ``queued``, ``signed`` or ``failed``.
+    status: Mapped[str] = mapped_column(String(20))
+    #: Why it failed, in Indonesian.
+    detail: Mapped[str | None] = mapped_column(Text)

@@ -1,14 +1,17 @@
-"""Small implementations of outside parts: the clock, webhook delivery over HTTP, e-mail to files."""
+"""Small implementations of outside parts: the clock, webhook delivery over HTTP, e-mail (SMTP, files)."""
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
+import smtplib
+import ssl
 import tempfile
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from email.message import EmailMessage
-from email.utils import format_datetime
+from email.utils import format_datetime, make_msgid
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +22,12 @@ from urllib3.exceptions import ConnectTimeoutError
 from service.egress import EgressPolicy, Target
 from service.interfaces import Mail
 
-__all__ = ["MaildirNotifier", "RequestsWebhookSender", "SystemClock"]
+__all__ = ["SMTP_SECURITY", "MaildirNotifier", "RequestsWebhookSender", "SmtpNotifier", "SystemClock"]
+
+log = logging.getLogger(__name__)
+
+#: How an SMTP connection is protected: STARTTLS after connecting, TLS from the start, or not at all.
+SMTP_SECURITY = ("starttls", "ssl", "none")
 
 
 class SystemClock:
@@ -113,10 +121,79 @@ class RequestsWebhookSender:
         raise AssertionError("a target has at least one address")  # pragma: no cover
 
 
+def _message(mail: Mail, sender: str) -> EmailMessage:
+    """``mail`` as a MIME message (plain text, UTF-8) from ``sender``."""
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = mail.to
+    message["Subject"] = mail.subject
+    message["Date"] = format_datetime(datetime.now(UTC))
+    domain = sender.rpartition("@")[2] or "localhost"
+    message["Message-ID"] = mail.message_id or make_msgid(domain=domain)
+    message.set_content(mail.body)
+    return message
+
+
+class SmtpNotifier:
+    """E-mail through an SMTP server (``smtplib``): STARTTLS, implicit TLS or plain, optional AUTH.
+
+    One connection per message: messages are few (turns, reminders) and an outbox retries a failed
+    one, so a kept connection would only add a way to fail. TLS verifies the server's certificate
+    and name against ``context`` (the system's CAs unless given).
+    """
+
+    def __init__(
+        self,
+        *,
+        host: str,
+        port: int,
+        security: str = "starttls",
+        username: str | None = None,
+        password: str | None = None,
+        timeout: float = 30.0,
+        sender: str = "skp-sign@localhost",
+        context: ssl.SSLContext | None = None,
+    ) -> None:
+        if security not in SMTP_SECURITY:
+            raise ValueError(f"security must be one of {', '.join(SMTP_SECURITY)}")
+        self.host = host
+        self.port = port
+        self.security = security
+        self.username = username
+        self._password = password
+        self.timeout = timeout
+        self.sender = sender
+        self.context = context
+
+    def __repr__(self) -> str:  # never the password
+        return f"SmtpNotifier(host={self.host!r}, port={self.port}, security={self.security!r})"
+
+    def send(self, mail: Mail) -> None:
+        """Hand ``mail`` to the server; ``OSError`` (``smtplib.SMTPException`` is one) when it
+        cannot be delivered: no connection, TLS refused, login refused, a 4xx or 5xx answer.
+        """
+        message = _message(mail, self.sender)
+        context = self.context or ssl.create_default_context()
+        smtp: smtplib.SMTP
+        if self.security == "ssl":
+            smtp = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=context)
+        else:
+            smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+        with smtp:
+            if self.security == "starttls":
+                smtp.starttls(context=context)  # refuses a server that does not offer it
+            if self.username:
+                smtp.login(self.username, self._password or "")
+            refused = smtp.send_message(message)
+        if refused:  # some recipients refused (there is one: the whole message failed)
+            raise smtplib.SMTPRecipientsRefused(refused)
+
+
 class MaildirNotifier:
     """E-mail written as ``.eml`` files into a folder: the embedded default, readable by any mail tool.
 
-    Each message is written to a temp file and renamed, so a reader never sees half a message.
+    Each message is written to a temp file and renamed, so a reader never sees half a message; each
+    file is logged (path and subject, never the body: it holds links and codes).
     """
 
     def __init__(self, *, directory: str | os.PathLike[str], sender: str = "skp-sign@localhost") -> None:
@@ -125,15 +202,12 @@ class MaildirNotifier:
 
     def send(self, mail: Mail) -> None:
         """Write ``mail`` as one ``.eml`` file."""
-        message = EmailMessage()
-        message["From"] = self.sender
-        message["To"] = mail.to
-        message["Subject"] = mail.subject
-        message["Date"] = format_datetime(datetime.now(UTC))
-        message.set_content(mail.body)
+        message = _message(mail, self.sender)
         self.directory.mkdir(parents=True, exist_ok=True)
         name = f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{secrets.token_hex(4)}.eml"
         fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-")
         with os.fdopen(fd, "wb") as handle:
             handle.write(message.as_bytes())
-        os.replace(tmp, self.directory / name)
+        path = self.directory / name
+        os.replace(tmp, path)
+        log.info("e-mail written to %s: %s", path, mail.subject)

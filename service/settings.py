@@ -25,6 +25,8 @@ __all__ = [
     "Pkcs11SealSettings",
     "PublicUrls",
     "Settings",
+    "SmtpSettings",
+    "parse_days",
     "settings_from_config",
 ]
 
@@ -38,6 +40,14 @@ class PublicUrls:
     def sign(self, token: str) -> str:
         """The signing page of a link token."""
         return f"{self.base}/sign/{token}"
+
+    def copy(self, token: str) -> str:
+        """The pegawai's download page of the signed copy."""
+        return f"{self.base}/salinan/{token}"
+
+    def inbox_login(self, token: str) -> str:
+        """An official's one-time login link to their inbox."""
+        return f"{self.base}/kotak-masuk/masuk/{token}"
 
     def verify(self, verification_code: str) -> str:
         """The public verification page the QR code opens."""
@@ -83,6 +93,23 @@ class CscSettings:
     timeout: float = 30.0
 
 
+@dataclass(frozen=True)
+class SmtpSettings:
+    """The SMTP server e-mail goes through (none: ``.eml`` files in ``mail_dir``)."""
+
+    host: str
+    port: int
+    #: ``starttls``, ``ssl`` (implicit TLS) or ``none``.
+    security: str = "starttls"
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+    timeout: float = 30.0
+
+
+#: The port of each kind of SMTP protection when ``SMTP_PORT`` is not set.
+_SMTP_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
+
+
 @dataclass(frozen=True, kw_only=True)
 class Settings:
     """Everything operations need from the configuration, typed."""
@@ -116,6 +143,14 @@ class Settings:
     files_gc_grace: timedelta
     #: Where e-mail to officials is written (the embedded notifier).
     mail_dir: Path
+    #: The SMTP server e-mail goes through; ``None``: written to ``mail_dir``.
+    smtp: SmtpSettings | None = None
+    #: The ``From`` of every e-mail.
+    mail_from: str = "skp-sign@localhost"
+    #: Reminders before a signing link expires, in days (largest first); empty: none.
+    reminder_days: tuple[int, ...] = (3, 1)
+    #: How long the pegawai's link to the signed copy works.
+    download_link_ttl: timedelta = timedelta(days=30)
     #: The instance's form images by context key (``lambang``, ``kop``); used when the file exists.
     form_images: Mapping[str, Path]
     #: Which addresses a ``callback_url`` may reach (public ones, plus ``WEBHOOK_ALLOW_NETWORKS``).
@@ -154,6 +189,44 @@ def _trust_anchors(directory: str | None) -> tuple[x509.Certificate, ...]:
     return load_trust_anchors(directory)
 
 
+def parse_days(value: Any) -> tuple[int, ...]:
+    """``"3,1"`` (or ``3``, or ``[3, 1]``) → ``(3, 1)``: whole positive days, largest first.
+
+    :raises ValueError: a value that is not a positive whole number of days.
+    """
+    if value is None or value == "":
+        return ()
+    if isinstance(value, bool):
+        raise ValueError(value)
+    items = [value] if isinstance(value, int) else value.split(",") if isinstance(value, str) else list(value)
+    days = set()
+    for item in items:
+        if isinstance(item, bool):
+            raise ValueError(item)
+        day = int(item.strip()) if isinstance(item, str) else item
+        if not isinstance(day, int) or day <= 0:
+            raise ValueError(item)
+        days.add(day)
+    return tuple(sorted(days, reverse=True))
+
+
+def _smtp(config: Mapping[str, Any]) -> SmtpSettings | None:
+    """The SMTP settings when ``SMTP_HOST`` is set (``SKP_*`` values may arrive as numbers)."""
+    host = config.get("SMTP_HOST")
+    if not host:
+        return None
+    security = config.get("SMTP_SECURITY") or "starttls"
+    username, password = config.get("SMTP_USERNAME"), config.get("SMTP_PASSWORD")
+    return SmtpSettings(
+        host=str(host),
+        port=int(config.get("SMTP_PORT") or _SMTP_PORTS[security]),
+        security=security,
+        username=str(username) if username else None,
+        password=str(password) if password else None,
+        timeout=float(config.get("SMTP_TIMEOUT") or 30.0),
+    )
+
+
 def settings_from_config(config: Mapping[str, Any]) -> Settings:
     """The settings of a validated config mapping (``app.config``)."""
     module = config.get("SEAL_PKCS11_MODULE")
@@ -187,6 +260,10 @@ def settings_from_config(config: Mapping[str, Any]) -> Settings:
         else None
     )
     return Settings(
+        smtp=_smtp(config),
+        mail_from=str(config.get("MAIL_FROM") or "skp-sign@localhost"),
+        reminder_days=parse_days(config.get("REMINDER_DAYS")),
+        download_link_ttl=timedelta(days=config.get("DOWNLOAD_LINK_TTL_DAYS", 30)),
         secret_key=config["SECRET_KEY"],
         key_encryption_secret=config["KEY_ENCRYPTION_SECRET"],
         database_url=config["DATABASE_URL"],

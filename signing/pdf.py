@@ -72,6 +72,10 @@ ROLE_MARKER = " sebagai "
 
 _STAMP_TEXT = "%(nama)s\n%(nomor)s. %(nip)s\n%(peran)s\n%(waktu)s"
 _STAMP_STYLE = QRStampStyle(stamp_text=_STAMP_TEXT, border_width=1, innsep=2)
+#: The same with :attr:`StampInfo.catatan` under the role (a Plt/Plh: whom they replaced).
+_STAMP_STYLE_CATATAN = QRStampStyle(
+    stamp_text="%(nama)s\n%(nomor)s. %(nip)s\n%(peran)s\n%(catatan)s\n%(waktu)s", border_width=1, innsep=2
+)
 
 # pyHanko reports some structural damage with plain built-in exceptions (an ``assert`` on the
 # xref stream type, KeyError for a missing /Root ...), so all of these mean "cannot read".
@@ -120,6 +124,9 @@ class StampInfo:
     """Where the QR code points (``…/v/<verification_code>``)."""
     nomor: str = "NIP"
     """What ``nip`` is: ``NIP``, or ``NIK`` for an official without one (a pejabat negara)."""
+    catatan: str | None = None
+    """One more line under the role, e.g. ``menggantikan <nama>`` for a Plt/Plh signing a form that
+    prints the official they replaced (its text was sealed before the delegation)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -422,6 +429,8 @@ def approve(
         "peran": stamp.peran_label,
         "waktu": _format_waktu(stamp.waktu),
     }
+    if stamp.catatan:
+        params["catatan"] = stamp.catatan
     return _sign(
         make_writer(),
         make_writer,
@@ -429,7 +438,7 @@ def approve(
         signer,
         timestamper,
         existing_fields_only=True,
-        stamp_style=_STAMP_STYLE,
+        stamp_style=_STAMP_STYLE_CATATAN if stamp.catatan else _STAMP_STYLE,
         text_params=params,
     )
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import current_app, render_template
+from flask import Response, current_app, render_template
 from werkzeug.exceptions import HTTPException
 
 from service.errors import ServiceError
 
-__all__ = ["error_page", "mask_nip"]
+__all__ = ["error_page", "mask_nip", "png_response"]
 
 
 def error_page(error: Exception) -> tuple[str, int, dict[str, str]]:
@@ -27,3 +27,13 @@ def error_page(error: Exception) -> tuple[str, int, dict[str, str]]:
 def mask_nip(nip: str) -> str:
     """Show enough of a NIP to recognise it, not enough to harvest it: 1985********1001."""
     return nip[:4] + "*" * (len(nip) - 8) + nip[-4:] if len(nip) > 8 else "*" * len(nip)
+
+
+def png_response(data: bytes) -> Response:
+    """A page image of a document (:mod:`service.workflow.page_images`): for the one who may read
+    it, never cached by anyone else (the blueprint adds ``no-store``).
+    """
+    response = Response(data, mimetype="image/png")
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Content-Disposition"] = "inline"
+    return response

@@ -18,7 +18,8 @@ from service.errors import LockedError, NotFoundError, TooManyAttemptsError
 from service.http import file_response
 from service.models import User
 from service.pages import error_page, mask_nip
-from service.scoring.vocabulary import PERAN_LABEL, STATUS_LABEL, TYPE_LABEL
+from service.readable import ringkasan
+from service.scoring.vocabulary import PERAN_LABEL, REGIME_LABEL, STATUS_LABEL, TYPE_LABEL
 from service.security import require_csrf
 from service.tenancy import Caller
 from service.users import log_in, user_caller
@@ -28,6 +29,13 @@ bp = Blueprint("archive", __name__, url_prefix="/arsip")
 
 #: Where a login may send the archivist back to: an archive path of URL-safe characters.
 _SAFE_NEXT = re.compile(r"/arsip(?:/[A-Za-z0-9_.~/-]*)?", re.ASCII)
+
+#: What each kind of revision is, as an archivist says it.
+REVISION_LABEL = {
+    "render": "draf, belum ditandatangani",
+    "seal": "disegel layanan",
+    "signature": "tanda tangan",
+}
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -136,8 +144,9 @@ def search_page() -> Any:
     filled = {key: value.strip() for key, value in args.items() if value.strip()}
     problems: list[str] = []
     page = archive.SearchPage(items=[], next_cursor=None)
+    rows: list[archive.ResultRow] = []
     try:
-        page = archive.search_documents(get_session(), filled, _caller())
+        page, rows = archive.search_results(get_session(), filled, _caller())
     except ValidationError as error:
         messages = error.messages if isinstance(error.messages, dict) else {"": error.messages}
         problems = [str(text) for found in messages.values() for text in found]
@@ -145,6 +154,8 @@ def search_page() -> Any:
     return render_template(
         "archive_search.html",
         page=page,
+        rows=rows,
+        ringkasan=ringkasan,
         args=args,
         type_label=TYPE_LABEL,
         status_label=STATUS_LABEL,
@@ -166,6 +177,11 @@ def document_page(document_id: str) -> Any:
         document=record.document,
         result=record.verification,
         events=record.events,
+        final_revision=record.final_revision,
+        payload=record.payload,
+        files=record.files,
+        revision_label=REVISION_LABEL,
+        regime_label=REGIME_LABEL,
         type_label=TYPE_LABEL,
         status_label=STATUS_LABEL,
         peran_label=PERAN_LABEL,
@@ -189,6 +205,17 @@ def download(document_id: str, number: int) -> Response:
         ip=request.remote_addr,
     )
     return file_response(stored)
+
+
+@bp.get("/dokumen/<document_id>/<any(docx, riwayat):kind>")
+@login_required
+def download_file(document_id: str, kind: str) -> Response:
+    """The Word form or the riwayat beside the final revision; audited."""
+    return file_response(
+        archive.download_file(
+            get_session(), get_services(), document_id, kind, _caller(), ip=request.remote_addr
+        )
+    )
 
 
 bp.register_error_handler(Exception, error_page)

@@ -11,11 +11,11 @@ from service.db import get_session
 from service.errors import ServiceError
 from service.models import Document
 from service.pages import error_page, mask_nip
-from service.scoring.vocabulary import PERAN_LABEL, TYPE_LABEL
+from service.scoring.vocabulary import PERAN_LABEL, STATUS_LABEL, TYPE_LABEL
 from service.security import require_csrf
 from service.tenancy import Caller
 from service.workflow.stored import payload_of
-from service.workflow.verification import document_by_code, verify_current, verify_pdf
+from service.workflow.verification import document_by_code, reading, verify_current, verify_pdf
 
 bp = Blueprint("verify_page", __name__, url_prefix="/v")
 
@@ -34,6 +34,8 @@ def _context(document: Document) -> dict[str, Any]:
         "nip_masked": mask_nip(document.pegawai_nip),
         "mask_nip": mask_nip,
         "result": result,
+        "reading": reading(document, result),
+        "status_label": STATUS_LABEL,
     }
 
 
@@ -60,7 +62,13 @@ def check_upload(code: str) -> tuple[str, int]:
     except ServiceError as error:
         return render_template("verify.html", upload_error=error.detail, **context), 422
     belongs = uploaded["document_id"] == document.id
-    return render_template("verify.html", uploaded=uploaded, belongs=belongs, **context), 200
+    return render_template(
+        "verify.html",
+        uploaded=uploaded,
+        belongs=belongs,
+        uploaded_reading=reading(document, uploaded),
+        **context,
+    ), 200
 
 
 bp.register_error_handler(Exception, error_page)

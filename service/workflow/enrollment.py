@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -20,7 +21,7 @@ from sqlalchemy import ColumnElement, and_, select, update
 from sqlalchemy.orm import Session
 
 from service import audit
-from service.errors import ConflictError
+from service.errors import ConflictError, ServiceError
 from service.interfaces import Mail
 from service.models import Document, EnrollmentCode, Signer, SignerKey
 from service.scoring.vocabulary import PERAN_LABEL, TYPE_LABEL
@@ -31,6 +32,7 @@ __all__ = [
     "CODE_DIGITS",
     "RESEND_AFTER",
     "Channel",
+    "MailUnavailableError",
     "active_key",
     "channel_for",
     "code_for_client",
@@ -38,6 +40,15 @@ __all__ = [
     "redeem",
     "send_code",
 ]
+
+log = logging.getLogger(__name__)
+
+
+class MailUnavailableError(ServiceError):
+    """The code could not be e-mailed now (the mail server did not take it); nothing was kept."""
+
+    status = 503
+
 
 #: 10^8 codes against at most 5 tries per link before it locks.
 CODE_DIGITS = 8
@@ -137,9 +148,19 @@ def send_code(
     if latest is not None and (not again or now - _aware(latest.created_at, now) < RESEND_AFTER):
         return channel
     code, row = _issue(session, services, signer, channel, client_id=None)
-    services.notifier.send(
-        _mail(services, document, signer, to=channel.address, code=code, expires_at=row.expires_at)
-    )
+    try:
+        # At once, not through the mail outbox: that would need the raw code at rest.
+        services.notifier.send(
+            _mail(services, document, signer, to=channel.address, code=code, expires_at=row.expires_at)
+        )
+    except OSError as error:
+        # A code the official never got must not count as live (it would block a new one).
+        session.rollback()
+        log.warning("kode_verifikasi for signer %d not sent: %s: %s", signer.id, type(error).__name__, error)
+        raise MailUnavailableError(
+            "Kode verifikasi belum dapat dikirim ke e-mail Anda karena server e-mail sedang bermasalah. "
+            "Silakan coba lagi beberapa saat lagi."
+        ) from None
     audit.record(
         session,
         event="enrollment_code_sent",
@@ -161,7 +182,8 @@ def _mail(
     until = expires_at.astimezone(services.settings.timezone)
     return Mail(
         to=to,
-        subject=f"Kode verifikasi tanda tangan: {code}",
+        # Not the code itself: subjects are logged and shown in notifications; the body has it.
+        subject=f"Kode verifikasi tanda tangan {TYPE_LABEL.get(document.type, document.type)}",
         body=(
             f"Yth. {signer.nama},\n\n"
             f"Untuk menandatangani {TYPE_LABEL.get(document.type, document.type)} "

@@ -6,6 +6,7 @@ file of its own: the signed document is never touched again after its archival t
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 from docx import Document as Word
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from service import audit
 from service.models import AuditEvent, Document
+from service.readable import REVISI, pengganti, periode, peristiwa, waktu, zona
 from service.scoring.vocabulary import PERAN_LABEL
 from service.services import Services
 from service.workflow.stored import nomor_label, payload_of
@@ -24,8 +26,14 @@ __all__ = ["HISTORY_FILE", "build_history_docx", "history_job"]
 HISTORY_FILE = "lembar-riwayat.pdf"
 
 
-def build_history_docx(document: Document, events: list[AuditEvent]) -> bytes:
-    """A plain Word file with the history; converted and sealed like every other form."""
+def build_history_docx(
+    document: Document, events: list[AuditEvent], zone: dt.tzinfo = dt.UTC
+) -> bytes:
+    """A plain Word file with the history; converted and sealed like every other form.
+
+    :param zone: the instance's zone (``settings.timezone``): times are printed in it (WIB/WITA/WIT).
+    """
+    zone_name = zona(zone)
     payload = payload_of(document)
     word = Word()
     style = word.styles["Normal"]
@@ -34,7 +42,7 @@ def build_history_docx(document: Document, events: list[AuditEvent]) -> bytes:
     word.add_heading("LEMBAR RIWAYAT DOKUMEN", level=1)
     word.add_paragraph(
         f"Dokumen {document.id} · {document.type} · {document.regime} · periode "
-        f"{payload['periode']['mulai']} s.d. {payload['periode']['selesai']}\n"
+        f"{periode(payload['periode'])}\n"
         f"Pegawai: {document.pegawai_nama} (NIP {document.pegawai_nip}) · {payload.get('instansi', '')}\n"
         f"Kode verifikasi: {document.verification_code}"
     )
@@ -42,15 +50,18 @@ def build_history_docx(document: Document, events: list[AuditEvent]) -> bytes:
     table = word.add_table(rows=1, cols=4)
     table.style = "Table Grid"
     for cell, text in zip(
-        table.rows[0].cells, ("No", "Peran", "Nama / NIP", "Ditandatangani (UTC)"), strict=True
+        table.rows[0].cells, ("No", "Peran", "Nama / NIP", f"Ditandatangani ({zone_name})"), strict=True
     ):
         cell.text = text
     for signer in document.signers:
         row = table.add_row().cells
         row[0].text = str(signer.urutan)
-        row[1].text = PERAN_LABEL[signer.peran]
+        ganti = pengganti(signer.delegate_json)
+        row[1].text = f"{ganti['jenis']} {PERAN_LABEL[signer.peran]}" if ganti else PERAN_LABEL[signer.peran]
         row[2].text = f"{signer.nama}\n{nomor_label(document, signer)} {signer.nip}"
-        row[3].text = signer.signed_at.strftime("%d-%m-%Y %H:%M:%S") if signer.signed_at else "-"
+        if ganti:
+            row[2].text += f"\n{ganti['jenis']} {ganti['teks']}"
+        row[3].text = waktu(signer.signed_at, zone, detik=True) if signer.signed_at else "-"
     word.add_heading("Revisi berkas", level=2)
     table = word.add_table(rows=1, cols=3)
     table.style = "Table Grid"
@@ -59,17 +70,18 @@ def build_history_docx(document: Document, events: list[AuditEvent]) -> bytes:
     for revision in document.revisions:
         row = table.add_row().cells
         row[0].text = str(revision.number)
-        row[1].text = revision.kind
+        row[1].text = REVISI.get(revision.kind, revision.kind)
         row[2].text = revision.sha256
     word.add_heading("Jejak audit", level=2)
     table = word.add_table(rows=1, cols=4)
     table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, ("Waktu (UTC)", "Peristiwa", "Pelaku", "Hash"), strict=True):
+    heads = (f"Waktu ({zone_name})", "Peristiwa", "Pelaku", "Hash")
+    for cell, text in zip(table.rows[0].cells, heads, strict=True):
         cell.text = text
     for event in events:
         row = table.add_row().cells
-        row[0].text = event.at.strftime("%d-%m-%Y %H:%M:%S")
-        row[1].text = event.event
+        row[0].text = waktu(event.at, zone, detik=True)
+        row[1].text = peristiwa(event.event)
         row[2].text = event.actor
         row[3].text = event.hash[:16] + "…"
     out = io.BytesIO()
@@ -84,7 +96,8 @@ def history_job(session: Session, services: Services, document_id: str) -> None:
         return
     events = audit.document_events(session, document.id)
     pdf = services.converter().convert(
-        build_history_docx(document, events), timeout=services.settings.converter_timeout
+        build_history_docx(document, events, services.settings.timezone),
+        timeout=services.settings.converter_timeout,
     )
     sealed = seal(
         pdf,

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from service.errors import NotFoundError, ServiceError
 from service.models import Signer, as_utc
 
-__all__ = ["LinkGoneError", "issue_link", "live_token", "resolve_token", "token_for"]
+__all__ = ["LinkGoneError", "issue_link", "live_token", "resolve_signed", "resolve_token", "token_for"]
 
 
 class LinkGoneError(ServiceError):
@@ -70,6 +70,30 @@ def token_for(signer: Signer, *, secret: str) -> str | None:
     if signer.link_nonce is None:
         return None
     return f"{signer.id}.{_mac(secret, signer.id, signer.link_nonce)}"
+
+
+def _genuine(session: Session, token: str, *, secret: str) -> Signer:
+    """The signer whose current nonce ``token`` was made from; 404 otherwise (see :func:`resolve_token`)."""
+    signer_id, _, mac = token.partition(".")
+    unknown = NotFoundError("Tautan tidak dikenal atau sudah diganti dengan tautan baru.")
+    if not _CANONICAL_ID.fullmatch(signer_id) or len(mac) != 43:
+        raise unknown
+    signer = session.get(Signer, int(signer_id))
+    if signer is None or signer.link_nonce is None:
+        raise unknown
+    if not hmac.compare_digest(_mac(secret, signer.id, signer.link_nonce), mac):
+        raise unknown
+    return signer
+
+
+def resolve_signed(session: Session, token: str, *, secret: str) -> Signer:
+    """The signer of a genuine link that was used to sign (the caller decides for how long after);
+    404 for any other token, so a refusal's or an unused link cannot fetch a copy this way.
+    """
+    signer = _genuine(session, token, secret=secret)
+    if signer.status != "signed" or signer.link_used_at is None:
+        raise NotFoundError("Tautan tidak dikenal atau sudah diganti dengan tautan baru.")
+    return signer
 
 
 def resolve_token(session: Session, token: str, *, secret: str, now: datetime) -> Signer:

@@ -28,6 +28,7 @@ from service.services import Services
 from service.tenancy import Caller, instansi_key
 from service.workflow.history import HISTORY_FILE
 from service.workflow.links import issue_link
+from service.workflow.mail import queue_refusal, queue_turn
 from service.workflow.pipeline import DOCX_FILE
 from service.workflow.providers import FIELD_MAKING_PROVIDERS, apply_penyedia, penyedia_of, penyedia_problems
 from service.workflow.webhooks import check_callback_url, enqueue
@@ -311,6 +312,7 @@ def reject_document(
         data={"urutan": signer.urutan, "peran": signer.peran, "alasan": alasan},
     )
     enqueue(session, services, document, "document.rejected")
+    queue_refusal(session, services, document)
     session.commit()
     return document
 
@@ -346,6 +348,7 @@ def reissue_link(
         ip=ip,
         data={"urutan": urutan, "peran": signer.peran, "failed_attempts_reset": previous_failures},
     )
+    queue_turn(session, services, document, signer)
     session.commit()
     return signer
 
@@ -408,6 +411,8 @@ def delegate_signer(
             "pengganti": {"nama": signer.nama, "nip": signer.nip},
         },
     )
+    if signer.status == "pending":
+        queue_turn(session, services, document, signer)  # the Plt/Plh's own link, to their e-mail
     session.commit()
     return signer
 

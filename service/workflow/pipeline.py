@@ -36,7 +36,14 @@ from service.workflow.webhooks import enqueue
 from signing import FieldSpec, add_footer_and_fields
 from signing.errors import SigningError
 
-__all__ = ["DOCX_FILE", "PACKAGED_TEMPLATES", "RenderFailedError", "mark_failed", "render_job"]
+__all__ = [
+    "DOCX_FILE",
+    "PACKAGED_TEMPLATES",
+    "RenderFailedError",
+    "mark_failed",
+    "printed_payload",
+    "render_job",
+]
 
 log = logging.getLogger(__name__)
 
@@ -60,10 +67,28 @@ class Rendered:
     lost_first: Sequence[str] = ()
 
 
+def printed_payload(document: Document, payload: Mapping[str, Any]) -> dict[str, Any]:
+    """The payload as the form prints it: a signer replaced (Plt/Plh) before the render is printed
+    under their signing block by their own name, NIP and jabatan; their stamp says "Plt. <role>".
+    A document rendered before the delegation keeps the official it names (sealed text cannot
+    change): there the stamp in the block carries the delegate's name, NIP and "Plt. <role>".
+    """
+    printed = dict(payload)
+    for signer in document.signers:
+        if signer.delegate_json and isinstance(payload.get(signer.peran), Mapping):
+            printed[signer.peran] = {
+                **payload[signer.peran],
+                "nama": signer.nama,
+                "nip": signer.nip,
+                "jabatan": signer.jabatan,
+            }
+    return printed
+
+
 def render_unsigned(services: Services, document: Document, payload: Mapping[str, Any]) -> Rendered:
     """The filled Word file and the converted PDF with one empty field per signer."""
     docx = render_document(
-        payload,
+        printed_payload(document, payload),
         parse_json(document.hasil_json),
         packaged_dir=PACKAGED_TEMPLATES,
         instance_dir=services.settings.instance_templates_dir,

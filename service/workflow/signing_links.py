@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from datetime import timedelta
 from typing import Any
 
 from marshmallow import ValidationError
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service import audit
@@ -22,7 +24,8 @@ from service.errors import (
     ServiceError,
     UnprocessableError,
 )
-from service.models import Document, Signer
+from service.jsonio import parse_json
+from service.models import AuditEvent, Document, Signer, as_utc
 from service.schemas.requests import (
     BsreDecisionSchema,
     CscDecisionSchema,
@@ -32,12 +35,14 @@ from service.schemas.requests import (
 )
 from service.scoring.vocabulary import FINAL_STATUSES
 from service.services import Services
+from service.workflow import page_images
 from service.workflow.enrollment import Channel, channel_for, mask_email, send_code
-from service.workflow.links import LinkGoneError, resolve_token
+from service.workflow.links import LinkGoneError, resolve_signed, resolve_token
 from service.workflow.operations import StoredFile, reject_document
 from service.workflow.providers import signer_penyedia
 from service.workflow.revisions import read_revision
 from service.workflow.signing_ops import (
+    MAX_FAILED_ATTEMPTS,
     ProviderRefusedError,
     ProviderStatus,
     WrongPassphraseServiceError,
@@ -48,7 +53,22 @@ from service.workflow.signing_ops import (
 )
 from service.workflow.stored import payload_of
 
-__all__ = ["Decided", "DecisionFormError", "OpenLink", "decide_by_link", "link_pdf", "open_link"]
+__all__ = [
+    "SIGNED_COPY_TTL",
+    "Decided",
+    "DecisionFormError",
+    "OpenLink",
+    "decide_by_link",
+    "link_page",
+    "link_pdf",
+    "open_link",
+    "signed_copy",
+    "signed_revision",
+]
+
+#: How long after signing the official's own link still downloads the revision they signed (the
+#: "done" page offers it): long enough to save it, short enough that a forwarded link soon stops.
+SIGNED_COPY_TTL = timedelta(minutes=30)
 
 FINAL_DETAIL = {
     "cancelled": "Dokumen ini telah dibatalkan; tautan tidak berlaku lagi.",
@@ -87,6 +107,10 @@ class OpenLink:
     penyedia: str = "instansi"
     #: The provider's word on the official before they type anything (BSrE's user status).
     status: ProviderStatus | None = None
+    #: Too many wrong passphrases: the page says so and offers no sign form (until reissued).
+    locked: bool = False
+    #: Pages of the current revision, each shown as an image (``link_page``).
+    pages: int = 0
 
 
 @dataclass(frozen=True)
@@ -131,6 +155,8 @@ def _view(
     ask_provider: bool = True,
 ) -> OpenLink:
     penyedia = signer_penyedia(signer).kind
+    locked = signer.failed_attempts >= MAX_FAILED_ATTEMPTS
+    pages = page_images.page_count(session, services.store, document, document.current_revision)
     if penyedia in _REMOTE:
         return OpenLink(
             signer=signer,
@@ -138,7 +164,9 @@ def _view(
             payload=payload_of(document),
             first_use=False,
             penyedia=penyedia,
-            status=provider_status(services, signer) if ask_provider else None,
+            status=provider_status(services, signer) if ask_provider and not locked else None,
+            locked=locked,
+            pages=pages,
         )
     has = has_key(session, document, signer.nip)
     enrolls = reenroll or not has
@@ -150,6 +178,8 @@ def _view(
         reenroll=enrolls and has,
         channel=channel_for(session, document, signer) if enrolls else None,
         penyedia=penyedia,
+        locked=locked,
+        pages=pages,
     )
 
 
@@ -169,7 +199,7 @@ def open_link(
         data={"urutan": signer.urutan},
     )
     view = _view(session, services, signer, document, reenroll=reenroll)
-    if view.first_use:
+    if view.first_use and not view.locked:
         send_code(session, services, document, signer, ip=ip, again=False)
     session.commit()
     return view
@@ -180,6 +210,55 @@ def link_pdf(session: Session, services: Services, token: str) -> StoredFile:
     _signer, document = _usable(session, services, token)
     data = read_revision(session, services.store, document, document.current_revision)
     return StoredFile(data=data, filename=f"{document.id}.pdf", mimetype="application/pdf")
+
+
+def link_page(session: Session, services: Services, token: str, page: int, width: int) -> bytes:
+    """Page ``page`` of the newest revision as a PNG, to the holder of a usable link only."""
+    _signer, document = _usable(session, services, token)
+    return page_images.page_image(
+        session, services.store, document, document.current_revision, page=page, width=width
+    )
+
+
+def signed_revision(session: Session, document: Document, signer: Signer) -> int | None:
+    """The revision ``signer``'s signature made (from its ``signed`` audit event), if any."""
+    rows = session.scalars(
+        select(AuditEvent).where(AuditEvent.document_id == document.id, AuditEvent.event == "signed")
+    )
+    for row in rows:
+        data = parse_json(row.data_json.encode())
+        if isinstance(data, dict) and data.get("urutan") == signer.urutan and "revision" in data:
+            return int(data["revision"])
+    return None
+
+
+def signed_copy(session: Session, services: Services, token: str, *, ip: str | None) -> StoredFile:
+    """The revision the official signed, through their own (now used) link, for
+    :data:`SIGNED_COPY_TTL` after signing; 410 after that, 404 for a link that did not sign.
+    Audited as ``downloaded`` by the official.
+    """
+    now = services.clock.now()
+    signer = resolve_signed(session, token, secret=services.settings.secret_key)
+    used = signer.link_used_at
+    if used is None or as_utc(used) + SIGNED_COPY_TTL <= now:
+        raise LinkGoneError(
+            "Salinan dokumen yang Anda tandatangani tidak dapat diunduh lagi lewat tautan ini."
+        )
+    document = signer.document
+    number = signed_revision(session, document, signer)
+    if number is None:
+        raise LinkGoneError("Salinan dokumen yang Anda tandatangani tidak ditemukan.")
+    data = read_revision(session, services.store, document, number)
+    audit.record(
+        session,
+        event="downloaded",
+        actor=f"nip:{signer.nip}",
+        document_id=document.id,
+        ip=ip,
+        data={"revision": number, "format": "pdf", "urutan": signer.urutan},
+    )
+    session.commit()
+    return StoredFile(data=data, filename=f"{document.id}-revisi-{number}.pdf", mimetype="application/pdf")
 
 
 def decide_by_link(
@@ -268,3 +347,10 @@ def _first_message(error: ValidationError) -> str:
         first = next(iter(messages.values()))
         return str(first[0] if isinstance(first, list) else first)
     return str(messages[0])
+
+
+def usable_link(session: Session, services: Services, token: str) -> tuple[Signer, Document]:
+    """The signer and document of a link that may be used now (the inbox opens from one), or why
+    not (404, 410, 409), as the signing page says it.
+    """
+    return _usable(session, services, token)

@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -37,6 +38,7 @@ from service.services import Services
 from service.settings import Settings
 from service.workflow.enrollment import active_key, redeem
 from service.workflow.links import issue_link
+from service.workflow.mail import queue_completed, queue_turn
 from service.workflow.providers import FIELD_MAKING_PROVIDERS, Penyedia, signer_penyedia
 from service.workflow.revisions import add_revision, read_revision
 from service.workflow.stored import nomor_label, payload_of
@@ -68,6 +70,7 @@ __all__ = [
     "certifies",
     "has_key",
     "make_pending",
+    "open_key",
     "peran_label",
     "provider_status",
     "request_totp",
@@ -163,7 +166,7 @@ def peran_label(signer: Signer) -> str:
 
 
 def make_pending(session: Session, services: Services, document: Document, signer: Signer) -> None:
-    """It is ``signer``'s turn: issue the link and record it."""
+    """It is ``signer``'s turn: issue the link, record it, and queue the e-mail that tells them."""
     signer.status = "pending"
     issue_link(signer, ttl=services.settings.sign_link_ttl, now=services.clock.now())
     audit.record(
@@ -173,6 +176,7 @@ def make_pending(session: Session, services: Services, document: Document, signe
         document_id=document.id,
         data={"urutan": signer.urutan, "peran": signer.peran, "expires_at": signer.link_expires_at},
     )
+    queue_turn(session, services, document, signer)
 
 
 def has_key(session: Session, document: Document, nip: str) -> bool:
@@ -370,7 +374,16 @@ def _stamp(services: Services, document: Document, signer: Signer) -> StampInfo:
         # Shown on the stamp in the agency's zone (WIB/WITA/WIT); stored times stay UTC.
         waktu=services.clock.now().astimezone(services.settings.timezone),
         verify_url=services.urls.verify(document.verification_code),
+        catatan=_menggantikan(signer),
     )
+
+
+def _menggantikan(signer: Signer) -> str | None:
+    """A Plt/Plh's stamp names whom they replaced: the form may print that official below it."""
+    if not signer.delegate_json:
+        return None
+    semula = json.loads(signer.delegate_json).get("semula") or {}
+    return f"menggantikan {semula.get('nama', '-')}"
 
 
 def _certificate_problem(
@@ -557,24 +570,30 @@ def _signature(
     uploaded_p12: bytes | None,
     kode: str,
     reenroll: bool,
+    opened: DocumentSigner | None = None,
 ) -> tuple[bytes, SignerKey | None]:
     """The current revision with this signer's approval signature, made as their provider signs,
-    and the key a re-enrollment replaced.
+    and the key a re-enrollment replaced. ``opened``: the official's PKCS#12 key, already opened
+    (a batch pays the passphrase KDF once, :func:`open_key`).
     """
     current = read_revision(session, services.store, document, document.current_revision)
     stamp = _stamp(services, document, signer)
     if penyedia.kind == "bsre":
         return _sign_through_bsre(services, signer, current, stamp, penyedia=penyedia, secret=secret), None
-    chosen = _signer_key(
-        session,
-        services,
-        document,
-        signer,
-        secret,
-        penyedia=penyedia,
-        uploaded_p12=uploaded_p12,
-        kode=kode,
-        reenroll=reenroll,
+    chosen = (
+        _Key(_still_active(session, document, signer, opened))
+        if opened is not None and penyedia.kind in _OPENABLE
+        else _signer_key(
+            session,
+            services,
+            document,
+            signer,
+            secret,
+            penyedia=penyedia,
+            uploaded_p12=uploaded_p12,
+            kode=kode,
+            reenroll=reenroll,
+        )
     )
     signed = approve(
         current,
@@ -672,70 +691,44 @@ def _lock_attempts(session: Session, document: Document, signer: Signer) -> None
         raise LockedError(f"Tautan terkunci setelah {MAX_FAILED_ATTEMPTS} kali frasa sandi salah.")
 
 
-def sign_document(
+#: Providers whose key is the official's PKCS#12 kept here: it can be opened once for many documents.
+_OPENABLE = frozenset({"instansi", "p12"})
+
+
+def _still_active(
+    session: Session, document: Document, signer: Signer, opened: DocumentSigner
+) -> DocumentSigner:
+    """``opened`` if it is still the official's active key in the document's instansi (a
+    re-enrollment since it was opened retired it: then it signs nothing more).
+    """
+    row = active_key(session, document, signer.nip)
+    if row is None or (
+        row.certificate_pem and _serial(row.certificate_pem) != opened.certificate.serial_number
+    ):
+        raise ConflictError("Kunci tanda tangan Anda telah diganti sejak dibuka; tandatangani lagi.")
+    return opened
+
+
+@contextmanager
+def _counted(
     session: Session,
     services: Services,
     document: Document,
+    signer: Signer,
+    penyedia: Penyedia,
     *,
-    urutan: int,
-    passphrase: str,
+    limit: throttle.AddressLimit,
     actor: str,
     ip: str | None,
-    uploaded_p12: bytes | None = None,
-    kode: str = "",
-    reenroll: bool = False,
-    pin: str = "",
-    otp: str = "",
-    totp: str = "",
-) -> Signer:
-    """Add signer ``urutan``'s approval signature; the last one also gets the LTA timestamp.
-
-    The signer's provider (:mod:`service.workflow.providers`) decides how: with their key from the
-    instance CA or their own ``.p12`` (``passphrase``), through a CSC service (``pin`` or ``otp``),
-    or through BSrE (``passphrase`` or ``totp``; BSrE signs the revision, the service checks what
-    comes back and adds the revocation data). An official without a key in the document's instansi
-    (or who asks to ``reenroll``) enrolls one first, proven by ``kode``
-    (:mod:`service.workflow.enrollment`); a wrong code counts like a wrong passphrase, and so does a
-    wrong PIN, OTP or BSrE passphrase.
-
-    :raises ConflictError: out of turn, document not awaiting signatures, or lost a race.
-    :raises WrongPassphraseServiceError: the passphrase does not open the key (counted; locks at 5).
-    :raises LockedError: the link is locked after too many wrong passphrases.
-    :raises TooManyAttemptsError: the address has made too many wrong attempts (429, on any link).
-    :raises ProviderUnavailableServiceError: the provider did not answer in time (503); nothing changed.
-    :raises ProviderFailedError: the provider's result was refused (502); nothing changed.
+    now: datetime,
+) -> Iterator[None]:
+    """Run a key's use under the guard :func:`_lock_attempts` took: a wrong secret is counted
+    (committed) and raised as :class:`WrongPassphraseServiceError`, a provider's failure is recorded;
+    anything else refused rolls back.
     """
-    if document.status != "awaiting_signature":
-        raise ConflictError(f"Dokumen berstatus {document.status!r}, tidak menunggu tanda tangan.")
-    signer = next((s for s in document.signers if s.urutan == urutan), None)
-    if signer is None or signer.status != "pending":
-        raise ConflictError("Belum atau bukan lagi giliran penanda tangan ini.")
-    now = services.clock.now()
-    limit = sign_limit(services.settings)
-    throttle.check(
-        session,
-        limit,
-        ip,
-        now=now,
-        detail="Terlalu banyak frasa sandi salah dari alamat ini.",
-    )
-    _lock_attempts(session, document, signer)
-    based_on = document.current_revision
-    penyedia = signer_penyedia(signer)
-    secret = Secret(passphrase=passphrase, pin=pin, otp=otp, totp=totp)
     started = time.monotonic()
     try:
-        signed, replaced = _signature(
-            session,
-            services,
-            document,
-            signer,
-            secret,
-            penyedia=penyedia,
-            uploaded_p12=uploaded_p12,
-            kode=kode,
-            reenroll=reenroll,
-        )
+        yield
     except (UploadedKeyError, ConflictError, UnprocessableError):
         session.rollback()
         raise
@@ -754,6 +747,126 @@ def sign_document(
             services, document, signer, penyedia, error, actor=actor, ip=ip, started=started
         )
         raise _provider_error(error, penyedia) from None
+
+
+def _guarded(
+    session: Session, services: Services, document: Document, urutan: int, ip: str | None
+) -> tuple[Signer, datetime, throttle.AddressLimit]:
+    """The checks before a key is used for signer ``urutan``: turn and status, the address limit,
+    then the rows held and a locked link refused (:func:`_lock_attempts`).
+    """
+    if document.status != "awaiting_signature":
+        raise ConflictError(f"Dokumen berstatus {document.status!r}, tidak menunggu tanda tangan.")
+    signer = next((s for s in document.signers if s.urutan == urutan), None)
+    if signer is None or signer.status != "pending":
+        raise ConflictError("Belum atau bukan lagi giliran penanda tangan ini.")
+    now = services.clock.now()
+    limit = sign_limit(services.settings)
+    throttle.check(
+        session,
+        limit,
+        ip,
+        now=now,
+        detail="Terlalu banyak frasa sandi salah dari alamat ini.",
+    )
+    _lock_attempts(session, document, signer)
+    return signer, now, limit
+
+
+def open_key(
+    session: Session,
+    services: Services,
+    document: Document,
+    *,
+    urutan: int,
+    passphrase: str,
+    actor: str,
+    ip: str | None,
+) -> DocumentSigner:
+    """Open signer ``urutan``'s PKCS#12 key once, under that document's guard, to sign several
+    documents with it (:func:`sign_document` ``opened=``); nothing is signed here.
+
+    A wrong passphrase counts once, against this document, exactly as :func:`sign_document` counts it.
+
+    :raises UnprocessableError: the official has no key here yet (they enroll through one link first),
+        or their provider holds the key itself.
+    :raises WrongPassphraseServiceError: the passphrase does not open the key (counted; locks at 5).
+    :raises LockedError: the link is locked after too many wrong passphrases.
+    :raises ConflictError: out of turn, or the document no longer awaits signatures.
+    """
+    signer, now, limit = _guarded(session, services, document, urutan, ip)
+    penyedia = signer_penyedia(signer)
+    if penyedia.kind not in _OPENABLE:
+        session.rollback()
+        raise UnprocessableError("Kunci penyedia ini tidak dibuka di layanan ini.")
+    row = active_key(session, document, signer.nip)
+    if row is None:
+        session.rollback()
+        raise UnprocessableError(
+            "Anda belum memiliki kunci tanda tangan di instansi ini: tandatangani satu dokumen melalui "
+            "tautannya lebih dulu."
+        )
+    with _counted(session, services, document, signer, penyedia, limit=limit, actor=actor, ip=ip, now=now):
+        key = _signer_key(
+            session, services, document, signer, Secret(passphrase=passphrase), penyedia=penyedia
+        )
+    # Nothing to keep: the guard's rows are released for the signatures that follow.
+    session.rollback()
+    return key.signer
+
+
+def sign_document(
+    session: Session,
+    services: Services,
+    document: Document,
+    *,
+    urutan: int,
+    passphrase: str,
+    actor: str,
+    ip: str | None,
+    uploaded_p12: bytes | None = None,
+    kode: str = "",
+    reenroll: bool = False,
+    pin: str = "",
+    otp: str = "",
+    totp: str = "",
+    opened: DocumentSigner | None = None,
+) -> Signer:
+    """Add signer ``urutan``'s approval signature; the last one also gets the LTA timestamp.
+
+    The signer's provider (:mod:`service.workflow.providers`) decides how: with their key from the
+    instance CA or their own ``.p12`` (``passphrase``), through a CSC service (``pin`` or ``otp``),
+    or through BSrE (``passphrase`` or ``totp``; BSrE signs the revision, the service checks what
+    comes back and adds the revocation data). An official without a key in the document's instansi
+    (or who asks to ``reenroll``) enrolls one first, proven by ``kode``
+    (:mod:`service.workflow.enrollment`); a wrong code counts like a wrong passphrase, and so does a
+    wrong PIN, OTP or BSrE passphrase. ``opened``: the official's key from :func:`open_key` (a
+    batch), used instead of opening it again for an ``instansi`` or ``p12`` signer.
+
+    :raises ConflictError: out of turn, document not awaiting signatures, or lost a race.
+    :raises WrongPassphraseServiceError: the passphrase does not open the key (counted; locks at 5).
+    :raises LockedError: the link is locked after too many wrong passphrases.
+    :raises TooManyAttemptsError: the address has made too many wrong attempts (429, on any link).
+    :raises ProviderUnavailableServiceError: the provider did not answer in time (503); nothing changed.
+    :raises ProviderFailedError: the provider's result was refused (502); nothing changed.
+    """
+    signer, now, limit = _guarded(session, services, document, urutan, ip)
+    based_on = document.current_revision
+    penyedia = signer_penyedia(signer)
+    secret = Secret(passphrase=passphrase, pin=pin, otp=otp, totp=totp)
+    with _counted(session, services, document, signer, penyedia, limit=limit, actor=actor, ip=ip, now=now):
+        signed, replaced = _signature(
+            session,
+            services,
+            document,
+            signer,
+            secret,
+            penyedia=penyedia,
+            uploaded_p12=uploaded_p12,
+            kode=kode,
+            reenroll=reenroll,
+            opened=opened,
+        )
     timestamper, trust = services.timestamper(), services.trust()
     last = signer is document.signers[-1]
     if last:
@@ -815,3 +928,4 @@ def _advance(
     if not following:
         audit.record(session, event="completed", actor="system", document_id=document.id)
         enqueue(session, services, document, "document.completed")
+        queue_completed(session, services, document)

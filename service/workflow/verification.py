@@ -17,7 +17,7 @@ from service.workflow.revisions import read_revision
 from signing import validate
 from signing.errors import InvalidPdfError
 
-__all__ = ["document_by_code", "verify_current", "verify_pdf"]
+__all__ = ["document_by_code", "reading", "verify_current", "verify_pdf"]
 
 
 def _signature_dict(sig: Any) -> dict[str, Any]:
@@ -109,3 +109,31 @@ def verify_current(
         return None
     data = read_revision(session, services.store, document, document.current_revision)
     return verify_pdf(session, services, data, caller, ip=ip)
+
+
+def reading(document: Document, result: dict[str, Any] | None) -> dict[str, Any]:
+    """What a person reads first about a verification, without jargon.
+
+    ``state`` is ``"none"`` (nothing rendered yet), ``"unsigned"`` (no official has signed the
+    file: the draft, revision 0, or only the service's seal), ``"invalid"`` (a signature fails or
+    the file changed after it), ``"partial"`` (valid so far, officials still to sign) or
+    ``"complete"`` (signed by every official, intact). Only ``"complete"`` may read as green.
+    """
+    if result is None:
+        return {"state": "none", "signed": [], "total": len(document.signers), "sealed": False}
+    officials = [s for s in result["signatures"] if not s["certification"]]
+    sealed = any(s["certification"] for s in result["signatures"])
+    signed = [
+        {"nama": s["signer"], "role": s["role"], "at": s["timestamp"] or s["signing_time"]} for s in officials
+    ]
+    total = len(document.signers)
+    # A file without any signature is "not ok" to the validator: it is unsigned, not invalid.
+    if not all(s["ok"] for s in result["signatures"]) or (result["signatures"] and not result["ok"]):
+        state = "invalid"
+    elif not officials:
+        state = "unsigned"
+    elif document.status == "completed" and len(officials) >= total:
+        state = "complete"
+    else:
+        state = "partial"
+    return {"state": state, "signed": signed, "total": total, "sealed": sealed}

@@ -11,10 +11,9 @@ import hashlib
 import hmac
 import json
 import logging
-import threading
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.egress import RefusedTargetError
@@ -23,6 +22,7 @@ from service.interfaces import WebhookSender
 from service.jsonio import json_number
 from service.models import ApiClient, Document, WebhookDelivery, as_utc, utcnow
 from service.services import Services
+from service.workflow.outbox import FIRST_RETRY, Rounds, backoff, claim, retry_later
 from service.workflow.representation import document_dict
 from service.workflow.stored import payload_of
 
@@ -31,15 +31,6 @@ __all__ = ["Dispatcher", "backoff", "check_callback_url", "deliver_due", "enqueu
 log = logging.getLogger(__name__)
 
 EVENTS = ("document.ready", "document.signed", "document.completed", "document.rejected", "document.failed")
-#: Retry schedule: 2 s, 4 s, 8 s … doubling, capped at one hour; never given up (the outbox keeps it).
-FIRST_RETRY = 2.0
-BACKOFF_CAP = 3600.0
-
-
-def backoff(attempts: int, *, first: float = FIRST_RETRY) -> timedelta:
-    """Wait after the ``attempts``-th failed attempt: ``first``, then doubling, at most an hour."""
-    exponent = min(max(1, attempts) - 1, 32)  # 2**32 × anything sensible is past the cap already
-    return timedelta(seconds=min(BACKOFF_CAP, first * 2.0**exponent))
 
 
 def signature_header(secret: str, body: bytes) -> str:
@@ -116,26 +107,13 @@ def deliver_due(
     for delivery in due:
         if as_utc(delivery.next_attempt_at) > now:
             continue
-        # Claim the attempt first (compare-and-set on ``attempts``), so two dispatchers (two
-        # gunicorn workers, a worker and a cron job) never send the same event at once. The claim
-        # pushes the next attempt past the request's timeout: if this process dies while sending,
-        # the event is simply due again later (at least once, never lost).
-        claimed = session.execute(
-            update(WebhookDelivery)
-            .where(
-                WebhookDelivery.id == delivery.id,
-                WebhookDelivery.attempts == delivery.attempts,
-                WebhookDelivery.delivered_at.is_(None),
-            )
-            .values(
-                attempts=delivery.attempts + 1, next_attempt_at=utcnow() + timedelta(seconds=timeout + 30)
-            )
-            .execution_options(synchronize_session=False)
-        )
-        session.commit()
-        if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        # Claimed first, so two dispatchers (two gunicorn workers, a worker and a cron job) never
+        # send the same event at once; a process dying while sending leaves it due again later.
+        unfinished = WebhookDelivery.delivered_at.is_(None)
+        if not claim(
+            session, delivery, unfinished=unfinished, now=utcnow(), hold=timedelta(seconds=timeout + 30)
+        ):
             continue
-        session.refresh(delivery)
         client = session.get(ApiClient, delivery.client_id)
         body = delivery.body.encode()
         try:
@@ -160,13 +138,15 @@ def deliver_due(
             delivery.delivered_at = utcnow()
             sent += 1
         else:
-            delivery.next_attempt_at = utcnow() + backoff(delivery.attempts, first=first_retry)
+            retry_later(delivery, delivery.last_error or "", now=utcnow(), first_retry=first_retry)
         session.commit()
     return sent
 
 
-class Dispatcher:
+class Dispatcher(Rounds):
     """A background thread that delivers due webhooks every ``interval`` seconds."""
+
+    name = "skp-webhooks"
 
     def __init__(
         self,
@@ -176,27 +156,12 @@ class Dispatcher:
         interval: float = 1.0,
         first_retry: float = FIRST_RETRY,
     ) -> None:
+        super().__init__(interval=interval)
         self.sessions = sessions
         self.sender = sender
-        self.interval = interval
         self.first_retry = first_retry
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, name="skp-webhooks", daemon=True)
 
-    def start(self) -> Dispatcher:
-        """Start delivering in the background; returns the dispatcher."""
-        self._thread.start()
-        return self
-
-    def _loop(self) -> None:
-        while not self._stop.wait(self.interval):
-            try:
-                with self.sessions() as session:
-                    deliver_due(session, self.sender, first_retry=self.first_retry)
-            except Exception:
-                log.exception("webhook delivery round failed")
-
-    def stop(self) -> None:
-        """Stop after the round in progress."""
-        self._stop.set()
-        self._thread.join(timeout=10)
+    def run_once(self) -> int:
+        """One delivery round; how many webhooks were delivered."""
+        with self.sessions() as session:
+            return deliver_due(session, self.sender, first_retry=self.first_retry)

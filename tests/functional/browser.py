@@ -123,7 +123,7 @@ def browser_session(driver: WebDriver) -> requests.Session:
     return http
 
 
-def save_screenshot(driver: WebDriver, name: str) -> None:
+def save_screenshot(driver: WebDriver, name: str, *, phone: tuple[int, int] = PHONE) -> None:
     """With ``SKP_SCREENSHOTS=1``: the whole page at desktop width and again at phone width.
 
     Writes ``docs/screenshots/<name>.png`` and ``<name>-ponsel.png`` (a 412 × 915 mobile viewport,
@@ -133,7 +133,7 @@ def save_screenshot(driver: WebDriver, name: str) -> None:
     if os.environ.get("SKP_SCREENSHOTS") != "1":
         return
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    for suffix, (width, height), mobile in (("", DESKTOP, False), ("-ponsel", PHONE, True)):
+    for suffix, (width, height), mobile in (("", DESKTOP, False), ("-ponsel", phone, True)):
         driver.execute_cdp_cmd(
             "Emulation.setDeviceMetricsOverride",
             {

@@ -137,7 +137,8 @@ def mailed_code(mail_dir: Path, to: str) -> str:
     messages = []
     for path in sorted(mail_dir.glob("*.eml"), key=lambda p: p.stat().st_mtime_ns):
         message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
-        if message["To"] == to:
+        # Only the code messages: turn messages and reminders go to the same address.
+        if message["To"] == to and str(message["Subject"]).strip().startswith("Kode verifikasi"):
             messages.append(message)
     assert messages, f"no e-mail to {to} in {mail_dir}"
     body = messages[-1].get_body(preferencelist=("plain",))

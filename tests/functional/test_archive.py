@@ -15,7 +15,7 @@ from service.clients import create_client
 from service.composition import get_services
 from service.db import get_session
 from service.models import ApiClient, AuditEvent, Document, User
-from service.tenancy import Caller, instansi_key
+from service.tenancy import Caller, Tenancy, instansi_key
 from service.users import create_user
 from service.workflow import archive
 from service.workflow.signing_ops import sign_document
@@ -103,7 +103,7 @@ def _newest_first(ids: list[str]) -> list[str]:
     return sorted(ids, key=lambda i: (int(i[4:]) // 10, i), reverse=True)
 
 
-def test_search_filters_use_exact_columns_newest_first(app: Flask, archive_rows: int) -> None:
+def test_search_filters_newest_first(app: Flask, archive_rows: int) -> None:
     with app.app_context():
         session = get_session()
         by_nip = archive.search(session, archive.ArchiveQuery(nip=_nip(3), limit=100), OPERATOR)
@@ -125,12 +125,139 @@ def test_search_filters_use_exact_columns_newest_first(app: Flask, archive_rows:
         assert len(typed.items) == len([i for i in range(60) if i % 3 == 1 and i % 4 == 2])
         q = archive.search(session, archive.ArchiveQuery(q="keuangan", limit=100), OPERATOR)
         assert len(q.items) == 20
-        assert (
-            archive.search(session, archive.ArchiveQuery(nip=_nip(3)[:-1], limit=100), OPERATOR).items == []
-        )
+        # A NIP is found by its prefix too; a whole NIP by the (nip, created_at) index.
+        prefix = archive.search(session, archive.ArchiveQuery(nip=_nip(3)[:-1], limit=100), OPERATOR)
+        assert _ids(prefix) == _ids(by_nip)
         # Wildcards typed by a user are literal characters, not patterns.
         assert archive.search(session, archive.ArchiveQuery(nama="%", limit=100), OPERATOR).items == []
         assert archive.search(session, archive.ArchiveQuery(q="_", limit=100), OPERATOR).items == []
+
+
+OTHER_INSTANSI = "Pemerintah Kabupaten Lain"
+TENANT = Caller(actor="user:arsip-uji", tenancy=Tenancy.of([INSTANSI]))
+WORD_ROWS = (
+    # id, nama, unit, nip, periode, type, status
+    ("w01", "Siti Aminah", "Badan Kepegawaian Daerah", "198301012008031001", 2021, "evaluasi", "completed"),
+    ("w02", "Siti Rahmawati", "Bagian Kepegawaian dan Umum", "198301012008032002", 2021, "skp", "completed"),
+    ("w03", "Ni Made Ayu", "Badan Kepegawaian Daerah", "199002022015031003", 2022, "evaluasi", "rejected"),
+    ("w04", "Yohanes Tefa", "Dinas Pendidikan", "198301152009031004", 2021, "evaluasi", "completed"),
+    ("w05", "Muhammad Ma'ruf", "Biro Umum", "197512312000031005", 2021, "skp", "awaiting_signature"),
+)
+
+
+@pytest.fixture
+def word_rows(app: Flask) -> None:
+    """Five documents of the tenant's instansi and the same five again in another instansi."""
+    client_id, _key = _client(app, "hr-kata", ("documents:write", "documents:read"))
+    rows = []
+    for copy, instansi in enumerate((INSTANSI, OTHER_INSTANSI)):
+        for n, (doc, nama, unit, nip, periode, type_, status) in enumerate(WORD_ROWS):
+            rows.append(
+                {
+                    "id": f"{doc}{'-lain' if copy else ''}",
+                    "nama": nama,
+                    "unit": unit,
+                    "nip": nip,
+                    "periode": periode,
+                    "type": type_,
+                    "status": status,
+                    "instansi": instansi,
+                    "at": BASE + timedelta(hours=n, minutes=copy),
+                }
+            )
+    _insert(app, client_id, rows)
+
+
+def _found(app: Flask, caller: Caller = TENANT, **query: Any) -> list[str]:
+    with app.app_context():
+        page = archive.search(get_session(), archive.ArchiveQuery(limit=100, **query), caller)
+        return sorted(_ids(page))
+
+
+def test_words_of_unit_and_name_and_nip_prefixes_are_found_within_the_tenancy(
+    app: Flask, word_rows: None
+) -> None:
+    # The defect: only the whole unit name found anything.
+    assert _found(app, unit_kerja="kepegawaian") == ["w01", "w02", "w03"]
+    assert _found(app, unit_kerja="KEPEG") == ["w01", "w02", "w03"]  # a partial word, any case
+    assert _found(app, unit_kerja="kepegawaian daerah") == ["w01", "w03"]  # every word
+    assert _found(app, unit_kerja="daerah kepegawaian") == ["w01", "w03"]  # in any order
+    assert _found(app, unit_kerja="siti") == []  # a name is not a unit
+    assert _found(app, nama="siti") == ["w01", "w02"]
+    assert _found(app, nama="ami") == ["w01"]  # the start of a word
+    assert _found(app, nama="mah") == []  # not the middle of one
+    assert _found(app, nama="ma'ruf") == ["w05"]
+    assert _found(app, nama="kepegawaian") == []
+    assert _found(app, q="siti kepegawaian umum") == ["w02"]  # one box, words of both
+    assert _found(app, nip="198301") == ["w01", "w02", "w04"]
+    assert _found(app, nip="1983010120080310") == ["w01"]
+    assert _found(app, q="198301012") == ["w01", "w02"]  # digits in the box: a NIP prefix
+    assert _found(app, nip="198301012008031001") == ["w01"]
+    # Combined with the filters.
+    assert _found(app, unit_kerja="kepegawaian", periode=2021) == ["w01", "w02"]
+    assert _found(app, unit_kerja="kepegawaian", type="evaluasi") == ["w01", "w03"]
+    assert _found(app, unit_kerja="kepegawaian", status="rejected") == ["w03"]
+    assert _found(app, nama="siti", unit_kerja="badan", periode=2021, type="evaluasi") == ["w01"]
+    assert _found(app, nip="1983", unit_kerja="umum", status="completed") == ["w02"]
+    # Punctuation alone is no word: nothing, never everything.
+    assert _found(app, nama="'-.") == []
+    assert _found(app, q="%") == []
+    # The operator sees both instansi; the tenant never the other one's copies.
+    assert _found(app, Caller.operator("test"), unit_kerja="kepegawaian") == [
+        "w01",
+        "w01-lain",
+        "w02",
+        "w02-lain",
+        "w03",
+        "w03-lain",
+    ]
+    other = Caller(actor="user:lain", tenancy=Tenancy.of([OTHER_INSTANSI]))
+    assert _found(app, other, nama="siti") == ["w01-lain", "w02-lain"]
+    assert _found(app, other, nip="1983") == ["w01-lain", "w02-lain", "w04-lain"]
+
+
+def test_word_search_pages_with_the_cursor(app: Flask, word_rows: None) -> None:
+    seen: list[str] = []
+    cursor = None
+    with app.app_context():
+        while True:
+            page = archive.search(
+                get_session(),
+                archive.ArchiveQuery(q="kepegawaian", cursor=cursor, limit=2),
+                Caller.operator("test"),
+            )
+            seen += _ids(page)
+            cursor = page.next_cursor
+            if cursor is None:
+                break
+    # Newest first (each copy in the other instansi is a minute newer), each once.
+    assert seen == ["w03-lain", "w03", "w02-lain", "w02", "w01-lain", "w01"]
+    # With a periode (on PostgreSQL the page is read along the periode's index, limit 1: the probe).
+    seen = []
+    with app.app_context():
+        while True:
+            page = archive.search(
+                get_session(),
+                archive.ArchiveQuery(unit_kerja="kepegawaian", periode=2021, cursor=cursor, limit=1),
+                Caller.operator("test"),
+            )
+            seen += _ids(page)
+            cursor = page.next_cursor
+            if cursor is None:
+                break
+    assert seen == ["w02-lain", "w02", "w01-lain", "w01"]
+
+
+def test_the_search_index_follows_changes_of_a_row(app: Flask, word_rows: None) -> None:
+    with app.app_context():
+        session = get_session()
+        session.execute(text("UPDATE documents SET unit_kerja = 'Sekretariat Daerah' WHERE id = 'w02'"))
+        session.execute(text("UPDATE documents SET status = 'cancelled' WHERE id = 'w01'"))
+        session.commit()
+    assert _found(app, unit_kerja="kepegawaian") == ["w01", "w03"]
+    assert _found(app, unit_kerja="sekretariat") == ["w02"]
+    assert _found(app, unit_kerja="kepegawaian", status="completed") == []
+    assert _found(app, unit_kerja="kepegawaian", status="cancelled") == ["w01"]
 
 
 def test_cursor_pages_cover_everything_once_in_order(app: Flask, archive_rows: int) -> None:

@@ -6,9 +6,12 @@ One Chromium serves the whole module; each test gets its own app, database and l
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import os
 from collections.abc import Iterator
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +21,7 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import select
 
 from service.composition import get_services
@@ -30,6 +34,7 @@ from service.workflow.signing_ops import sign_document
 from signing import validate
 from tests.conftest import load_example
 from tests.functional.browser import (
+    SCREENSHOTS,
     browser_session,
     chromium,
     live_server,
@@ -153,7 +158,7 @@ def test_three_officials_sign_in_turn_and_the_result_verifies(
             + ["menunggu giliran"] * (3 - urutan)
         )
         # The whole document is there before deciding, served to this token only.
-        pdf_href = driver.find_element(By.CSS_SELECTOR, "object.pdf").get_attribute("data")
+        pdf_href = driver.find_element(By.ID, "buka-pdf").get_attribute("href")
         assert pdf_href is not None
         embedded = requests.get(pdf_href, timeout=30)
         assert embedded.status_code == 200
@@ -208,6 +213,8 @@ def test_three_officials_sign_in_turn_and_the_result_verifies(
 
     # The QR code's public page: every signature valid, the NIP masked, the hash of this revision.
     driver.get(f"{live}/v/{code}")
+    assert hashlib.sha256(final).hexdigest() not in page_text(driver)  # folded: "rincian teknis"
+    driver.find_element(By.CSS_SELECTOR, "#rincian-teknis summary").click()
     text = page_text(driver)
     assert hashlib.sha256(final).hexdigest() in text
     assert text.count("sah dan utuh") == 4
@@ -215,6 +222,66 @@ def test_three_officials_sign_in_turn_and_the_result_verifies(
     assert pegawai_nip not in text
     assert f"{pegawai_nip[:4]}{'*' * 10}{pegawai_nip[-4:]}" in text
     save_screenshot(driver, "verifikasi-publik")
+
+
+def _loaded(driver: WebDriver, *, image: Any, script: str) -> bool:
+    return bool(driver.execute_script(script, image))
+
+
+def test_a_phone_390_px_wide_shows_the_document_as_page_images_with_the_summary_above(
+    app: Flask, live: str, driver: WebDriver
+) -> None:
+    document_id = ready_document(app)
+    url = _sign_url(app, document_id, 1)
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True},
+    )
+    try:
+        driver.get(url)
+        images = driver.find_elements(By.CSS_SELECTOR, "ol.halaman img")
+        assert [i.get_attribute("alt") for i in images] == ["Halaman 1 dari 2", "Halaman 2 dari 2"]
+        loaded = "return arguments[0].complete && arguments[0].naturalWidth"
+        for image in images:
+            driver.execute_script("arguments[0].scrollIntoView();", image)
+            WebDriverWait(driver, 30).until(partial(_loaded, image=image, script=loaded))
+            natural, shown = driver.execute_script(
+                "return [arguments[0].naturalWidth, arguments[0].getBoundingClientRect().width]", image
+            )
+            # Sharp on a 2x phone, and as wide as the screen allows, never wider.
+            assert natural == 800
+            assert 300 <= shown <= 390
+        # Nothing on the page is wider than the phone: no sideways scrolling to read it.
+        assert driver.execute_script("return document.documentElement.scrollWidth") <= 390
+        # The summary is above the first page; the PDF download beside the pages.
+        summary = driver.find_element(By.ID, "ringkasan")
+        assert summary.location["y"] < images[0].location["y"]
+        assert "Sangat Baik" in summary.text
+        assert "1 Juli 2021 s.d. 31 Desember 2021" in summary.text
+        # One tap: the larger image of the page, for zooming.
+        large = images[0].find_element(By.XPATH, "..").get_attribute("href")
+        assert large is not None
+        assert large.endswith("/halaman/1.png?lebar=1600")
+        answer = requests.get(large, timeout=30)
+        assert answer.status_code == 200
+        assert answer.headers["Content-Type"] == "image/png"
+        pdf_href = driver.find_element(By.ID, "buka-pdf").get_attribute("href")
+        assert pdf_href is not None
+        assert pdf_href.endswith("/dokumen.pdf")
+        if os.environ.get("SKP_SCREENSHOTS") == "1":
+            size = driver.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]
+            shot = driver.execute_cdp_cmd(
+                "Page.captureScreenshot",
+                {
+                    "format": "png",
+                    "captureBeyondViewport": True,
+                    "clip": {"x": 0, "y": 0, "width": 390, "height": size["height"], "scale": 1},
+                },
+            )
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            (SCREENSHOTS / "halaman-dokumen-ponsel-390.png").write_bytes(base64.b64decode(shot["data"]))
+    finally:
+        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 
 
 def test_official_refuses_with_a_reason_and_the_document_stops(
@@ -388,7 +455,8 @@ def test_archivist_finds_verifies_and_downloads_by_nip(
 
     driver.refresh()
     trail = driver.find_elements(By.CSS_SELECTOR, "#jejak-audit tr")
-    downloaded = [r.text for r in trail if " downloaded " in f" {r.text} "]
+    # Events by their Indonesian names (service.readable.PERISTIWA).
+    downloaded = [r.text for r in trail if "Dokumen diunduh" in r.text]
     assert len(downloaded) == 1
     assert "user:arsip1" in downloaded[0]
     stored = [e for e in _events(app, document_id) if e.event == "downloaded"]

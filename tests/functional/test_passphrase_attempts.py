@@ -96,7 +96,15 @@ def test_twenty_wrong_passphrases_at_once_try_five_and_lock(app: Flask) -> None:
     with app.app_context():
         assert document(app, document_id).signers[0].failed_attempts == MAX_FAILED_ATTEMPTS
     client = app.test_client()
-    locked = _post(client, path, _csrf(client, path), PASS)
+    # Shown locked as soon as the page opens, with no sign form (issue 13) ...
+    opened = client.get(path)
+    assert opened.status_code == 423
+    assert "terkunci" in opened.text
+    assert "tombol-tandatangani" not in opened.text
+    # ... and a sign form posted anyway (the session's token, from any page) is refused.
+    with app.app_context():
+        code = document(app, document_id).verification_code
+    locked = _post(client, path, _csrf(client, f"/v/{code}"), PASS)
     assert locked.status_code == 423
     assert "terkunci" in locked.text
 
