@@ -113,8 +113,9 @@ def zona(zone: dt.tzinfo, at: dt.datetime | None = None) -> str:
     return f"UTC{sign}{minutes // 60:02d}:{minutes % 60:02d}"
 
 
-def waktu(value: object, zone: dt.tzinfo, *, detik: bool = False) -> str:
-    """A stored moment in the instance's zone: ``"15 Januari 2025 14.05 WIB"``; nothing → ``"-"``.
+def waktu(value: object, zone: dt.tzinfo, *, detik: bool = False, pukul: bool = False) -> str:
+    """A stored moment in the instance's zone: ``"15 Januari 2025 14.05 WIB"`` (``pukul``: "15 Januari
+    2025 pukul 14.05 WIB", as a letter says it); nothing → ``"-"``.
 
     A naive datetime is UTC (SQLite returns them so); ISO text is read too.
     """
@@ -132,7 +133,7 @@ def waktu(value: object, zone: dt.tzinfo, *, detik: bool = False) -> str:
         at = at.replace(tzinfo=dt.UTC)
     local = at.astimezone(zone)
     jam = f"{local:%H.%M.%S}" if detik else f"{local:%H.%M}"
-    return f"{_tanggal(local.date())} {jam} {zona(zone, at)}"
+    return f"{_tanggal(local.date())} {'pukul ' if pukul else ''}{jam} {zona(zone, at)}"
 
 
 def pengganti(delegate_json: str | None) -> dict[str, Any] | None:

@@ -46,6 +46,7 @@ from service.workflow.providers import signer_penyedia
 from service.workflow.signing_links import FINAL_DETAIL, usable_link
 from service.workflow.signing_ops import (
     MAX_FAILED_ATTEMPTS,
+    Secret,
     WrongPassphraseServiceError,
     open_key,
     sign_document,
@@ -443,16 +444,6 @@ def request_totp(session: Session, services: Services, official: Official) -> in
     return len(niks)
 
 
-@dataclass(frozen=True, repr=False)
-class _Typed:
-    """What the official typed once for the batch; in the batch's thread only, never stored."""
-
-    passphrase: str = ""
-    pin: str = ""
-    otp: str = ""
-    totp: str = ""
-
-
 def start_batch(
     session: Session,
     services: Services,
@@ -550,7 +541,7 @@ def start_batch(
         },
     )
     session.commit()
-    typed = _Typed(passphrase=passphrase, pin=pin, otp=otp, totp=totp)
+    typed = Secret(passphrase=passphrase, pin=pin, otp=otp, totp=totp)
     job = _Job(batch_id=batch.id, opened=opened, typed=typed, actor=actor, ip=ip)
     thread = threading.Thread(target=_run, args=(services, job), name=f"batch-{batch.id}", daemon=True)
     with _running_lock:
@@ -585,7 +576,7 @@ class _Job:
 
     batch_id: str
     opened: DocumentSigner | None
-    typed: _Typed
+    typed: Secret
     actor: str
     ip: str | None
 

@@ -20,7 +20,18 @@ from sqlalchemy.orm import Session
 from service.errors import NotFoundError, ServiceError
 from service.models import Signer, as_utc
 
-__all__ = ["LinkGoneError", "issue_link", "live_token", "resolve_signed", "resolve_token", "token_for"]
+__all__ = [
+    "MAX_FAILED_ATTEMPTS",
+    "LinkGoneError",
+    "issue_link",
+    "live_token",
+    "resolve_signed",
+    "resolve_token",
+    "token_for",
+]
+
+#: Wrong passphrases (PINs, codes) allowed before a signing link locks (api.md: "locked after 5").
+MAX_FAILED_ATTEMPTS = 5
 
 
 class LinkGoneError(ServiceError):
@@ -103,16 +114,8 @@ def resolve_token(session: Session, token: str, *, secret: str, now: datetime) -
     A wrong MAC answers exactly like an unknown id, so that probing cannot tell which ids exist;
     the id must be written canonically (``000<id>`` is not the same token).
     """
-    signer_id, _, mac = token.partition(".")
-    unknown = NotFoundError("Tautan tidak dikenal atau sudah diganti dengan tautan baru.")
-    if not _CANONICAL_ID.fullmatch(signer_id) or len(mac) != 43:
-        raise unknown
-    signer = session.get(Signer, int(signer_id))
-    if signer is None or signer.link_nonce is None:
-        raise unknown
-    if not hmac.compare_digest(_mac(secret, signer.id, signer.link_nonce), mac):
-        # Either forged or an older link whose nonce was replaced by a re-issue.
-        raise unknown
+    # A forged token and an older link whose nonce a re-issue replaced both answer 404.
+    signer = _genuine(session, token, secret=secret)
     if signer.link_used_at is not None:
         raise LinkGoneError("Tautan ini sudah digunakan.")
     if signer.link_expires_at is None or as_utc(signer.link_expires_at) <= now:

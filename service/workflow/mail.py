@@ -26,15 +26,14 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from service import audit
-from service.documents.context.common import tanggal
+from service import audit, readable
 from service.interfaces import Mail
 from service.models import ApiClient, Document, MailDelivery, Signer, as_utc
 from service.scoring.vocabulary import PERAN_LABEL, TYPE_LABEL
 from service.services import Services
 from service.workflow.copies import issue_download_link
 from service.workflow.enrollment import mask_email
-from service.workflow.links import live_token
+from service.workflow.links import MAX_FAILED_ATTEMPTS, live_token
 from service.workflow.outbox import FIRST_RETRY, Rounds, claim, retry_later
 from service.workflow.stored import payload_of
 
@@ -55,23 +54,7 @@ KINDS = ("turn", "reminder", "completed", "refused")
 _UNFINISHED = MailDelivery.sent_at.is_(None) & MailDelivery.dropped_at.is_(None)
 #: Rows tried per delivery round (the rest wait for the next round).
 _BATCH = 100
-#: Wrong passphrases that lock a link (``signing_ops.MAX_FAILED_ATTEMPTS``, api.md: "locked after 5").
-_LOCKED_AFTER = 5
 
-BULAN = (
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-)
 
 
 # -- queueing (in the caller's transaction) ---------------------------------------------------------
@@ -164,7 +147,7 @@ def sweep_reminders(session: Session, services: Services) -> int:
             Signer.link_nonce.is_not(None),
             Signer.link_used_at.is_(None),
             Signer.link_expires_at > now,
-            Signer.failed_attempts < _LOCKED_AFTER,
+            Signer.failed_attempts < MAX_FAILED_ATTEMPTS,
         )
     ).all()
     queued = 0
@@ -201,18 +184,14 @@ def sweep_reminders(session: Session, services: Services) -> int:
 
 def _waktu(moment: datetime, services: Services) -> str:
     """``14 Desember 2026 pukul 17.30 WIB``: in the instance's zone."""
-    local = as_utc(moment).astimezone(services.settings.timezone)
-    return f"{local.day} {BULAN[local.month - 1]} {local.year} pukul {local:%H.%M} {local.tzname()}"
+    return readable.waktu(as_utc(moment), services.settings.timezone, pukul=True)
 
 
 def _periode(document: Document) -> str:
     periode = payload_of(document).get("periode") or {}
-    if not isinstance(periode, dict):
-        return str(document.periode_tahun)
-    mulai, selesai = periode.get("mulai"), periode.get("selesai")
-    if mulai and selesai:
-        return f"{tanggal(mulai)} s.d. {tanggal(selesai)}"
-    return tanggal(mulai or selesai) if (mulai or selesai) else str(document.periode_tahun)
+    if isinstance(periode, dict) and periode.get("mulai") and periode.get("selesai"):
+        return readable.periode(periode)
+    return str(document.periode_tahun)
 
 
 def _about(document: Document) -> str:
@@ -255,7 +234,7 @@ def _signing_mail(
     """The turn message or a reminder, with the live link; dropped once the link cannot be used."""
     if row.once_key is None or _link_key(signer) not in row.once_key:
         return _Dropped("tautan sudah diganti dengan tautan baru")
-    if document.status != "awaiting_signature" or signer.failed_attempts >= _LOCKED_AFTER:
+    if document.status != "awaiting_signature" or signer.failed_attempts >= MAX_FAILED_ATTEMPTS:
         return _Dropped("tautan tidak dapat dipakai lagi (dokumen berubah atau tautan terkunci)")
     token = live_token(signer, secret=services.settings.secret_key, now=now)
     if token is None or signer.link_expires_at is None or signer.email != row.to:

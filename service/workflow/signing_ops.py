@@ -37,7 +37,7 @@ from service.scoring.vocabulary import PERAN_LABEL
 from service.services import Services
 from service.settings import Settings
 from service.workflow.enrollment import active_key, redeem
-from service.workflow.links import issue_link
+from service.workflow.links import MAX_FAILED_ATTEMPTS, issue_link
 from service.workflow.mail import queue_completed, queue_turn
 from service.workflow.providers import FIELD_MAKING_PROVIDERS, Penyedia, signer_penyedia
 from service.workflow.revisions import add_revision, read_revision
@@ -81,8 +81,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-#: Wrong passphrases allowed before the signer's link locks (api.md: "locked after 5").
-MAX_FAILED_ATTEMPTS = 5
 
 
 class WrongPassphraseServiceError(UnprocessableError):
