@@ -20,10 +20,24 @@ pytestmark = pytest.mark.slow  # every test drives LibreOffice
 
 @pytest.fixture(scope="module")
 def long_docx() -> bytes:
-    """A 300-row SKP: long enough to convert (a few seconds) that a fault can hit it mid-job."""
+    """A 600-row SKP: about 1.3 s to convert on an idle machine (300 rows took 0.6 s, close to the
+    0.3 s after which the fault lands), yet well inside the 6 s a retry of the hung-process test has.
+    """
+    return _skp_docx(rows=600)
+
+
+@pytest.fixture(scope="module")
+def longest_docx() -> bytes:
+    """1,000 rows (the most a payload may have): about 2 s to convert on an idle machine, so a kill
+    0.5 s into the job lands while it runs (300 rows, 0.6 s, sometimes finished first).
+    """
+    return _skp_docx(rows=1000)
+
+
+def _skp_docx(*, rows: int) -> bytes:
     data = FORM_EXAMPLES["pp46_2011/skp.docx"]()
     first = data["skp"]["kegiatan"][0]
-    data["skp"]["kegiatan"] = [dict(first, uraian=f"Kegiatan {i} {first['uraian']}") for i in range(300)]
+    data["skp"]["kegiatan"] = [dict(first, uraian=f"Kegiatan {i} {first['uraian']}") for i in range(rows)]
     return render_document(*load(data), packaged_dir=PACKAGED)
 
 
@@ -80,9 +94,9 @@ def convert_in_thread(
 
 
 def test_killed_process_is_replaced_and_the_job_retried(
-    healthy: LibreOfficeConverter, long_docx: bytes
+    healthy: LibreOfficeConverter, longest_docx: bytes
 ) -> None:
-    thread, outcome = convert_in_thread(healthy, long_docx, timeout=60)
+    thread, outcome = convert_in_thread(healthy, longest_docx, timeout=60)
     victim = busy_worker(healthy)
     time.sleep(0.5)
     pids = office_pids(victim.pid)
