@@ -93,16 +93,33 @@ _TANPA_KENDALI = _Pola(r"^[^\x00-\x1f\x7f]*$", error="tidak boleh memuat karakte
 class ArchiveQuerySchema(_Strict):
     """Archive search (``GET /api/v1/documents`` and the ``/arsip`` form)."""
 
-    nip = _Teks(validate=_Pola(r"^[0-9]{1,18}$", error="NIP hanya berisi angka, paling banyak 18."))
-    nama = _Teks(validate=[_paling_banyak(200), _TANPA_KENDALI])
-    unit_kerja = _Teks(validate=[_paling_banyak(300), _TANPA_KENDALI])
+    nip = _Teks(
+        validate=_Pola(r"^[0-9]{1,18}$", error="NIP hanya berisi angka, paling banyak 18."),
+        metadata={"description": "NIP pegawai atau awalannya (198509 menemukan semua NIP berawalan itu)"},
+    )
+    nama = _Teks(
+        validate=[_paling_banyak(200), _TANPA_KENDALI],
+        metadata={
+            "description": "Kata dari nama pegawai, urutan bebas; semua kata harus ada, kata terakhir "
+            "boleh sebagian (mis. 'siti rahma')"
+        },
+    )
+    unit_kerja = _Teks(
+        validate=[_paling_banyak(300), _TANPA_KENDALI],
+        metadata={"description": "Kata dari nama unit kerja (mis. 'kepegawaian'), seperti nama"},
+    )
     periode = _Bulat(
         validate=validate.Range(min=2000, max=2100, error="harus tahun dari {min} sampai {max}"),
         error_messages={"invalid": "Periode diisi tahun empat angka, misalnya 2024."},
     )
     type = _Teks(validate=validate.OneOf(DOCUMENT_TYPES, error="Jenis dokumen tidak dikenal."))
     status = _Teks(validate=validate.OneOf(STATUSES, error="Status tidak dikenal."))
-    q = _Teks(validate=[_paling_banyak(200), _TANPA_KENDALI])
+    q = _Teks(
+        validate=[_paling_banyak(200), _TANPA_KENDALI],
+        metadata={
+            "description": "Kata dari nama pegawai atau unit kerja; hanya angka: awalan NIP",
+        },
+    )
     cursor = _Teks(validate=_paling_banyak(200))
     limit = _Bulat(
         validate=validate.Range(min=1, max=100, error="harus dari {min} sampai {max}"), load_default=20
