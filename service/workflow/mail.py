@@ -56,7 +56,6 @@ _UNFINISHED = MailDelivery.sent_at.is_(None) & MailDelivery.dropped_at.is_(None)
 _BATCH = 100
 
 
-
 # -- queueing (in the caller's transaction) ---------------------------------------------------------
 
 
@@ -65,6 +64,21 @@ def _link_key(signer: Signer) -> str:
     token, and only a digest of it is kept here).
     """
     return hashlib.sha256(f"{signer.id}:{signer.link_nonce}".encode()).hexdigest()[:24]
+
+
+def _delivery(
+    kind: str, *, document_id: str, signer_id: int | None, to: str, once_key: str, now: datetime
+) -> MailDelivery:
+    """A new, untried row of the outbox, due now."""
+    return MailDelivery(
+        kind=kind,
+        document_id=document_id,
+        signer_id=signer_id,
+        to=to,
+        once_key=once_key,
+        attempts=0,
+        next_attempt_at=now,
+    )
 
 
 def queue_turn(session: Session, services: Services, document: Document, signer: Signer) -> None:
@@ -76,14 +90,13 @@ def queue_turn(session: Session, services: Services, document: Document, signer:
     if signer.id is None:
         session.flush()
     session.add(
-        MailDelivery(
-            kind="turn",
+        _delivery(
+            "turn",
             document_id=document.id,
             signer_id=signer.id,
             to=signer.email,
             once_key=f"turn:{signer.id}:{_link_key(signer)}",
-            attempts=0,
-            next_attempt_at=services.clock.now(),
+            now=services.clock.now(),
         )
     )
 
@@ -97,14 +110,13 @@ def queue_completed(session: Session, services: Services, document: Document) ->
     if not to:
         return
     session.add(
-        MailDelivery(
-            kind="completed",
+        _delivery(
+            "completed",
             document_id=document.id,
             signer_id=None,
             to=str(to),
             once_key=f"completed:{document.id}",
-            attempts=0,
-            next_attempt_at=services.clock.now(),
+            now=services.clock.now(),
         )
     )
 
@@ -116,14 +128,13 @@ def queue_refusal(session: Session, services: Services, document: Document) -> N
     for signer in document.signers:
         if signer.status == "signed" and signer.email:
             session.add(
-                MailDelivery(
-                    kind="refused",
+                _delivery(
+                    "refused",
                     document_id=document.id,
                     signer_id=signer.id,
                     to=signer.email,
                     once_key=f"refused:{signer.id}",
-                    attempts=0,
-                    next_attempt_at=services.clock.now(),
+                    now=services.clock.now(),
                 )
             )
 
@@ -162,14 +173,13 @@ def sweep_reminders(session: Session, services: Services) -> int:
         try:
             with session.begin_nested():  # another sweep may queue the same one at the same time
                 session.add(
-                    MailDelivery(
-                        kind="reminder",
+                    _delivery(
+                        "reminder",
                         document_id=signer.document_id,
                         signer_id=signer.id,
                         to=signer.email,
                         once_key=key,
-                        attempts=0,
-                        next_attempt_at=now,
+                        now=now,
                     )
                 )
         except IntegrityError:

@@ -42,6 +42,14 @@ def _ready(app: Flask, people: dict[str, Any] | None = None, key: str = "k-1") -
     return ready_with_providers(app, people or PROVIDERS, key=key)
 
 
+def _at_bsre_turn(app: Flask) -> str:
+    """A document of :data:`PROVIDERS` whose pegawai (instansi) and penilai (CSC) have signed."""
+    document_id = _ready(app)
+    _sign(app, document_id, 1, passphrase="frasa-sandi-pegawai")
+    _sign(app, document_id, 2, pin="123456")
+    return document_id
+
+
 def _sign(app: Flask, document_id: str, urutan: int, *, passphrase: str = "", **secret: str) -> None:
     """Sign as official ``urutan`` with what their provider asks (an instance key enrolls first)."""
     with app.app_context():
@@ -190,9 +198,7 @@ def test_wrong_csc_pin_and_wrong_bsre_passphrase_count_toward_the_lock(
 def test_bsre_status_other_than_issue_is_refused_before_any_sign_call(
     provider_app: Flask, bsre: BsreContractServer, status: str, said: str
 ) -> None:
-    document_id = _ready(provider_app)
-    _sign(provider_app, document_id, 1, passphrase="frasa-sandi-pegawai")
-    _sign(provider_app, document_id, 2, pin="123456")
+    document_id = _at_bsre_turn(provider_app)
     bsre.assign_certificate(ATASAN.nik, "atasan_pejabat_penilai", status=status)
     with pytest.raises(ProviderRefusedError) as refused:
         _sign(provider_app, document_id, 3, passphrase="rahasia-atasan_pejabat_penilai")
@@ -239,9 +245,7 @@ def test_a_csc_service_that_cannot_be_reached_commits_nothing(provider_config: d
 def test_a_bsre_result_that_fails_a_check_is_refused_audited_and_nothing_committed(
     provider_app: Flask, bsre: BsreContractServer, fault: str, reason: str
 ) -> None:
-    document_id = _ready(provider_app)
-    _sign(provider_app, document_id, 1, passphrase="frasa-sandi-pegawai")
-    _sign(provider_app, document_id, 2, pin="123456")
+    document_id = _at_bsre_turn(provider_app)
     before = _current(provider_app, document_id)
     setattr(bsre, fault, True)
     with pytest.raises(ProviderFailedError) as refused:
@@ -266,9 +270,7 @@ def test_a_bsre_result_that_fails_a_check_is_refused_audited_and_nothing_committ
 def test_bsre_slow_or_failing_commits_nothing_and_the_link_stays_usable(
     provider_app: Flask, bsre: BsreContractServer
 ) -> None:
-    document_id = _ready(provider_app)
-    _sign(provider_app, document_id, 1, passphrase="frasa-sandi-pegawai")
-    _sign(provider_app, document_id, 2, pin="123456")
+    document_id = _at_bsre_turn(provider_app)
     before = _current(provider_app, document_id)
     bsre.delay_seconds = 5.0  # past BSRE_TIMEOUT (3 s)
     with pytest.raises(ProviderUnavailableServiceError) as slow:
@@ -292,9 +294,7 @@ def test_bsre_slow_or_failing_commits_nothing_and_the_link_stays_usable(
 def test_a_revoked_bsre_certificate_is_refused_though_bsre_says_issue(
     provider_app: Flask, bsre: BsreContractServer
 ) -> None:
-    document_id = _ready(provider_app)
-    _sign(provider_app, document_id, 1, passphrase="frasa-sandi-pegawai")
-    _sign(provider_app, document_id, 2, pin="123456")
+    document_id = _at_bsre_turn(provider_app)
     bsre.assign_certificate(ATASAN.nik, "revoked")
     with pytest.raises(ProviderFailedError) as refused:
         _sign(provider_app, document_id, 3, passphrase="rahasia-atasan_pejabat_penilai")
