@@ -288,8 +288,6 @@ def _client(engine: Engine) -> int:
     with Session(engine) as session:
         client = ApiClient(
             name="bench",
-            key_prefix=secrets.token_hex(6),
-            key_hash="0" * 64,
             scopes="documents:read",
             webhook_secret="0" * 64,
         )

@@ -45,6 +45,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from service.pages.archive import bp as archive_bp
     from service.pages.copies import bp as copies_bp
     from service.pages.inbox import bp as inbox_bp
+    from service.pages.problems import bp as problems_bp
     from service.pages.signing import bp as signing_bp
     from service.pages.verify import bp as verify_bp
     from service.public import bp as public_bp
@@ -56,6 +57,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(archive_bp)
     app.register_blueprint(copies_bp)
     app.register_blueprint(inbox_bp)
+    app.register_blueprint(problems_bp)
     app.add_url_rule("/docs", "docs", docs_page)
     app.add_url_rule("/healthz", "healthz", lambda: {"status": "ok"})
     return app

@@ -14,16 +14,27 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from service.audit import verify_chain
-from service.clients import DEFAULT_SCOPES, SCOPES, create_client
+from service.clients import (
+    DEFAULT_GRACE,
+    DEFAULT_SCOPES,
+    SCOPES,
+    NewClient,
+    client_named,
+    create_client,
+    rotate_key,
+    rotate_webhook_secret,
+    set_webhook_ca,
+)
 from service.composition import get_services
 from service.db import get_session, upgrade_schema
 from service.documents.templates_check import check_templates
 from service.errors import ServiceError
 from service.jobs import CeleryRunner
 from service.leases import LeasedRunner
-from service.models import AuditEvent
+from service.models import ApiClient, AuditEvent
 from service.tenancy import Caller, Tenancy
 from service.users import change_password, create_user, unlock_user
+from service.workflow.batches import BatchFeeder
 from service.workflow.mail import MailDispatcher, deliver_mail, sweep_reminders
 from service.workflow.pipeline import PACKAGED_TEMPLATES
 from service.workflow.recovery import Housekeeper, collect_orphan_files
@@ -80,18 +91,103 @@ skp.add_command(clients)
     multiple=True,
     help="An instansi the client serves (repeatable); without it the client serves every instansi.",
 )
-@click.option("--replace", is_flag=True, help="Revoke this name's earlier keys.")
-def clients_create(name: str, scopes: str, instansi: tuple[str, ...], replace: bool) -> None:
-    """Create an API client; the key is printed alone on the last line, once."""
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="Keep the live client of this name (documents, Idempotency-Keys, webhook secret) with these "
+    "scopes and instansi, and revoke its keys at once for a new one (`rotate-key` has no downtime).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object (key, webhook secret, …).")
+def clients_create(name: str, scopes: str, instansi: tuple[str, ...], replace: bool, as_json: bool) -> None:
+    """Create an API client. Its key and webhook secret are shown once: keep both.
+
+    Without --json the key is printed alone on the last line (`| tail -n 1` gives the key; the
+    webhook secret is on the line before it).
+    """
     scope_list = [s for s in scopes.replace(",", " ").split() if s]
     try:
         new = create_client(get_session(), name, scope_list, instansi=instansi, replace=replace)
     except ValueError as error:
         raise click.BadParameter(str(error)) from None
+    if as_json:
+        click.echo(json.dumps(new.as_json(), ensure_ascii=False))
+        return
     click.echo(f"Client {new.client.name!r} created with scopes: {new.client.scopes}")
     click.echo(f"Instansi: {_served(new.client.tenancy, new.client.instansi_json)}")
-    click.echo(f"Webhook secret: {new.client.webhook_secret}")
+    _print_key(new)
+
+
+def _print_key(new: NewClient) -> None:
+    click.echo(f"Webhook secret (X-SKP-Signature, keep it): {new.client.webhook_secret}")
     click.echo(new.api_key)
+
+
+_GRACE_HOURS = click.option(
+    "--grace-hours",
+    type=click.IntRange(0, 168),
+    default=int(DEFAULT_GRACE.total_seconds() // 3600),
+    show_default=True,
+    help="How long the old one keeps working beside the new one.",
+)
+
+
+@clients.command("rotate-key")
+@click.argument("name")
+@_GRACE_HOURS
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def clients_rotate_key(name: str, grace_hours: int, as_json: bool) -> None:
+    """A new API key for NAME; its other keys keep working for the grace period, then stop.
+
+    Documents and Idempotency-Keys belong to the client, not to the key: a retry sent with the new
+    key finds the document its first attempt made.
+    """
+    try:
+        new = rotate_key(get_session(), name, grace=timedelta(hours=grace_hours))
+    except (LookupError, ValueError) as error:
+        raise click.ClickException(str(error)) from None
+    if as_json:
+        click.echo(json.dumps(new.as_json(), ensure_ascii=False))
+        return
+    click.echo(f"Old keys of {name!r} keep working for {grace_hours} h.")
+    click.echo(new.api_key)
+
+
+def _client(name: str) -> ApiClient:
+    try:
+        return client_named(get_session(), name)
+    except LookupError as error:
+        raise click.ClickException(str(error)) from None
+
+
+@clients.command("rotate-secret")
+@click.argument("name")
+@_GRACE_HOURS
+def clients_rotate_secret(name: str, grace_hours: int) -> None:
+    """A new webhook secret for NAME; until the grace period ends every delivery carries the
+    signatures of both (``X-SKP-Signature: sha256=<new>,sha256=<old>``).
+    """
+    rotated = rotate_webhook_secret(
+        get_session(), _client(name), grace=timedelta(hours=grace_hours), actor="cli"
+    )
+    until = rotated.previous_valid_until
+    click.echo(f"Previous secret signs beside the new one until {until.isoformat() if until else '-'}.")
+    click.echo(rotated.webhook_secret)
+
+
+@clients.command("ca")
+@click.argument("name")
+@click.argument("pem_file", required=False, type=click.Path(exists=True, dir_okay=False))
+@click.option("--clear", is_flag=True, help="Trust only the system roots again.")
+def clients_ca(name: str, pem_file: str | None, clear: bool) -> None:
+    """Trust the CA certificates in PEM_FILE for NAME's webhook receivers (beside the system roots)."""
+    if clear == (pem_file is not None):
+        raise click.UsageError("give either PEM_FILE or --clear")
+    pem = None if clear else Path(pem_file or "").read_text(encoding="ascii", errors="replace")
+    try:
+        set_webhook_ca(get_session(), _client(name), pem, actor="cli")
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo("Cleared." if clear else f"Receivers of {name!r} are verified with {pem_file} too.")
 
 
 def init_app(app: Flask) -> None:
@@ -237,6 +333,7 @@ def worker_command(concurrency: int) -> None:
     services.warm_up()
     Dispatcher(sessions=services.sessions, sender=services.webhooks).start()
     MailDispatcher(services=services).start()
+    BatchFeeder(services=services).start()
     Housekeeper(services=services).start()
     runner.worker_main(concurrency)
 

@@ -9,25 +9,35 @@ import json
 import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import ParamSpec, TypeVar
 
+from cryptography import x509
 from flask import g, request
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
+from service import audit
 from service.db import get_session
 from service.errors import ForbiddenError, UnauthorizedError
-from service.models import ApiClient, utcnow
+from service.models import ApiClient, ApiKey, as_utc, utcnow
 from service.tenancy import Caller, instansi_names
 
 __all__ = [
+    "DEFAULT_GRACE",
     "DEFAULT_SCOPES",
     "SCOPES",
     "NewClient",
+    "NewSecret",
     "authenticate",
     "client_caller",
+    "client_dict",
+    "client_named",
     "create_client",
     "require_scope",
+    "rotate_key",
+    "rotate_webhook_secret",
+    "set_webhook_ca",
 ]
 
 SCOPES = ("documents:write", "documents:read", "archive:read")
@@ -36,6 +46,9 @@ DEFAULT_SCOPES = ("documents:write", "documents:read")
 #: Reading the archive (every client's documents of the tenancy) includes reading documents.
 _IMPLIED = {"archive:read": frozenset({"documents:read"})}
 KEY_PREFIX = "skp"
+#: How long a rotated key, or a rotated webhook secret, keeps working beside the new one.
+DEFAULT_GRACE = timedelta(hours=24)
+MAX_GRACE = timedelta(days=7)
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -43,14 +56,46 @@ R = TypeVar("R")
 
 @dataclass(frozen=True)
 class NewClient:
-    """A freshly created client; ``api_key`` is shown once and then only its hash exists."""
+    """A freshly created client (or key); ``api_key`` is shown once and then only its hash exists."""
 
     client: ApiClient
     api_key: str
 
+    def as_json(self) -> dict[str, object]:
+        """What ``skp clients create --json`` prints: everything the HR system must keep."""
+        return {
+            "name": self.client.name,
+            "api_key": self.api_key,
+            "key_prefix": self.api_key.split("_", 2)[1],
+            "webhook_secret": self.client.webhook_secret,
+            "scopes": sorted(self.client.scope_set),
+            "instansi": json.loads(self.client.instansi_json) if not self.client.all_instansi else [],
+            "all_instansi": self.client.all_instansi,
+        }
+
+
+@dataclass(frozen=True)
+class NewSecret:
+    """A rotated webhook secret, and until when the previous one still signs deliveries."""
+
+    webhook_secret: str
+    previous_valid_until: datetime | None
+
 
 def _hash_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
+
+
+def _new_key(client: ApiClient) -> tuple[ApiKey, str]:
+    prefix = secrets.token_hex(6)
+    key = f"{KEY_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
+    return ApiKey(client_id=client.id, key_prefix=prefix, key_hash=_hash_key(key)), key
+
+
+def _grace(grace: timedelta) -> timedelta:
+    if grace < timedelta(0) or grace > MAX_GRACE:
+        raise ValueError(f"the grace period must be between 0 and {MAX_GRACE.days * 24} hours")
+    return grace
 
 
 def create_client(
@@ -60,8 +105,13 @@ def create_client(
     *,
     instansi: Iterable[str] = (),
     replace: bool = False,
+    actor: str = "cli",
 ) -> NewClient:
-    """Create a client with a new 256-bit key; ``replace`` revokes the name's earlier keys.
+    """Create a client with a new 256-bit key.
+
+    ``replace`` keeps the live client of that name (its documents, Idempotency-Keys and webhook
+    secret) with the scopes and instansi given now, and revokes its keys at once for a new one:
+    :func:`rotate_key` is the way without downtime.
 
     :param instansi: the instansi the client serves; none named makes an operator client that
         serves every instansi.
@@ -73,26 +123,155 @@ def create_client(
         raise ValueError(f"unknown scopes: {', '.join(unknown)} (known: {', '.join(SCOPES)})")
     if not scope_list:
         raise ValueError("at least one scope is needed")
-    if replace:
+    client = _live_client(session, name) if replace else None
+    replaced = client is not None
+    if client is None:
+        client = ApiClient(name=name, webhook_secret=secrets.token_hex(32))
+        session.add(client)
+    client.scopes = " ".join(scope_list)
+    client.instansi_json = json.dumps(names, ensure_ascii=False)
+    client.all_instansi = not names
+    session.flush()
+    if replaced:
         session.execute(
-            update(ApiClient)
-            .where(ApiClient.name == name, ApiClient.revoked_at.is_(None))
+            update(ApiKey)
+            .where(ApiKey.client_id == client.id, ApiKey.revoked_at.is_(None))
             .values(revoked_at=utcnow())
         )
-    prefix = secrets.token_hex(6)
-    key = f"{KEY_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
-    client = ApiClient(
-        name=name,
-        key_prefix=prefix,
-        key_hash=_hash_key(key),
-        scopes=" ".join(scope_list),
-        webhook_secret=secrets.token_hex(32),
-        instansi_json=json.dumps(names, ensure_ascii=False),
-        all_instansi=not names,
+    row, key = _new_key(client)
+    session.add(row)
+    event = "client_key_replaced" if replaced else "client_created"
+    audit.record(
+        session,
+        event=event,
+        actor=actor,
+        data={"client": name, "scopes": scope_list, "instansi": names, "key_prefix": row.key_prefix},
     )
-    session.add(client)
     session.commit()
     return NewClient(client=client, api_key=key)
+
+
+def _live_client(session: Session, name: str) -> ApiClient | None:
+    return session.scalar(
+        select(ApiClient)
+        .where(ApiClient.name == name, ApiClient.revoked_at.is_(None))
+        .order_by(ApiClient.id.desc())
+        .limit(1)
+    )
+
+
+def client_named(session: Session, name: str) -> ApiClient:
+    """The live client called ``name``; ``LookupError`` when there is none."""
+    client = _live_client(session, name)
+    if client is None:
+        raise LookupError(f"no live client named {name!r}")
+    return client
+
+
+def rotate_key(
+    session: Session, name: str, *, grace: timedelta = DEFAULT_GRACE, actor: str = "cli"
+) -> NewClient:
+    """A new key for the client; its other live keys keep working for ``grace``, then stop."""
+    client = client_named(session, name)
+    until = utcnow() + _grace(grace)
+    session.execute(
+        update(ApiKey)
+        .where(
+            ApiKey.client_id == client.id,
+            ApiKey.revoked_at.is_(None),
+            or_(ApiKey.expires_at.is_(None), ApiKey.expires_at > until),
+        )
+        .values(expires_at=until)
+    )
+    row, key = _new_key(client)
+    session.add(row)
+    audit.record(
+        session,
+        event="client_key_rotated",
+        actor=actor,
+        data={"client": name, "key_prefix": row.key_prefix, "old_keys_valid_until": until.isoformat()},
+    )
+    session.commit()
+    return NewClient(client=client, api_key=key)
+
+
+def rotate_webhook_secret(
+    session: Session, client: ApiClient, *, grace: timedelta = DEFAULT_GRACE, actor: str
+) -> NewSecret:
+    """A new webhook secret; until ``grace`` has passed every delivery is signed with both.
+
+    Signatures are made when a delivery is sent, so one queued before the rotation and sent
+    after it carries both too: a receiver holding either secret can verify every delivery.
+    """
+    now = utcnow()
+    until = now + _grace(grace) if grace else None
+    client.webhook_secret_previous = client.webhook_secret if until else None
+    client.webhook_secret_previous_until = until
+    client.webhook_secret = secrets.token_hex(32)
+    client.webhook_secret_rotated_at = now
+    audit.record(
+        session,
+        event="webhook_secret_rotated",
+        actor=actor,
+        data={"client": client.name, "previous_valid_until": until.isoformat() if until else None},
+    )
+    session.commit()
+    return NewSecret(webhook_secret=client.webhook_secret, previous_valid_until=until)
+
+
+def set_webhook_ca(session: Session, client: ApiClient, pem: str | None, *, actor: str) -> None:
+    """Trust ``pem`` (certificates) for this client's receivers, beside the system roots; ``None``
+    clears it. The certificates are parsed first, so a bundle that would fail every delivery is
+    refused now.
+    """
+    subjects: list[str] = []
+    if pem is not None:
+        subjects = _certificate_subjects(pem)
+    client.webhook_ca_pem = pem
+    audit.record(
+        session, event="webhook_ca_set", actor=actor, data={"client": client.name, "subjects": subjects}
+    )
+    session.commit()
+
+
+def _certificate_subjects(pem: str) -> list[str]:
+    try:
+        certificates = x509.load_pem_x509_certificates(pem.encode())
+    except ValueError as error:
+        raise ValueError(f"not a PEM certificate bundle: {error}") from None
+    return [c.subject.rfc4514_string() for c in certificates]
+
+
+def client_dict(session: Session, client: ApiClient, key: ApiKey) -> dict[str, object]:
+    """``GET /api/v1/client``: who the calling key belongs to, and the state of its secrets."""
+    until = client.webhook_secret_previous_until
+    now = utcnow()
+    keys = session.scalars(
+        select(ApiKey).where(ApiKey.client_id == client.id, ApiKey.revoked_at.is_(None)).order_by(ApiKey.id)
+    ).all()
+    return {
+        "name": client.name,
+        "scopes": sorted(client.scope_set),
+        "instansi": [] if client.all_instansi else json.loads(client.instansi_json),
+        "all_instansi": client.all_instansi,
+        "key_prefix": key.key_prefix,
+        "keys": [
+            {
+                "key_prefix": k.key_prefix,
+                "created_at": as_utc(k.created_at).isoformat(),
+                "expires_at": as_utc(k.expires_at).isoformat() if k.expires_at else None,
+            }
+            for k in keys
+            if k.expires_at is None or as_utc(k.expires_at) > now
+        ],
+        "webhook_secret_rotated_at": (
+            as_utc(client.webhook_secret_rotated_at).isoformat() if client.webhook_secret_rotated_at else None
+        ),
+        "previous_secret_valid_until": (
+            as_utc(until).isoformat() if until is not None and as_utc(until) > now else None
+        ),
+        "webhook_ca": client.webhook_ca_pem is not None,
+    }
 
 
 def client_caller(client: ApiClient) -> Caller:
@@ -105,17 +284,25 @@ def client_caller(client: ApiClient) -> Caller:
     )
 
 
-def authenticate(session: Session, key: str) -> ApiClient | None:
-    """The live client that owns ``key``, compared in constant time, or ``None``."""
+def authenticate(session: Session, key: str) -> tuple[ApiClient, ApiKey] | None:
+    """The live client that owns ``key`` and the key's row, compared in constant time, or ``None``.
+
+    A key in its grace period after a rotation still works until ``expires_at``.
+    """
     parts = key.split("_", 2)
     if len(parts) != 3 or parts[0] != KEY_PREFIX:
         return None
-    client = session.scalar(select(ApiClient).where(ApiClient.key_prefix == parts[1]))
+    row = session.scalar(select(ApiKey).where(ApiKey.key_prefix == parts[1]))
+    if row is None or row.revoked_at is not None:
+        return None
+    if row.expires_at is not None and as_utc(row.expires_at) <= utcnow():
+        return None
+    if not hmac.compare_digest(row.key_hash, _hash_key(key)):
+        return None
+    client = session.get(ApiClient, row.client_id)
     if client is None or client.revoked_at is not None:
         return None
-    if not hmac.compare_digest(client.key_hash, _hash_key(key)):
-        return None
-    return client
+    return client, row
 
 
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="skp-sign"'}
@@ -131,9 +318,10 @@ def require_scope(*scopes: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
             scheme, _, key = header.partition(" ")
             if scheme.lower() != "bearer" or not key.strip():
                 raise UnauthorizedError(headers=_CHALLENGE)
-            client = authenticate(get_session(), key.strip())
-            if client is None:
+            found = authenticate(get_session(), key.strip())
+            if found is None:
                 raise UnauthorizedError(headers=_CHALLENGE)
+            client, api_key = found
             granted = client.scope_set.union(*(_IMPLIED.get(s, ()) for s in client.scope_set))
             missing = [s for s in scopes if s not in granted]
             if missing:
@@ -145,6 +333,7 @@ def require_scope(*scopes: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
                     },
                 )
             g.api_client = client
+            g.api_key = api_key
             return view(*args, **kwargs)
 
         return wrapper

@@ -79,6 +79,11 @@ def default_config(instance_path: str) -> dict[str, Any]:
         "CONVERTER_TIMEOUT": 60.0,
         "CONVERTER_WORK_DIR": str(instance / "libreoffice"),
         "JOB_RUNNER": "inprocess",
+        # Documents of a batch (POST /api/v1/batches) rendering at once; single documents never queue
+        # behind more than this many of them. Unset: one per converter process.
+        "BATCH_IN_FLIGHT": None,
+        # Largest body of POST /api/v1/batches (1,000 payloads); other requests keep MAX_CONTENT_LENGTH.
+        "BATCH_MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
         "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
         # A job whose process stopped renewing its lease this long ago is queued again elsewhere.
         "JOB_LEASE_SECONDS": 60,
@@ -133,6 +138,7 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
 
 #: Limits and durations that must be positive whole numbers.
 _POSITIVE_INTEGERS = (
+    "BATCH_MAX_CONTENT_LENGTH",
     "ENROLLMENT_CODE_TTL_HOURS",
     "ARCHIVE_SESSION_IDLE_MINUTES",
     "ARCHIVE_SESSION_MAX_HOURS",
@@ -269,6 +275,7 @@ def validate_config(config: Any) -> None:
         f"{key} must be a positive integer" for key in _POSITIVE_INTEGERS if not _positive_int(config, key)
     )
     problems.extend(_not_positive_seconds(config, "JOB_LEASE_SECONDS", "FILES_GC_GRACE_SECONDS"))
+    problems += _batch_problems(config)
     processes = config.get("CONVERTER_PROCESSES")
     if not isinstance(processes, int) or not 1 <= processes <= 16:
         problems.append("CONVERTER_PROCESSES must be an integer from 1 to 16")
@@ -280,6 +287,15 @@ def validate_config(config: Any) -> None:
             problems.append(f"SEAL_PKCS11_MODULE is set, so {', '.join(missing)} must be set too")
     if problems:
         raise ConfigError(problems)
+
+
+def _batch_problems(config: Any) -> list[str]:
+    in_flight = config.get("BATCH_IN_FLIGHT")
+    if in_flight is None or (
+        not isinstance(in_flight, bool) and isinstance(in_flight, int) and 1 <= in_flight <= 64
+    ):
+        return []
+    return ["BATCH_IN_FLIGHT must be an integer from 1 to 64 (or unset)"]
 
 
 def _not_positive_seconds(config: Any, *keys: str) -> list[str]:

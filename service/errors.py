@@ -10,6 +10,7 @@ __all__ = [
     "ConflictError",
     "FieldError",
     "ForbiddenError",
+    "IdempotencyConflictError",
     "LockedError",
     "MalformedRequestError",
     "NotFoundError",
@@ -35,6 +36,7 @@ DETAIL_ID: Mapping[int, str] = {
     414: "Alamat permintaan (path dan query) terlalu panjang.",
     415: "Jenis isi permintaan tidak didukung.",
     422: "Isi permintaan tidak memenuhi aturan.",
+    423: "Sumber daya ini terkunci sementara setelah terlalu banyak percobaan yang gagal.",
     429: "Terlalu banyak permintaan; coba lagi nanti.",
     500: "Terjadi kesalahan pada layanan. Kejadian ini telah dicatat.",
     502: "Penyedia sertifikat mengembalikan hasil yang tidak dapat diterima.",
@@ -45,10 +47,14 @@ FieldError = Mapping[str, str]
 
 
 class ServiceError(Exception):
-    """Base of every error the service answers on purpose."""
+    """Base of every error the service answers on purpose.
+
+    ``slug`` names the kind of problem: its ``type`` is ``<base url>/problems/<slug>``, a page that
+    describes it (:mod:`service.problems` holds the descriptions, one per slug).
+    """
 
     status = 400
-    type = "about:blank"
+    slug = "bad-request"
 
     def __init__(
         self,
@@ -69,54 +75,69 @@ class UnprocessableError(ServiceError):
     """The request is readable but breaks a rule (422)."""
 
     status = 422
+    slug = "validation"
 
 
 class NotFoundError(ServiceError):
     """No such resource, or not one the caller may see (404)."""
 
     status = 404
+    slug = "not-found"
 
 
 class ConflictError(ServiceError):
     """The resource is in a state that does not allow this now (409)."""
 
     status = 409
+    slug = "conflict"
+
+
+class IdempotencyConflictError(ConflictError):
+    """The ``Idempotency-Key`` was used before for a different body (409)."""
+
+    slug = "idempotency-conflict"
 
 
 class UnauthorizedError(ServiceError):
     """No valid API key (401)."""
 
     status = 401
+    slug = "unauthorized"
 
 
 class ForbiddenError(ServiceError):
     """The key lacks the scope, the tenancy or the ownership the action needs (403)."""
 
     status = 403
+    slug = "forbidden"
 
 
 class UnsupportedMediaTypeError(ServiceError):
     """The body is not of a media type the route takes (415)."""
 
     status = 415
+    slug = "unsupported-media-type"
 
 
 class MalformedRequestError(ServiceError):
     """The body cannot be read as what the route takes (broken JSON, not an object)."""
 
     status = 400
+    slug = "malformed-body"
 
 
 class LockedError(ServiceError):
     """Too many failed attempts: the resource is locked."""
 
     status = 423
+    slug = "locked"
 
 
 class TooManyAttemptsError(ServiceError):
     """Too many failures from one address: refused until its window ends (429, ``Retry-After``)."""
 
     status = 429
+    slug = "rate-limited"
 
     def __init__(self, detail: str, *, retry_after: int) -> None:
         super().__init__(detail, headers={"Retry-After": str(retry_after)})
@@ -129,6 +150,7 @@ class ProviderFailedError(ServiceError):
     """
 
     status = 502
+    slug = "provider-failed"
 
 
 class ProviderUnavailableServiceError(ServiceError):
@@ -137,3 +159,4 @@ class ProviderUnavailableServiceError(ServiceError):
     """
 
     status = 503
+    slug = "provider-unavailable"

@@ -43,13 +43,18 @@ _lock_file: Any = None
 
 
 def post_worker_init(worker: Any) -> None:
-    """Warm LibreOffice in every worker; the worker holding a file lock also runs the webhook
-    and mail dispatchers and the housekeeping rounds (jobs whose process died queued again, orphan files
-    collected). Every worker waits for the lock, so when its holder dies another takes over.
+    """Warm LibreOffice and feed batch documents in every worker; the worker holding a file lock also
+    runs the webhook and mail dispatchers and the housekeeping rounds (jobs whose process died queued
+    again, orphan files collected). Every worker waits for the lock, so when its holder dies another
+    takes over.
     """
     app = worker.wsgi
     services = app.extensions["skp"]
     threading.Thread(target=services.warm_up, name="skp-warm-up", daemon=True).start()
+    # Every worker renders a share of the batches, each keeping its own queue short.
+    from service.workflow.batches import BatchFeeder
+
+    BatchFeeder(services=services).start()
     path = os.path.join(app.instance_path, ".background.lock")
     threading.Thread(
         target=_background, args=(worker, services, path), name="skp-background-lock", daemon=True

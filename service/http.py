@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from typing import Any
 
@@ -34,7 +35,13 @@ def json_body() -> dict[str, Any]:
         raise MalformedRequestError("Isi permintaan JSON tidak boleh diawali BOM (RFC 8259 §8.1).")
     try:
         body = parse_json(text)
-    except (ValueError, RecursionError) as error:
+    except json.JSONDecodeError as error:  # Python's message is English: say where, in Indonesian
+        raise MalformedRequestError(
+            f"JSON tidak valid pada baris {error.lineno}, kolom {error.colno}."
+        ) from None
+    except RecursionError:
+        raise MalformedRequestError("JSON tidak valid: terlalu banyak tingkat bersarang.") from None
+    except ValueError as error:  # the refusals of service.jsonio, already Indonesian
         raise MalformedRequestError(f"JSON tidak valid: {error}") from None
     if not isinstance(body, dict):
         raise MalformedRequestError("Isi permintaan harus berupa objek JSON.")

@@ -121,8 +121,13 @@ class PdfConverter(Protocol):
 class WebhookSender(Protocol):
     """Sends one webhook body; the outbox decides when and what."""
 
-    def send(self, url: str, body: bytes, *, headers: Mapping[str, str], timeout: float) -> int:
-        """POST ``body``; the HTTP status, or ``OSError`` when the receiver cannot be reached."""
+    def send(
+        self, url: str, body: bytes, *, headers: Mapping[str, str], timeout: float, ca_pem: str | None = None
+    ) -> int:
+        """POST ``body``; the HTTP status, or ``OSError`` when the receiver cannot be reached.
+
+        :param ca_pem: certificates that verify the receiver beside the system roots (its client's).
+        """
 
 
 @dataclass(frozen=True)

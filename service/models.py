@@ -25,10 +25,13 @@ from service.tenancy import Tenancy, instansi_key
 
 __all__ = [
     "ApiClient",
+    "ApiKey",
     "AuditEvent",
     "AuditHead",
     "Base",
     "Document",
+    "DocumentBatch",
+    "DocumentBatchItem",
     "DownloadLink",
     "EnrollmentCode",
     "JobLease",
@@ -61,19 +64,26 @@ def as_utc(moment: datetime) -> datetime:
 
 
 class ApiClient(Base):
-    """An HR system allowed to call ``/api/v1``. The key itself is never stored, only its hash."""
+    """An HR system allowed to call ``/api/v1``; its keys are :class:`ApiKey` rows.
+
+    Documents, Idempotency-Keys and webhooks belong to the client, not to a key, so a key rotated
+    (migration 0013) leaves a retry finding the document its first attempt made.
+    """
 
     __tablename__ = "api_clients"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100), index=True)
-    #: Public part of the key, used to find the row without scanning hashes.
-    key_prefix: Mapped[str] = mapped_column(String(16), unique=True)
-    #: SHA-256 of the whole key (the key carries 256 random bits, so no slow KDF is needed).
-    key_hash: Mapped[str] = mapped_column(String(64))
     scopes: Mapped[str] = mapped_column(String(200))
     #: Secret for the HMAC of webhook bodies (X-SKP-Signature).
     webhook_secret: Mapped[str] = mapped_column(String(64))
+    #: The secret before the last rotation, still signing deliveries beside the new one until
+    #: ``webhook_secret_previous_until`` (a receiver switches over without missing a delivery).
+    webhook_secret_previous: Mapped[str | None] = mapped_column(String(64))
+    webhook_secret_previous_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    webhook_secret_rotated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: PEM certificates that verify this client's receivers (their own CA), beside the system roots.
+    webhook_ca_pem: Mapped[str | None] = mapped_column(Text)
     #: The instansi served (JSON list of names); ignored when ``all_instansi`` (an operator account).
     instansi_json: Mapped[str] = mapped_column(Text, default="[]")
     all_instansi: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -85,10 +95,41 @@ class ApiClient(Base):
         """The scopes as a set."""
         return frozenset(self.scopes.split())
 
+    def webhook_secrets(self, now: datetime) -> list[str]:
+        """The secrets a delivery is signed with now: the current one, then the previous one while
+        its grace period lasts.
+        """
+        secrets = [self.webhook_secret]
+        until = self.webhook_secret_previous_until
+        if self.webhook_secret_previous and until is not None and as_utc(until) > now:
+            secrets.append(self.webhook_secret_previous)
+        return secrets
+
     @property
     def tenancy(self) -> Tenancy:
         """The instansi this client serves."""
         return _tenancy(self.all_instansi, self.instansi_json)
+
+
+class ApiKey(Base):
+    """One API key of a client. The key itself is never stored, only its hash.
+
+    A rotation gives the client a new key and lets the old one live until ``expires_at`` (the grace
+    period), so an HR system can switch over without a moment of refused requests.
+    """
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("api_clients.id"), index=True)
+    #: Public part of the key, used to find the row without scanning hashes.
+    key_prefix: Mapped[str] = mapped_column(String(16), unique=True)
+    #: SHA-256 of the whole key (the key carries 256 random bits, so no slow KDF is needed).
+    key_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    #: End of the grace period of a key that was rotated; ``None`` while it is the current key.
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 def _tenancy(every: bool, names_json: str) -> Tenancy:
@@ -109,6 +150,10 @@ class Document(Base):
         Index("ix_documents_instansi_created", "instansi_key", "created_at", "id"),
         Index("ix_documents_instansi_periode_created", "instansi_key", "periode_tahun", "created_at", "id"),
         Index("ix_documents_periode_created", "periode_tahun", "created_at", "id"),
+        # Migration 0013: "what changed since T" within a tenancy, and a batch's documents.
+        Index("ix_documents_instansi_updated", "instansi_key", "updated_at", "id"),
+        Index("ix_documents_updated", "updated_at", "id"),  # an operator's key: every instansi
+        Index("ix_documents_batch", "batch_id", "status"),
     )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
@@ -137,6 +182,11 @@ class Document(Base):
     current_revision: Mapped[int] = mapped_column(Integer, default=-1)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    #: The batch that created the document (:class:`DocumentBatch`), if one did.
+    batch_id: Mapped[str | None] = mapped_column(String(40))
+    #: When a batch's document was handed to the job runner; ``None`` while it waits its turn (the
+    #: feeder keeps a few in flight, so a batch never queues ahead of single documents).
+    batch_fed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     signers: Mapped[list[Signer]] = relationship(
         back_populates="document", order_by="Signer.urutan", cascade="all, delete-orphan"
@@ -169,7 +219,11 @@ class Signer(Base):
     """A signer of a document in its fixed turn (pegawai → pejabat penilai → atasan)."""
 
     __tablename__ = "signers"
-    __table_args__ = (UniqueConstraint("document_id", "urutan", name="uq_signers_urutan"),)
+    __table_args__ = (
+        UniqueConstraint("document_id", "urutan", name="uq_signers_urutan"),
+        # Migration 0013: "what is waiting for NIP X".
+        Index("ix_signers_nip_status", "nip", "status"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     document_id: Mapped[str] = mapped_column(ForeignKey("documents.id"), index=True)
@@ -188,6 +242,8 @@ class Signer(Base):
     link_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     link_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    #: The nonce of the link whose expiry was last reported (audit, ``signer.link_expired``): once per link.
+    expiry_reported_nonce: Mapped[str | None] = mapped_column(String(64))
     reject_reason: Mapped[str | None] = mapped_column(Text)
     #: Plt/Plh: the official who signs in this role instead (JSON of nama, nip, jabatan).
     delegate_json: Mapped[str | None] = mapped_column(Text)
@@ -348,6 +404,43 @@ class WebhookDelivery(Base):
     last_status: Mapped[int | None] = mapped_column(Integer)
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    #: The delivery this one sends again (a redelivery the client asked for), if it is one.
+    redelivery_of: Mapped[int | None] = mapped_column(Integer)
+
+
+class DocumentBatch(Base):
+    """A batch of document payloads posted at once (``POST /api/v1/batches``)."""
+
+    __tablename__ = "document_batches"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("api_clients.id"), index=True)
+    #: Where ``batch.completed`` goes, if anywhere.
+    callback_url: Mapped[str | None] = mapped_column(String(2000))
+    total: Mapped[int] = mapped_column(Integer)
+    #: Items refused at intake (each with its problem).
+    refused: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    #: When no item was rendering any more (each is awaiting its signatures, failed, or final).
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    items: Mapped[list[DocumentBatchItem]] = relationship(
+        order_by="DocumentBatchItem.position", cascade="all, delete-orphan"
+    )
+
+
+class DocumentBatchItem(Base):
+    """One payload of a batch: the document it made (or found again), or the problem that refused it."""
+
+    __tablename__ = "document_batch_items"
+
+    batch_id: Mapped[str] = mapped_column(ForeignKey("document_batches.id"), primary_key=True)
+    #: Zero-based index of the item in the posted list.
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(200))
+    document_id: Mapped[str | None] = mapped_column(String(40), index=True)
+    #: The RFC 9457 problem (JSON) when the item was refused.
+    problem_json: Mapped[str | None] = mapped_column(Text)
 
 
 class MailDelivery(Base):

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import secrets
+import shutil
 import smtplib
 import ssl
 import tempfile
+import threading
+import weakref
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -15,6 +19,7 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 from typing import Any
 
+import certifi
 import requests
 from requests.adapters import HTTPAdapter
 from urllib3.exceptions import ConnectTimeoutError
@@ -67,6 +72,34 @@ def _ca_bundle() -> bool | str:
     return os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
 
 
+class _CaFiles:
+    """Per-client CA bundles as files (``requests`` verifies against a path): the default roots
+    followed by the client's certificates, one file per distinct bundle, made once.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._files: dict[str, str] = {}
+        self._dir: str | None = None
+
+    def path(self, ca_pem: str) -> str:
+        digest = hashlib.sha256(ca_pem.encode()).hexdigest()
+        with self._lock:
+            if digest not in self._files:
+                if self._dir is None:
+                    self._dir = tempfile.mkdtemp(prefix="skp-webhook-ca-")
+                    # Removed with the sender (or at exit), never left behind.
+                    weakref.finalize(self, shutil.rmtree, self._dir, True)
+                default = _ca_bundle()
+                roots = Path(default if isinstance(default, str) else certifi.where()).read_text(
+                    encoding="ascii"
+                )
+                path = Path(self._dir) / f"{digest}.pem"
+                path.write_text(roots.rstrip("\n") + "\n" + ca_pem.strip() + "\n", encoding="ascii")
+                self._files[digest] = str(path)
+            return self._files[digest]
+
+
 class RequestsWebhookSender:
     """Webhooks over HTTP(S) with ``requests``, only to addresses ``egress`` allows.
 
@@ -79,19 +112,30 @@ class RequestsWebhookSender:
 
     def __init__(self, *, egress: EgressPolicy | None = None) -> None:
         self.egress = egress or EgressPolicy()
+        self._ca_files = _CaFiles()
 
-    def send(self, url: str, body: bytes, *, headers: Mapping[str, str], timeout: float) -> int:
+    def send(
+        self, url: str, body: bytes, *, headers: Mapping[str, str], timeout: float, ca_pem: str | None = None
+    ) -> int:
         """POST ``body`` to ``url``; ``OSError`` when it cannot be delivered, and
         :class:`~service.egress.RefusedTargetError` (an ``OSError``) when it may not be.
         """
         target = self.egress.target(url)
+        verify = self._ca_files.path(ca_pem) if ca_pem else _ca_bundle()
         try:
-            return self._post(target, url, body, headers=headers, timeout=timeout)
+            return self._post(target, url, body, headers=headers, timeout=timeout, verify=verify)
         except requests.RequestException as error:
             raise OSError(f"{type(error).__name__}: {error}") from error
 
     def _post(
-        self, target: Target, url: str, body: bytes, *, headers: Mapping[str, str], timeout: float
+        self,
+        target: Target,
+        url: str,
+        body: bytes,
+        *,
+        headers: Mapping[str, str],
+        timeout: float,
+        verify: bool | str,
     ) -> int:
         """Try the checked addresses in the resolver's order until one accepts the connection."""
         for index, address in enumerate(target.addresses):
@@ -107,7 +151,7 @@ class RequestsWebhookSender:
                         timeout=timeout,
                         allow_redirects=False,
                         stream=True,  # the status is the answer; a large body is never read
-                        verify=_ca_bundle(),
+                        verify=verify,
                         headers={**headers, "Host": target.host_header},
                     )
                 except requests.ConnectionError as error:

@@ -73,6 +73,16 @@ PERISTIWA: Mapping[str, str] = {
     "batch_finished": "Tanda tangan sekaligus selesai",
     "mail_sent": "E-mail terkirim",
     "mail_dropped": "E-mail tidak dikirim karena tidak berlaku lagi",
+    "client_created": "Klien API dibuat",
+    "client_key_replaced": "Kunci API klien diganti",
+    "client_key_rotated": "Kunci API klien diganti dengan masa peralihan",
+    "webhook_secret_rotated": "Rahasia webhook diganti",
+    "webhook_ca_set": "Sertifikat CA penerima webhook diatur",
+    "batch_received": "Kumpulan dokumen diterima",
+    "batch_completed": "Kumpulan dokumen selesai disusun",
+    "webhook_redelivered": "Webhook dikirim ulang",
+    "webhook_ping": "Webhook uji dikirim",
+    "link_expired": "Tautan tanda tangan kedaluwarsa",
 }
 
 

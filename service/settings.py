@@ -62,6 +62,10 @@ class PublicUrls:
         """Base of the published CA certificates and CRLs."""
         return f"{self.base}/pki"
 
+    def problem(self, slug: str) -> str:
+        """The page describing a kind of problem: the ``type`` of an RFC 9457 problem body."""
+        return f"{self.base}/problems/{slug}"
+
 
 @dataclass(frozen=True)
 class Pkcs11SealSettings:
@@ -137,6 +141,10 @@ class Settings:
     converter_work_dir: Path
     job_runner: str
     celery_broker_url: str
+    #: Batch documents rendering at once (:mod:`service.workflow.batches`).
+    batch_in_flight: int
+    #: Largest body of ``POST /api/v1/batches``.
+    batch_max_content_length: int
     #: A job's lease lasts this long unless its process renews it (heartbeat every quarter of it).
     job_lease: timedelta
     #: An unreferenced revision file younger than this is kept (its write may not be committed yet).
@@ -281,6 +289,8 @@ def settings_from_config(config: Mapping[str, Any]) -> Settings:
         converter_timeout=float(config["CONVERTER_TIMEOUT"]),
         converter_work_dir=Path(config["CONVERTER_WORK_DIR"]),
         job_runner=config["JOB_RUNNER"],
+        batch_in_flight=config["BATCH_IN_FLIGHT"] or config["CONVERTER_PROCESSES"],
+        batch_max_content_length=config["BATCH_MAX_CONTENT_LENGTH"],
         celery_broker_url=config["CELERY_BROKER_URL"],
         job_lease=timedelta(seconds=config["JOB_LEASE_SECONDS"]),
         files_gc_grace=timedelta(seconds=config["FILES_GC_GRACE_SECONDS"]),

@@ -121,8 +121,9 @@ def webhook_log(document_id: str) -> dict[str, Any]:
 @require_scope("documents:write")
 def cancel(document_id: str) -> dict[str, Any]:
     """Stop a document that is not final yet."""
-    document = operations.cancel_document(
-        get_session(), _document(document_id, own=True), actor=_actor(), ip=request.remote_addr
+    document = _document(document_id, own=True)
+    operations.cancel_document(
+        get_session(), get_services(), document, actor=_actor(), ip=request.remote_addr
     )
     return document_dict(document)
 

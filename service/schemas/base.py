@@ -5,14 +5,43 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from marshmallow import RAISE, Schema, ValidationError, post_load
+from marshmallow import RAISE, Schema, ValidationError, fields, post_load
 
-__all__ = ["MSG_TIDAK_DIKENAL", "BaseSchema", "Kesalahan", "daftar", "diisi", "kosong", "objek"]
+from service.schemas.fields import indonesiakan
+
+__all__ = [
+    "MSG_BUKAN_OBJEK",
+    "MSG_TIDAK_DIKENAL",
+    "BaseSchema",
+    "Kesalahan",
+    "SkemaIndonesia",
+    "daftar",
+    "diisi",
+    "kosong",
+    "objek",
+]
 
 MSG_TIDAK_DIKENAL = "bidang tidak dikenal"
+MSG_BUKAN_OBJEK = "harus berupa objek JSON"
 
 
-class BaseSchema(Schema):
+class SkemaIndonesia(Schema):
+    """Every message a client can get from this schema is Indonesian: its own (unknown key, not an
+    object) and, through :func:`~.fields.indonesiakan`, marshmallow's defaults on every field it binds.
+    """
+
+    error_messages = {  # noqa: RUF012 - marshmallow reads this class attribute
+        "unknown": MSG_TIDAK_DIKENAL,
+        "type": MSG_BUKAN_OBJEK,
+    }
+
+    def on_bind_field(self, field_name: str, field_obj: fields.Field) -> None:  # type: ignore[type-arg]
+        """Marshmallow's English defaults of ``field_obj`` become Indonesian."""
+        super().on_bind_field(field_name, field_obj)
+        indonesiakan(field_obj)
+
+
+class BaseSchema(SkemaIndonesia):
     """Refuses unknown keys (a misspelt field is an error, never dropped) and speaks Indonesian.
 
     Optional fields accept ``null`` as "not given": :meth:`_tanpa_null` removes such keys, so the
@@ -23,11 +52,6 @@ class BaseSchema(Schema):
         """Unknown keys are an error at every depth."""
 
         unknown = RAISE
-
-    error_messages = {  # noqa: RUF012 - marshmallow reads this class attribute
-        "unknown": MSG_TIDAK_DIKENAL,
-        "type": "harus berupa objek JSON",
-    }
 
     @post_load
     def _tanpa_null(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:

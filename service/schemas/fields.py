@@ -24,12 +24,17 @@ __all__ = [
     "KosongBerartiTidakAda",
     "Messages",
     "Objek",
+    "Panjang",
     "Pesan",
     "Pilihan",
+    "Pola",
+    "Rentang",
+    "SalahSatu",
     "Tanggal",
     "Teks",
     "UrlHttps",
     "YaTidak",
+    "indonesiakan",
 ]
 
 MSG_WAJIB = "wajib diisi"
@@ -50,6 +55,134 @@ _ANGKA_TEKS = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9
 _TANGGAL_TEKS = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # Bidirectional overrides and isolates can make a signed name read differently from what is stored.
 _BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+#: Indonesian for every message marshmallow itself can raise, keyed by its English default
+#: (``marshmallow.fields`` and ``marshmallow.validate``); :func:`indonesiakan` applies it to a field.
+PESAN_MARSHMALLOW: Mapping[str, str] = {
+    "Missing data for required field.": MSG_WAJIB,
+    "Field may not be null.": MSG_KOSONG,
+    "Invalid value.": "nilai tidak sah",
+    "Invalid input.": "nilai tidak sah",
+    "Not a valid string.": "harus berupa teks",
+    "Not a valid utf-8 string.": "harus berupa teks UTF-8 yang sah",
+    "Not a valid integer.": "harus bilangan bulat",
+    "Not a valid number.": MSG_BUKAN_ANGKA,
+    "Number too large.": "angka terlalu besar",
+    "Special numeric values (nan or infinity) are not permitted.": (
+        "harus berupa angka yang terhingga (bukan NaN atau Infinity)"
+    ),
+    "Not a valid boolean.": "harus true atau false",
+    "Not a valid date.": "harus berupa tanggal ISO YYYY-MM-DD yang sah",
+    '"{input}" cannot be formatted as a date.': "harus berupa tanggal ISO YYYY-MM-DD yang sah",
+    "Not a valid {obj_type}.": "harus berupa tanggal/waktu ISO 8601 yang sah",
+    "Not a valid {awareness} {obj_type}.": "harus berupa tanggal/waktu ISO 8601 dengan zona waktu yang tepat",
+    '"{input}" cannot be formatted as a {obj_type}.': "harus berupa tanggal/waktu ISO 8601 yang sah",
+    "Not a valid period of time.": "harus berupa jangka waktu yang sah",
+    "{input!r} cannot be formatted as a timedelta.": "harus berupa jangka waktu yang sah",
+    "Not a valid email address.": "harus berupa alamat email yang sah",
+    "Not a valid URL.": "harus berupa URL yang sah",
+    "Not a valid UUID.": "harus berupa UUID yang sah",
+    "Not a valid IP address.": "harus berupa alamat IP yang sah",
+    "Not a valid IPv4 address.": "harus berupa alamat IPv4 yang sah",
+    "Not a valid IPv6 address.": "harus berupa alamat IPv6 yang sah",
+    "Not a valid IP interface.": "harus berupa antarmuka IP yang sah",
+    "Not a valid IPv4 interface.": "harus berupa antarmuka IPv4 yang sah",
+    "Not a valid IPv6 interface.": "harus berupa antarmuka IPv6 yang sah",
+    "Not a valid list.": "harus berupa daftar (array JSON)",
+    "Not a valid tuple.": "harus berupa daftar (array JSON)",
+    "Not a valid mapping type.": "harus berupa objek JSON",
+    "Invalid type.": "harus berupa objek JSON",
+    "Must be one of: {choices}.": "harus salah satu dari {choices}",
+    "Must be equal to {other}.": "harus sama dengan {other}",
+    "One or more of the choices you made was in: {values}.": "tidak boleh memuat {values}",
+    "One or more of the choices you made was not in: {choices}.": "hanya boleh memuat {choices}",
+    "String does not match expected pattern.": "bentuknya tidak sesuai aturan",
+}
+
+
+class SalahSatu(validate.OneOf):
+    """``OneOf`` in Indonesian; the message lists the choices (``harus salah satu dari a, b``)."""
+
+    default_message = PESAN_MARSHMALLOW[validate.OneOf.default_message]
+
+
+class Pola(validate.Regexp):
+    """``Regexp`` in Indonesian (give ``error=`` saying what the pattern asks for, when it can)."""
+
+    default_message = PESAN_MARSHMALLOW[validate.Regexp.default_message]
+
+
+class Panjang(validate.Length):
+    """``Length`` in Indonesian: characters for text, items for a list."""
+
+    message_min = "minimal {min} {satuan}"
+    message_max = "paling banyak {max} {satuan}"
+    message_all = "harus {min} sampai {max} {satuan}"
+    message_equal = "harus tepat {equal} {satuan}"
+
+    def _format_error(self, value: Any, message: str) -> str:
+        satuan = "karakter" if isinstance(value, str) else "butir"
+        return (self.error or message).format(
+            input=value, min=self.min, max=self.max, equal=self.equal, satuan=satuan
+        )
+
+
+class Rentang(validate.Range):
+    """``Range`` in Indonesian, with the words of :class:`Angka` (``paling rendah 1``)."""
+
+    def __init__(
+        self,
+        min: Any = None,
+        max: Any = None,
+        *,
+        min_inclusive: bool = True,
+        max_inclusive: bool = True,
+        error: str | None = None,
+    ) -> None:
+        super().__init__(min, max, min_inclusive=min_inclusive, max_inclusive=max_inclusive, error=error)
+        bawah = "paling rendah {min}" if min_inclusive else "harus lebih dari {min}"
+        atas = "paling tinggi {max}" if max_inclusive else "harus kurang dari {max}"
+        self.message_min = bawah
+        self.message_max = atas
+        both = min_inclusive and max_inclusive
+        self.message_all = "harus antara {min} dan {max}" if both else f"{bawah} dan {atas}"
+
+
+def _validator_indonesia(validator: Any) -> Any:
+    """The same rule with an Indonesian message, for a stock marshmallow validator left English."""
+    if isinstance(validator, validate.Length) and not isinstance(validator, Panjang) and not validator.error:
+        return Panjang(validator.min, validator.max, equal=validator.equal)
+    if isinstance(validator, validate.Range) and not isinstance(validator, Rentang) and not validator.error:
+        return Rentang(
+            validator.min,
+            validator.max,
+            min_inclusive=validator.min_inclusive,
+            max_inclusive=validator.max_inclusive,
+        )
+    error = getattr(validator, "error", None)
+    if isinstance(error, str) and error in PESAN_MARSHMALLOW:
+        validator.error = PESAN_MARSHMALLOW[error]
+    return validator
+
+
+def indonesiakan(field: fields.Field) -> None:  # type: ignore[type-arg]
+    """Replace every English default message of ``field`` (its own, its validators', and those of
+    the fields inside a list, tuple or dict) by its Indonesian one; messages already set stay.
+
+    Called by the base schemas for every field they bind, so a plain marshmallow field or validator
+    in a schema still answers in Indonesian.
+    """
+    field.error_messages = {
+        key: PESAN_MARSHMALLOW.get(message, message) if isinstance(message, str) else message
+        for key, message in field.error_messages.items()
+    }
+    field.validators = [_validator_indonesia(v) for v in field.validators]
+    inner: list[Any] = [getattr(field, "inner", None), getattr(field, "key_field", None)]
+    inner += [getattr(field, "value_field", None), *getattr(field, "tuple_fields", ())]
+    for child in inner:
+        if isinstance(child, fields.Field):
+            indonesiakan(child)
 
 
 class Pesan:

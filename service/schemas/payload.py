@@ -202,7 +202,7 @@ class DocumentPayloadSchema(BaseSchema):
 
     type = Pilihan("Jenis dokumen", DOCUMENT_TYPES, required=True)
     regime = Pilihan(
-        "Regime; bila tidak diisi dipilih dari periode.mulai (rules.md §1)", REGIME_IDS, allow_none=True
+        "Regime; bila tidak diisi, regime yang berlaku pada periode.mulai", REGIME_IDS, allow_none=True
     )
     regime_override = YaTidak("Terima regime yang tidak sesuai periode", allow_none=True)
     periode = Objek(PeriodeSchema, "Periode penilaian", required=True)

@@ -5,17 +5,19 @@ and the signing page's decision form. Unknown fields are refused, never ignored.
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Any
 
-from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate, validates_schema
+from marshmallow import RAISE, ValidationError, fields, post_load, validate, validates_schema
 
-from service.schemas.base import MSG_TIDAK_DIKENAL
+from service.schemas.base import SkemaIndonesia
 from service.schemas.identitas import SertifikatSchema
 from service.scoring.vocabulary import DOCUMENT_TYPES, STATUSES
 
 __all__ = [
     "MAX_P12",
     "MIN_PASSPHRASE",
+    "SIGNER_STATUSES",
     "ArchiveQuerySchema",
     "BsreDecisionSchema",
     "CscDecisionSchema",
@@ -31,15 +33,15 @@ MAX_P12 = 64 * 1024
 #: Minimum length of a passphrase a signer chooses on first use.
 MIN_PASSPHRASE = 10
 MAX_ALASAN = 2000
+#: A signer's status (api.md): not yet their turn, their turn, and how it ended.
+SIGNER_STATUSES = ("waiting", "pending", "signed", "rejected", "cancelled")
 
 
-class _Strict(Schema):
-    """Unknown fields are refused (a misspelt parameter must not widen a search)."""
+class _Strict(SkemaIndonesia):
+    """Unknown fields are refused (a misspelt parameter must not widen a search); messages Indonesian."""
 
     class Meta:
         unknown = RAISE
-
-    error_messages = {"unknown": MSG_TIDAK_DIKENAL}  # noqa: RUF012 - marshmallow reads this class attribute
 
 
 class _Pola(validate.Regexp):
@@ -89,6 +91,42 @@ def _paling_banyak(limit: int) -> validate.Length:
 #: Search text holds no control characters: none belongs in a name, and PostgreSQL refuses NUL.
 _TANPA_KENDALI = _Pola(r"^[^\x00-\x1f\x7f]*$", error="tidak boleh memuat karakter kendali")
 
+#: RFC 3339 ``date-time``: seconds required, a fraction optional, an offset required. A ``+`` of
+#: the offset left unencoded in a URL arrives as a space; it is read as the ``+`` it was.
+_RFC3339 = re.compile(
+    r"(?P<waktu>[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,9})?)"
+    r"(?P<zona>[Zz]|[+ -][0-9]{2}:[0-9]{2})?"
+)
+
+
+class _WaktuBerzona(fields.AwareDateTime):
+    """An RFC 3339 date-time with its offset (``Z`` or ``+07:00``), read as an aware ``datetime``;
+    a time without an offset is refused, never guessed to be UTC or the server's zone.
+    """
+
+    def __init__(self, name: str, **kwargs: Any) -> None:
+        super().__init__(format="iso", **kwargs)
+        self._name = name
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> datetime:
+        contoh = "misalnya 2024-07-01T08:00:00+07:00 atau 2024-07-01T01:00:00Z"
+        found = _RFC3339.fullmatch(value) if isinstance(value, str) else None
+        if found is None:
+            raise ValidationError(
+                f"{self._name} harus tanggal dan waktu RFC 3339 dengan zona waktu, {contoh}."
+            )
+        if found["zona"] is None:
+            raise ValidationError(f"{self._name} harus menyebut zona waktunya (Z atau +07:00), {contoh}.")
+        zona = found["zona"].upper().replace(" ", "+")
+        waktu = found["waktu"].upper()
+        if "." in waktu:  # Python reads at most microseconds
+            waktu, _, pecahan = waktu.partition(".")
+            waktu = f"{waktu}.{pecahan[:6].ljust(6, '0')}"
+        try:
+            return datetime.fromisoformat(waktu + ("+00:00" if zona == "Z" else zona))
+        except ValueError:
+            raise ValidationError(f"{self._name} bukan tanggal dan waktu yang ada, {contoh}.") from None
+
 
 class ArchiveQuerySchema(_Strict):
     """Archive search (``GET /api/v1/documents`` and the ``/arsip`` form)."""
@@ -112,12 +150,34 @@ class ArchiveQuerySchema(_Strict):
         validate=validate.Range(min=2000, max=2100, error="harus tahun dari {min} sampai {max}"),
         error_messages={"invalid": "Periode diisi tahun empat angka, misalnya 2024."},
     )
-    type = _Teks(validate=validate.OneOf(DOCUMENT_TYPES, error="Jenis dokumen tidak dikenal."))
-    status = _Teks(validate=validate.OneOf(STATUSES, error="Status tidak dikenal."))
+    type = _Teks(validate=validate.OneOf(DOCUMENT_TYPES, error="harus salah satu dari {choices}"))
+    status = _Teks(validate=validate.OneOf(STATUSES, error="harus salah satu dari {choices}"))
     q = _Teks(
         validate=[_paling_banyak(200), _TANPA_KENDALI],
         metadata={
             "description": "Kata dari nama pegawai atau unit kerja; hanya angka: awalan NIP",
+        },
+    )
+    signer_nip = _Teks(
+        validate=_Pola(r"^(?:[0-9]{18}|[0-9]{16})$", error="harus NIP 18 angka atau NIK 16 angka."),
+        metadata={
+            "description": "NIP (atau NIK pejabat negara) seorang penanda tangan, utuh; juga Plt/Plh yang "
+            "menandatangani menggantikan pejabat semula"
+        },
+    )
+    signer_status = _Teks(
+        validate=validate.OneOf(SIGNER_STATUSES, error="harus salah satu dari {choices}"),
+        metadata={
+            "description": "Status penanda tangan; bersama signer_nip berlaku untuk penanda tangan itu "
+            "(signer_nip=…&signer_status=pending: yang sedang menunggu NIP itu), tanpa signer_nip: "
+            "penanda tangan mana pun"
+        },
+    )
+    updated_since = _WaktuBerzona(
+        "updated_since",
+        metadata={
+            "description": "Hanya dokumen yang berubah (updated_at) pada atau sesudah waktu ini; RFC 3339 "
+            "dengan zona waktu, mis. 2024-07-01T08:00:00+07:00"
         },
     )
     cursor = _Teks(validate=_paling_banyak(200))

@@ -3,6 +3,12 @@
 Words of the pegawai's name and of the unit's name match as word prefixes ("kepeg" finds "Biro
 Kepegawaian"), every word must match; a NIP matches by prefix. Full text by dialect (migration 0012):
 a GIN-indexed ``tsvector`` on PostgreSQL, an FTS5 table on SQLite.
+
+The signer filters ask about the rows of ``signers`` (migration 0013's ``(nip, status)`` index):
+``signer_nip`` names a whole NIP (or a pejabat negara's NIK), ``signer_status`` a signer's status,
+both together one signer ("what is waiting for NIP X"). ``updated_since`` keeps the documents changed
+at or after a moment (every operation that changes a document or one of its signers moves
+``updated_at``).
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ import binascii
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from marshmallow import ValidationError
@@ -23,6 +29,8 @@ from sqlalchemy import (
     bindparam,
     cast,
     column,
+    exists,
+    func,
     literal_column,
     select,
     table,
@@ -34,7 +42,7 @@ from sqlalchemy.orm import Session
 
 from service import audit
 from service.jsonio import parse_json
-from service.models import ApiClient, AuditEvent, Document
+from service.models import ApiClient, AuditEvent, Document, Signer
 from service.schemas.requests import ArchiveQuerySchema
 from service.services import Services
 from service.tenancy import Caller
@@ -72,6 +80,9 @@ class ArchiveQuery:
     type: str | None = None
     status: str | None = None
     q: str | None = None
+    signer_nip: str | None = None
+    signer_status: str | None = None
+    updated_since: datetime | None = None
     cursor: str | None = None
     limit: int = 20
 
@@ -182,11 +193,77 @@ def _has_words(query: ArchiveQuery) -> bool:
     return bool(words(query.nama or "") or words(query.unit_kerja or "") or (words(q) and not q.isdigit()))
 
 
-def _filtered(
-    stmt: Select[Any], query: ArchiveQuery, caller: Caller, dialect: str, *, match: bool, probe: bool = False
-) -> Select[Any]:
+def _by_signer(stmt: Select[Any], query: ArchiveQuery) -> Select[Any]:
+    """Documents with a signer of ``signer_nip`` and/or ``signer_status`` (the same signer when both
+    are given). The signer row holds who signs now: after a delegation, the Plt/Plh's NIP, so "what
+    is waiting for NIP X" finds a Plt's turn; the official they replace is no longer matched.
+    """
+    if query.signer_nip:
+        # Few rows of one official: their documents from the (nip, status) index, then sorted.
+        signers = select(Signer.document_id).where(Signer.nip == query.signer_nip)
+        if query.signer_status:
+            signers = signers.where(Signer.status == query.signer_status)
+        return stmt.where(Document.id.in_(signers))
+    if query.signer_status:
+        # A status alone holds a large share of all signers (every "signed" one): each document's own
+        # signers are looked at (the document_id index) while its documents are read newest first,
+        # which ends with the page instead of collecting every such signer first.
+        return stmt.where(
+            exists().where(Signer.document_id == Document.id, Signer.status == query.signer_status)
+        )
+    return stmt
+
+
+def _in_tenancy(stmt: Select[Any], caller: Caller) -> Select[Any]:
     if caller.tenancy.keys is not None:
         stmt = stmt.where(Document.instansi_key.in_(sorted(caller.tenancy.keys)))
+    return stmt
+
+
+def _since(moment: datetime) -> ColumnElement[bool]:
+    # In UTC, as every timestamp is stored: SQLite compares the text and drops the offset.
+    return Document.updated_at >= moment.astimezone(UTC)
+
+
+def _changed(since: datetime, caller: Caller) -> Select[Any]:
+    """The ids of the documents changed since ``since`` within the tenancy: a range of migration
+    0013's ``(instansi_key, updated_at, id)`` index, read without the table.
+    """
+    return _in_tenancy(select(Document.id), caller).where(_since(since))
+
+
+#: An ``updated_since`` that keeps at most this many documents of the tenancy (polling "what
+#: changed since T" a little after T) is served from the ``updated_at`` index and the few rows
+#: sorted; beyond it the matches are dense enough to be met walking the newest documents.
+FEW_CHANGES = 2000
+
+
+def _few_changes(session: Session, query: ArchiveQuery, caller: Caller) -> bool:
+    """Whether :func:`_changed` holds at most :data:`FEW_CHANGES` ids (an index range, cut short).
+
+    Without it SQLite's planner, which cannot tell a range of ``updated_at`` from another, walks
+    the newest documents in order hoping to fill the page soon, and reads every row of the tenancy
+    when T is a minute ago and nothing, or one document, changed (100,000 documents: 80 ms in the
+    largest tenancy, 300 ms for an operator, against about 1 ms from the index).
+    """
+    if query.updated_since is None:
+        return False
+    found = _changed(query.updated_since, caller).limit(FEW_CHANGES + 1).subquery("changed")
+    count = session.scalar(select(func.count()).select_from(found))
+    return (count or 0) <= FEW_CHANGES
+
+
+def _filtered(
+    stmt: Select[Any],
+    query: ArchiveQuery,
+    caller: Caller,
+    dialect: str,
+    *,
+    match: bool,
+    probe: bool = False,
+    few_changes: bool = False,
+) -> Select[Any]:
+    stmt = _in_tenancy(stmt, caller)
     if caller.client_id is not None and not caller.archive:
         stmt = stmt.where(Document.client_id == caller.client_id)
     if query.nip:
@@ -201,6 +278,11 @@ def _filtered(
         stmt = stmt.where(Document.type == query.type)
     if query.status:
         stmt = stmt.where(Document.status == query.status)
+    if query.updated_since is not None:
+        stmt = stmt.where(_since(query.updated_since))
+        if few_changes:
+            stmt = stmt.where(Document.id.in_(_changed(query.updated_since, caller)))
+    stmt = _by_signer(stmt, query)
     stmt = _by_words(stmt, query, dialect, match=match)
     if query.cursor:
         at, document_id = _decode(query.cursor)
@@ -210,11 +292,14 @@ def _filtered(
     return stmt
 
 
-def build_query(query: ArchiveQuery, caller: Caller, dialect: str = "sqlite") -> Select[Document]:
+def build_query(
+    query: ArchiveQuery, caller: Caller, dialect: str = "sqlite", *, few_changes: bool = False
+) -> Select[Document]:
     """The SELECT for ``query`` within what ``caller`` may read (:meth:`Caller.may_read`) on
-    ``dialect``; bound parameters only, so search text can never become SQL.
+    ``dialect``; bound parameters only, so search text can never become SQL. ``few_changes``: the
+    documents changed since ``updated_since`` are few (:func:`_few_changes`), start from them.
     """
-    stmt = _filtered(select(Document), query, caller, dialect, match=True)
+    stmt = _filtered(select(Document), query, caller, dialect, match=True, few_changes=few_changes)
     return stmt.order_by(Document.created_at.desc(), Document.id.desc())
 
 
@@ -281,14 +366,15 @@ def search(session: Session, query: ArchiveQuery, caller: Caller) -> SearchPage:
                 ordered = select(Document).where(Document.id.in_(ids))
                 rows = list(session.scalars(ordered.order_by(Document.created_at.desc(), Document.id.desc())))
                 break
+    few = _few_changes(session, query, caller) if rows is None else False
     if rows is None and dialect == "postgresql" and _has_words(query):
         # Sparse matches: from the GIN index and sorted, never by walking an ordered index that
         # the planner, misjudging how the filters correlate with time, hopes to stop early on.
         session.execute(text("SET LOCAL enable_indexscan = off"))
-        rows = list(session.scalars(build_query(query, caller, dialect).limit(limit + 1)))
+        rows = list(session.scalars(build_query(query, caller, dialect, few_changes=few).limit(limit + 1)))
         session.execute(text("SET LOCAL enable_indexscan = on"))
     if rows is None:
-        rows = list(session.scalars(build_query(query, caller, dialect).limit(limit + 1)))
+        rows = list(session.scalars(build_query(query, caller, dialect, few_changes=few).limit(limit + 1)))
     more = len(rows) > limit
     rows = rows[:limit]
     return SearchPage(items=rows, next_cursor=_encode(rows[-1]) if more and rows else None)

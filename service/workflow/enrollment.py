@@ -48,6 +48,7 @@ class MailUnavailableError(ServiceError):
     """The code could not be e-mailed now (the mail server did not take it); nothing was kept."""
 
     status = 503
+    slug = "mail-unavailable"
 
 
 #: 10^8 codes against at most 5 tries per link before it locks.

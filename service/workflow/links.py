@@ -38,6 +38,7 @@ class LinkGoneError(ServiceError):
     """The link was used, has expired or was revoked."""
 
     status = 410
+    slug = "link-gone"
 
 
 #: A signer id as this service writes it: ASCII digits, no leading zero (``int()`` would also take

@@ -22,7 +22,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -36,6 +36,7 @@ from service.workflow.enrollment import mask_email
 from service.workflow.links import MAX_FAILED_ATTEMPTS, live_token
 from service.workflow.outbox import FIRST_RETRY, Rounds, claim, retry_later
 from service.workflow.stored import payload_of
+from service.workflow.webhooks import enqueue
 
 __all__ = [
     "KINDS",
@@ -44,6 +45,7 @@ __all__ = [
     "queue_completed",
     "queue_refusal",
     "queue_turn",
+    "sweep_expired_links",
     "sweep_reminders",
 ]
 
@@ -187,6 +189,52 @@ def sweep_reminders(session: Session, services: Services) -> int:
         queued += 1
     session.commit()
     return queued
+
+
+def sweep_expired_links(session: Session, services: Services) -> int:
+    """Report each signing link that expired unused, once per link: audited ``link_expired`` and a
+    ``signer.link_expired`` webhook (the HR client reissues it or delegates). Committed; how many.
+    """
+    now = services.clock.now()
+    expired = session.scalars(
+        select(Signer)
+        .join(Document, Document.id == Signer.document_id)
+        .where(
+            Document.status == "awaiting_signature",
+            Signer.status == "pending",
+            Signer.link_nonce.is_not(None),
+            Signer.link_used_at.is_(None),
+            Signer.link_expires_at <= now,
+            or_(Signer.expiry_reported_nonce.is_(None), Signer.expiry_reported_nonce != Signer.link_nonce),
+        )
+    ).all()
+    reported = 0
+    for signer in expired:
+        # Compare-and-set: of two sweeps at once, one reports it.
+        taken = session.execute(
+            update(Signer)
+            .where(Signer.id == signer.id, Signer.link_nonce == signer.link_nonce)
+            .where(
+                or_(Signer.expiry_reported_nonce.is_(None), Signer.expiry_reported_nonce != signer.link_nonce)
+            )
+            .values(expiry_reported_nonce=signer.link_nonce)
+            .execution_options(synchronize_session=False)
+        )
+        if taken.rowcount != 1:  # type: ignore[attr-defined]
+            session.rollback()
+            continue
+        document = signer.document
+        audit.record(
+            session,
+            event="link_expired",
+            actor="system",
+            document_id=document.id,
+            data={"urutan": signer.urutan, "peran": signer.peran},
+        )
+        enqueue(session, services, document, "signer.link_expired", signer=signer)
+        session.commit()
+        reported += 1
+    return reported
 
 
 # -- rendering (at delivery) ------------------------------------------------------------------------
@@ -425,4 +473,5 @@ class MailDispatcher(Rounds):
             if self._next_sweep is None or now >= self._next_sweep:
                 self._next_sweep = now + timedelta(seconds=self.sweep_interval)
                 queued = sweep_reminders(session, self.services)
+                sweep_expired_links(session, self.services)
             return queued, deliver_mail(session, self.services, first_retry=self.first_retry)

@@ -16,7 +16,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from service import audit
-from service.errors import ConflictError, ForbiddenError, NotFoundError, UnprocessableError
+from service.errors import (
+    ConflictError,
+    ForbiddenError,
+    IdempotencyConflictError,
+    NotFoundError,
+    UnprocessableError,
+)
 from service.jsonio import json_number
 from service.models import ApiClient, Document, Revision, Signer, WebhookDelivery, as_utc, utcnow
 from service.schemas import DocumentPayloadSchema
@@ -31,7 +37,8 @@ from service.workflow.links import issue_link
 from service.workflow.mail import queue_refusal, queue_turn
 from service.workflow.pipeline import DOCX_FILE
 from service.workflow.providers import FIELD_MAKING_PROVIDERS, apply_penyedia, penyedia_of, penyedia_problems
-from service.workflow.webhooks import check_callback_url, enqueue
+from service.workflow.representation import delegasi_dict
+from service.workflow.webhooks import check_callback_url, client_actor, enqueue, signer_actor
 
 __all__ = [
     "IDEMPOTENCY_KEY_PATTERN",
@@ -41,9 +48,12 @@ __all__ = [
     "cancel_document",
     "create_document",
     "delegate_signer",
+    "delivery_dict",
     "document_file",
     "download_revision",
     "get_document",
+    "prepare_document",
+    "record_created",
     "reissue_link",
     "reject_document",
     "request_hash",
@@ -130,11 +140,59 @@ def create_document(
     :raises ScoringError: a rule only scoring can see (422).
     :raises ConflictError: the key was used before for another body.
     """
+    prepared = prepare_document(
+        session, services, client=client, idempotency_key=idempotency_key, body=body, raw_body=raw_body
+    )
+    if isinstance(prepared, Created):
+        return prepared
+    document = prepared
+    session.add(document)
+    try:
+        # Flushed here, not at the audit query's autoflush: of requests racing with one key, the
+        # losers wait at this insert for the winner's commit and are answered with its document.
+        session.flush()
+        record_created(session, document, client, ip=ip)
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        winner = _by_idempotency_key(session, client.id, document.idempotency_key)
+        if winner is None:
+            raise
+        return _replay(winner, document.request_hash)
+    services.runner.submit("render", document.id)
+    return Created(document=document, new=True)
+
+
+def _check_idempotency_key(idempotency_key: str | None, *, field: str) -> str:
+    """The key, stripped; 422 naming ``field`` when it is missing or not visible ASCII."""
     idempotency_key = (idempotency_key or "").strip()
     well_formed = re.fullmatch(IDEMPOTENCY_KEY_PATTERN, idempotency_key) is not None
     if not well_formed or len(idempotency_key) > MAX_IDEMPOTENCY_KEY:
-        message = "header wajib diisi (1–200 karakter ASCII yang terlihat; spasi hanya di tengah)"
-        raise UnprocessableError(errors=[{"field": "Idempotency-Key", "message": message}])
+        message = "wajib diisi (1–200 karakter ASCII yang terlihat; spasi hanya di tengah)"
+        if field == "Idempotency-Key":
+            message = "header " + message
+        raise UnprocessableError(errors=[{"field": field, "message": message}])
+    return idempotency_key
+
+
+def prepare_document(
+    session: Session,
+    services: Services,
+    *,
+    client: ApiClient,
+    idempotency_key: str | None,
+    body: Mapping[str, Any],
+    raw_body: str,
+    batch_id: str | None = None,
+    key_field: str = "Idempotency-Key",
+) -> Document | Created:
+    """Every check of a create request, and the new document (not added to the session yet), or
+    the document an earlier request with this key and body made (a replay).
+
+    :param key_field: what a problem with the key names (the header, or a batch item's member).
+    :raises marshmallow.ValidationError, ScoringError, ServiceError: as :func:`create_document`.
+    """
+    idempotency_key = _check_idempotency_key(idempotency_key, field=key_field)
     payload = _payload_schema.load(body)
     key = instansi_key(payload["instansi"])
     if not client.tenancy.allows(key):
@@ -175,6 +233,7 @@ def create_document(
         unit_kerja=pegawai.get("unit_kerja") or payload.get("unit_kerja", ""),
         periode_tahun=payload["periode"]["mulai"].year,
         current_revision=-1,
+        batch_id=batch_id,
     )
     for urutan, peran in enumerate(roles, start=1):
         person = payload[peran]
@@ -191,28 +250,17 @@ def create_document(
         )
         apply_penyedia(signer, penyedia_of(person, services.settings))
         document.signers.append(signer)
-    session.add(document)
-    try:
-        # Flushed here, not at the audit query's autoflush: of requests racing with one key, the
-        # losers wait at this insert for the winner's commit and are answered with its document.
-        session.flush()
-        audit.record(
-            session,
-            event="created",
-            actor=f"client:{client.name}",
-            document_id=document.id,
-            ip=ip,
-            data={"type": document.type, "regime": document.regime, "idempotency_key": idempotency_key},
-        )
-        session.commit()
-    except IntegrityError:
-        session.rollback()
-        winner = _by_idempotency_key(session, client.id, idempotency_key)
-        if winner is None:
-            raise
-        return _replay(winner, digest)
-    services.runner.submit("render", document.id)
-    return Created(document=document, new=True)
+    return document
+
+
+def record_created(session: Session, document: Document, client: ApiClient, *, ip: str | None) -> None:
+    """The ``created`` audit event of a new document (the caller commits)."""
+    data = {"type": document.type, "regime": document.regime, "idempotency_key": document.idempotency_key}
+    if document.batch_id:
+        data["batch"] = document.batch_id
+    audit.record(
+        session, event="created", actor=f"client:{client.name}", document_id=document.id, ip=ip, data=data
+    )
 
 
 def _by_idempotency_key(session: Session, client_id: int, key: str) -> Document | None:
@@ -223,7 +271,7 @@ def _by_idempotency_key(session: Session, client_id: int, key: str) -> Document 
 
 def _replay(existing: Document, digest: str) -> Created:
     if existing.request_hash != digest:
-        raise ConflictError(
+        raise IdempotencyConflictError(
             "Idempotency-Key ini sudah dipakai untuk isi permintaan yang berbeda.",
             document_id=existing.id,
         )
@@ -270,7 +318,9 @@ def _move_status(
     document.status = to
 
 
-def cancel_document(session: Session, document: Document, *, actor: str, ip: str | None) -> Document:
+def cancel_document(
+    session: Session, services: Services, document: Document, *, actor: str, ip: str | None
+) -> Document:
     """Stop a document that is not final yet; its signers' links die with it."""
     if document.status in FINAL_STATUSES:
         raise ConflictError(
@@ -281,6 +331,7 @@ def cancel_document(session: Session, document: Document, *, actor: str, ip: str
         if signer.status in ("waiting", "pending"):
             signer.status = "cancelled"
     audit.record(session, event="cancelled", actor=actor, document_id=document.id, ip=ip)
+    enqueue(session, services, document, "document.cancelled", actor=client_actor(actor))
     session.commit()
     return document
 
@@ -311,7 +362,8 @@ def reject_document(
         ip=ip,
         data={"urutan": signer.urutan, "peran": signer.peran, "alasan": alasan},
     )
-    enqueue(session, services, document, "document.rejected")
+    refuser = signer_actor(signer)
+    enqueue(session, services, document, "document.rejected", actor=refuser, signer=signer, alasan=alasan)
     queue_refusal(session, services, document)
     session.commit()
     return document
@@ -340,6 +392,8 @@ def reissue_link(
     issue_link(signer, ttl=services.settings.sign_link_ttl, now=services.clock.now())
     # A new link is a fresh start: a lock from wrong passphrases on the old one is lifted (audited).
     previous_failures, signer.failed_attempts = signer.failed_attempts, 0
+    # Only the signer's row changed, which ``onupdate`` does not see: "changed since" must.
+    document.updated_at = utcnow()
     audit.record(
         session,
         event="reissued",
@@ -348,6 +402,7 @@ def reissue_link(
         ip=ip,
         data={"urutan": urutan, "peran": signer.peran, "failed_attempts_reset": previous_failures},
     )
+    enqueue(session, services, document, "signer.reissued", actor=client_actor(actor), signer=signer)
     queue_turn(session, services, document, signer)
     session.commit()
     return signer
@@ -395,6 +450,7 @@ def delegate_signer(
     signer.email = delegate.get("email")
     apply_penyedia(signer, chosen)
     signer.failed_attempts = 0
+    document.updated_at = utcnow()  # as in ``reissue_link``: a signer's change is the document's
     if signer.status == "pending":
         issue_link(signer, ttl=services.settings.sign_link_ttl, now=services.clock.now())
     audit.record(
@@ -410,6 +466,16 @@ def delegate_signer(
             "semula": original,
             "pengganti": {"nama": signer.nama, "nip": signer.nip},
         },
+    )
+    enqueue(
+        session,
+        services,
+        document,
+        "signer.delegated",
+        actor=client_actor(actor),
+        signer=signer,
+        delegasi=delegasi_dict(signer),
+        semula=original,
     )
     if signer.status == "pending":
         queue_turn(session, services, document, signer)  # the Plt/Plh's own link, to their e-mail
@@ -497,17 +563,20 @@ def webhook_deliveries(session: Session, document: Document) -> list[dict[str, A
     rows = session.scalars(
         select(WebhookDelivery).where(WebhookDelivery.document_id == document.id).order_by(WebhookDelivery.id)
     )
-    return [
-        {
-            "id": row.id,
-            "event": row.event,
-            "url": row.url,
-            "attempts": row.attempts,
-            "delivered_at": as_utc(row.delivered_at).isoformat() if row.delivered_at else None,
-            "next_attempt_at": None if row.delivered_at else as_utc(row.next_attempt_at).isoformat(),
-            "last_status": row.last_status,
-            "last_error": row.last_error,
-            "created_at": as_utc(row.created_at).isoformat(),
-        }
-        for row in rows
-    ]
+    return [delivery_dict(row) for row in rows]
+
+
+def delivery_dict(row: WebhookDelivery) -> dict[str, Any]:
+    """One webhook delivery as the API shows it."""
+    return {
+        "id": row.id,
+        "event": row.event,
+        "url": row.url,
+        "attempts": row.attempts,
+        "delivered_at": as_utc(row.delivered_at).isoformat() if row.delivered_at else None,
+        "next_attempt_at": None if row.delivered_at else as_utc(row.next_attempt_at).isoformat(),
+        "last_status": row.last_status,
+        "last_error": row.last_error,
+        "created_at": as_utc(row.created_at).isoformat(),
+        "redelivery_of": row.redelivery_of,
+    }

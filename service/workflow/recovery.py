@@ -16,7 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, exists, select, update
+from sqlalchemy import delete, exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -82,6 +82,8 @@ def reclaim_expired(session: Session, services: Services, *, now: datetime | Non
             Document.status == "rendering",
             Document.updated_at < moment - ttl,
             ~exists().where(JobLease.document_id == Document.id),
+            # A batch's document waiting for the feeder is not lost: it is queued in its turn.
+            or_(Document.batch_id.is_(None), Document.batch_fed_at.is_not(None)),
         )
     ).all()
     session.rollback()  # end the read; each take-over below is its own transaction

@@ -26,6 +26,8 @@ __all__ = ["RevisionConflictError", "add_revision", "read_revision"]
 class RevisionConflictError(ConflictError):
     """Someone else added a revision first."""
 
+    slug = "concurrent-change"
+
 
 def read_revision(session: Session, store: DocumentStore, document: Document, number: int) -> bytes:
     """The bytes of revision ``number`` (``NoResultFound`` when there is none)."""

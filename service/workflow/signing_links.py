@@ -127,6 +127,8 @@ class DecisionFormError(UnprocessableError):
     the page shows it again with why (422, or the provider's 502/503: the link stays usable).
     """
 
+    slug = "decision-form"
+
     def __init__(self, link: OpenLink, detail: str, *, status: int = 422) -> None:
         super().__init__(detail)
         self.link = link

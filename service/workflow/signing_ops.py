@@ -32,7 +32,7 @@ from service.errors import (
     UnprocessableError,
 )
 from service.interfaces import DocumentSigner
-from service.models import Document, Signer, SignerKey
+from service.models import Document, Signer, SignerKey, utcnow
 from service.scoring.vocabulary import PERAN_LABEL
 from service.services import Services
 from service.settings import Settings
@@ -42,7 +42,7 @@ from service.workflow.mail import queue_completed, queue_turn
 from service.workflow.providers import FIELD_MAKING_PROVIDERS, Penyedia, signer_penyedia
 from service.workflow.revisions import add_revision, read_revision
 from service.workflow.stored import nomor_label, payload_of
-from service.workflow.webhooks import enqueue
+from service.workflow.webhooks import enqueue, signer_actor
 from signing import P12Inspection, Pkcs12Signer, StampInfo, add_document_timestamp, approve, inspect_p12, seal
 from signing.bsre import BsreAppearance
 from signing.csc import CscDocumentSigner
@@ -88,6 +88,8 @@ class WrongPassphraseServiceError(UnprocessableError):
     says how many attempts are left.
     """
 
+    slug = "wrong-passphrase"
+
     def __init__(self, detail: str, *, attempts_left: int, code: bool = False) -> None:
         super().__init__(detail, attempts_left=attempts_left)
         self.attempts_left = attempts_left
@@ -108,12 +110,16 @@ class _KeyDidNotOpenError(Exception):
 class UploadedKeyError(UnprocessableError):
     """A signer's own ``.p12`` cannot be used (reasons in the detail)."""
 
+    slug = "uploaded-key-refused"
+
 
 class ProviderRefusedError(UnprocessableError):
     """The official cannot sign through their provider now (BSrE: not registered, no or an expired
     certificate; CSC: a certificate not theirs, untrusted or revoked), or left its secret empty.
     Nothing was attempted; the page says why.
     """
+
+    slug = "provider-refused"
 
 
 def seal_document(
@@ -607,6 +613,7 @@ def _signature(
 
 def _count_failure(
     session: Session,
+    services: Services,
     document: Document,
     signer: Signer,
     penyedia: Penyedia,
@@ -629,6 +636,17 @@ def _count_failure(
         .execution_options(synchronize_session=False)
     ).scalar_one()
     set_committed_value(signer, "failed_attempts", failed)
+    if failed >= MAX_FAILED_ATTEMPTS:
+        # The link is locked now: a change of the document for "changed since" (its row is held).
+        moment = utcnow()
+        session.execute(
+            update(Document)
+            .where(Document.id == document.id)
+            .values(updated_at=moment)
+            .execution_options(synchronize_session=False)
+        )
+        set_committed_value(document, "updated_at", moment)
+        enqueue(session, services, document, "signer.locked", signer=signer)
     throttle.hit(session, limit, ip, now=now)
     audit.record(
         session,
@@ -731,7 +749,9 @@ def _counted(
         session.rollback()
         raise
     except (_KeyDidNotOpenError, WrongPassphraseError) as error:
-        failed = _count_failure(session, document, signer, penyedia, limit=limit, actor=actor, ip=ip, now=now)
+        failed = _count_failure(
+            session, services, document, signer, penyedia, limit=limit, actor=actor, ip=ip, now=now
+        )
         detail = error.detail if isinstance(error, _KeyDidNotOpenError) else _wrong_secret(penyedia, error)
         raise WrongPassphraseServiceError(
             detail,
@@ -922,7 +942,7 @@ def _advance(
         ip=ip,
         data={"urutan": signer.urutan, "peran": signer.peran, "nip": signer.nip, "revision": revision},
     )
-    enqueue(session, services, document, "document.signed")
+    enqueue(session, services, document, "document.signed", actor=signer_actor(signer), signer=signer)
     if not following:
         audit.record(session, event="completed", actor="system", document_id=document.id)
         enqueue(session, services, document, "document.completed")

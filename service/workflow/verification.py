@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 from typing import Any
 
 from sqlalchemy import select
@@ -18,6 +19,8 @@ from signing import validate
 from signing.errors import InvalidPdfError
 
 __all__ = ["document_by_code", "reading", "verify_current", "verify_pdf"]
+
+log = logging.getLogger(__name__)
 
 
 def _signature_dict(sig: Any) -> dict[str, Any]:
@@ -60,9 +63,11 @@ def verify_pdf(
     try:
         report = validate(data, services.trust()).as_dict()
     except InvalidPdfError as error:
+        # The PDF library's reason is English and about its internals: logged, not answered.
+        log.info("unreadable PDF sent for verification: %s", error.message)
         raise UnprocessableError(
             "Berkas bukan PDF yang dapat dibaca.",
-            errors=[{"field": "file", "message": f"PDF tidak dapat dibaca: {error.message}"}],
+            errors=[{"field": "file", "message": "PDF rusak atau tidak dapat dibaca"}],
         ) from None
     digest = hashlib.sha256(data).hexdigest()
     revision = session.scalar(select(Revision).where(Revision.sha256 == digest))

@@ -313,7 +313,9 @@ def _assigned(scope: ast.AST, variable: str) -> set[str]:
             continue
         for target in node.targets:
             if isinstance(target, ast.Name) and target.id == variable:
-                values = [node.value]
+                # ``event = "a" if … else "b"``: both.
+                value = node.value
+                values = [value.body, value.orelse] if isinstance(value, ast.IfExp) else [value]
             elif isinstance(target, ast.Tuple) and isinstance(node.value, ast.Tuple):
                 values = [
                     v

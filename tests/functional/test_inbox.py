@@ -226,7 +226,9 @@ def test_a_batch_signs_each_document_and_one_cancelled_meanwhile_fails_alone(
     assert _from_link(client, _token(app, ids[0])).status_code == 303
     assert sorted(_listed(client)) == sorted(ids)
     with app.app_context():
-        operations.cancel_document(get_session(), document(app, ids[1]), actor="client:test", ip=None)
+        operations.cancel_document(
+            get_session(), get_services(), document(app, ids[1]), actor="client:test", ip=None
+        )
     started = _start(client, ids, PASSPHRASE)
     assert started.status_code == 303
     batch_id = started.headers["Location"].rsplit("/", 1)[-1]

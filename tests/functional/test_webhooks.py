@@ -198,10 +198,10 @@ def _client_secret(runner: FlaskCliRunner) -> str:
 
 def _new_client(runner: FlaskCliRunner) -> tuple[str, str]:
     """The webhook secret and the API key of a client created through the CLI."""
-    result = runner.invoke(args=["skp", "clients", "create", "hr-webhook"])
+    result = runner.invoke(args=["skp", "clients", "create", "hr-webhook", "--json"])
     assert result.exit_code == 0, result.output
-    line = next(x for x in result.output.splitlines() if x.startswith("Webhook secret: "))
-    return line.removeprefix("Webhook secret: "), result.output.splitlines()[-1]
+    created = json.loads(result.output)
+    return created["webhook_secret"], created["api_key"]
 
 
 def _sign(app: Flask, document_id: str, urutan: int) -> None:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from service.clients import create_client
 from service.db import get_session
-from service.models import ApiClient
+from service.models import ApiClient, ApiKey
 
 BODY = {
     "regime": "permenpanrb_6_2022",
@@ -28,9 +28,11 @@ def test_cli_prints_key_alone_on_last_line_and_stores_only_its_hash(
     assert key.startswith("skp_")
     assert len(key) > 50
     with app.app_context():
-        row = get_session().scalar(select(ApiClient).where(ApiClient.name == "simpeg"))
+        client_row = get_session().scalar(select(ApiClient).where(ApiClient.name == "simpeg"))
+        assert client_row is not None
+        row = get_session().scalar(select(ApiKey).where(ApiKey.client_id == client_row.id))
         assert row is not None
-        assert key not in (row.key_hash, row.key_prefix, row.scopes)
+        assert key not in (row.key_hash, row.key_prefix, client_row.scopes)
         assert row.key_hash == hashlib.sha256(key.encode()).hexdigest()
     response = client.post("/api/v1/units/check", json=BODY, headers={"Authorization": f"Bearer {key}"})
     assert response.status_code == 200

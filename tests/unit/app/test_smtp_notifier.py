@@ -131,6 +131,7 @@ def _config(tmp_path: Path, **extra: Any) -> dict[str, Any]:
         "DATABASE_URL": "sqlite://",
         "PUBLIC_URL": "http://localhost:5000",
         "MAX_CONTENT_LENGTH": 1024,
+        "BATCH_MAX_CONTENT_LENGTH": 4096,
         "PROXY_COUNT": 0,
         "TIMEZONE": "Asia/Makassar",
         "JOB_RUNNER": "inprocess",
