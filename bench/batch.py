@@ -64,8 +64,8 @@ def batch_items(
     items, broken = [], {}
     for index in range(count):
         payload = copy.deepcopy(examples[index % len(examples)])
-        # Each item its own pegawai: the example's NIP (or NI PPPK), its last three digits the index.
-        payload["pegawai"]["nip"] = payload["pegawai"]["nip"][:15] + f"{index % 1000:03d}"
+        # Each item its own pegawai: the example's NIP (or NI PPPK) with a sequence number from the index.
+        payload["pegawai"]["nip"] = payload["pegawai"]["nip"][:15] + f"{index % 999 + 1:03d}"  # never 000
         if every and index % every == every - 1:
             how, field, breaking = BREAKAGES[len(broken) % len(BREAKAGES)]
             breaking(payload)
