@@ -13,13 +13,14 @@ from datetime import datetime, timedelta
 from typing import ParamSpec, TypeVar
 
 from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 from flask import g, request
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from service import audit
 from service.db import get_session
-from service.errors import ForbiddenError, UnauthorizedError
+from service.errors import ConflictError, ForbiddenError, UnauthorizedError
 from service.models import ApiClient, ApiKey, as_utc, utcnow
 from service.tenancy import Caller, instansi_names
 
@@ -40,8 +41,10 @@ __all__ = [
     "set_webhook_ca",
 ]
 
-SCOPES = ("documents:write", "documents:read", "archive:read")
-#: Least privilege: a new client creates and reads its own documents; ``archive:read`` is asked for.
+SCOPES = ("documents:write", "documents:read", "archive:read", "webhooks:manage")
+#: Least privilege: a new client creates and reads its own documents; ``archive:read`` (every
+#: client's documents of its tenancy) and ``webhooks:manage`` (rotating the webhook secret, which
+#: lets its holder sign webhooks) are asked for.
 DEFAULT_SCOPES = ("documents:write", "documents:read")
 #: Reading the archive (every client's documents of the tenancy) includes reading documents.
 _IMPLIED = {"archive:read": frozenset({"documents:read"})}
@@ -196,50 +199,72 @@ def rotate_key(
 
 
 def rotate_webhook_secret(
-    session: Session, client: ApiClient, *, grace: timedelta = DEFAULT_GRACE, actor: str
+    session: Session,
+    client: ApiClient,
+    *,
+    grace: timedelta = DEFAULT_GRACE,
+    actor: str,
+    key_prefix: str | None = None,
 ) -> NewSecret:
     """A new webhook secret; until ``grace`` has passed every delivery is signed with both.
 
     Signatures are made when a delivery is sent, so one queued before the rotation and sent
     after it carries both too: a receiver holding either secret can verify every delivery.
+
+    :param key_prefix: the API key that asked (recorded), when it was asked through the API.
+    :raises ConflictError: another rotation of this client's secret committed meanwhile (its new
+        secret would otherwise be lost without ever having signed anything).
     """
     now = utcnow()
     until = now + _grace(grace) if grace else None
-    client.webhook_secret_previous = client.webhook_secret if until else None
-    client.webhook_secret_previous_until = until
-    client.webhook_secret = secrets.token_hex(32)
-    client.webhook_secret_rotated_at = now
-    audit.record(
-        session,
-        event="webhook_secret_rotated",
-        actor=actor,
-        data={"client": client.name, "previous_valid_until": until.isoformat() if until else None},
+    old, new = client.webhook_secret, secrets.token_hex(32)
+    changed = session.execute(
+        update(ApiClient)
+        .where(ApiClient.id == client.id, ApiClient.webhook_secret == old)
+        .values(
+            webhook_secret=new,
+            webhook_secret_previous=old if until else None,
+            webhook_secret_previous_until=until,
+            webhook_secret_rotated_at=now,
+        )
+        .execution_options(synchronize_session=False)
     )
+    if changed.rowcount != 1:  # type: ignore[attr-defined]
+        session.rollback()
+        raise ConflictError(
+            "Rahasia webhook baru saja diganti oleh permintaan lain; lihat GET /api/v1/client."
+        )
+    data: dict[str, object] = {
+        "client": client.name,
+        "previous_valid_until": until.isoformat() if until else None,
+    }
+    if key_prefix:
+        data["key_prefix"] = key_prefix
+    audit.record(session, event="webhook_secret_rotated", actor=actor, data=data)
     session.commit()
-    return NewSecret(webhook_secret=client.webhook_secret, previous_valid_until=until)
+    session.refresh(client)
+    return NewSecret(webhook_secret=new, previous_valid_until=until)
 
 
 def set_webhook_ca(session: Session, client: ApiClient, pem: str | None, *, actor: str) -> None:
-    """Trust ``pem`` (certificates) for this client's receivers, beside the system roots; ``None``
-    clears it. The certificates are parsed first, so a bundle that would fail every delivery is
-    refused now.
+    """Trust the certificates in ``pem`` for this client's receivers, beside the system roots;
+    ``None`` clears it. The certificates are parsed and only they are kept (written again as PEM),
+    so nothing else in the file reaches the sender, and a file without one is refused now.
     """
     subjects: list[str] = []
+    kept = None
     if pem is not None:
-        subjects = _certificate_subjects(pem)
-    client.webhook_ca_pem = pem
+        try:
+            certificates = x509.load_pem_x509_certificates(pem.encode("utf-8", "replace"))
+        except ValueError as error:
+            raise ValueError(f"not a PEM certificate bundle: {error}") from None
+        subjects = [c.subject.rfc4514_string() for c in certificates]
+        kept = "".join(c.public_bytes(serialization.Encoding.PEM).decode("ascii") for c in certificates)
+    client.webhook_ca_pem = kept
     audit.record(
         session, event="webhook_ca_set", actor=actor, data={"client": client.name, "subjects": subjects}
     )
     session.commit()
-
-
-def _certificate_subjects(pem: str) -> list[str]:
-    try:
-        certificates = x509.load_pem_x509_certificates(pem.encode())
-    except ValueError as error:
-        raise ValueError(f"not a PEM certificate bundle: {error}") from None
-    return [c.subject.rfc4514_string() for c in certificates]
 
 
 def client_dict(session: Session, client: ApiClient, key: ApiKey) -> dict[str, object]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -26,9 +27,31 @@ def parse_json(data: bytes | str) -> Any:
     """Parse JSON keeping every number exact; NaN and Infinity are not JSON and are refused, and so
     is a key given twice in one object (which value was meant cannot be known).
     """
-    return json.loads(
+    parsed = json.loads(
         data, parse_float=Decimal, parse_constant=_refuse_constant, object_pairs_hook=_refuse_duplicates
     )
+    _refuse_lone_surrogates(parsed)
+    return parsed
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _refuse_lone_surrogates(value: Any) -> None:
+    r"""A ``\ud800`` escape without its pair is no character (RFC 8259 §8.2): no text holds it,
+    no column stores it and no answer could be encoded with it, so it is refused here.
+    """
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if _SURROGATE.search(item):
+                raise ValueError("teks memuat surrogate UTF-16 tanpa pasangannya (RFC 8259 §8.2)")
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
 
 
 def json_number(value: Any) -> Any:

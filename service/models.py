@@ -437,7 +437,8 @@ class DocumentBatchItem(Base):
     batch_id: Mapped[str] = mapped_column(ForeignKey("document_batches.id"), primary_key=True)
     #: Zero-based index of the item in the posted list.
     position: Mapped[int] = mapped_column(Integer, primary_key=True)
-    idempotency_key: Mapped[str] = mapped_column(String(200))
+    #: The key as sent, as JSON text (ASCII): a refused item's key may be anything JSON holds.
+    idempotency_key: Mapped[str] = mapped_column(Text)
     document_id: Mapped[str | None] = mapped_column(String(40), index=True)
     #: The RFC 9457 problem (JSON) when the item was refused.
     problem_json: Mapped[str | None] = mapped_column(Text)

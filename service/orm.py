@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.migration import MigrationContext
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import DeclarativeBase
 
-__all__ = ["Base", "make_engine", "upgrade_schema"]
+__all__ = ["Base", "downgrade_schema", "make_engine", "upgrade_schema"]
 
 
 class Base(DeclarativeBase):
@@ -40,6 +42,15 @@ def upgrade_schema(engine: Engine, revision: str = "head") -> None:
     """Create or upgrade the schema to ``revision`` (the newest by default; tests of a migration's
     data step stop before it).
     """
+    _migrate(engine, revision, command.upgrade)
+
+
+def downgrade_schema(engine: Engine, revision: str) -> None:
+    """Take the schema back to ``revision`` (an operator's way back from a release; tested)."""
+    _migrate(engine, revision, command.downgrade)
+
+
+def _migrate(engine: Engine, revision: str, step: Callable[[Config, str], None]) -> None:
     cfg = Config()
     cfg.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
     with engine.connect() as connection:
@@ -47,14 +58,16 @@ def upgrade_schema(engine: Engine, revision: str = "head") -> None:
         if sqlite:
             # A batch migration copies a table and drops the old one: with foreign keys enforced,
             # dropping a table others refer to fails. Off for the migration (outside a transaction,
-            # where SQLite honours it), checked after it, and on again.
+            # where SQLite honours it), checked after it if anything ran, and on again.
             connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
             connection.commit()
         try:
             with connection.begin():
+                before = MigrationContext.configure(connection).get_current_revision()
                 cfg.attributes["connection"] = connection
-                command.upgrade(cfg, revision)
-                if sqlite:
+                step(cfg, revision)
+                moved = MigrationContext.configure(connection).get_current_revision() != before
+                if sqlite and moved:
                     broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
                     if broken:
                         raise RuntimeError(f"the migration broke foreign keys: {broken[:5]}")

@@ -129,6 +129,16 @@ def app_with_converter(app_config: dict[str, Any], converter: Any) -> Iterator[F
 
 
 @pytest.fixture
+def live_app(app_config: dict[str, Any], converter: Any) -> Iterator[Flask]:
+    """The app with its real in-process job runner and the session's warm converter."""
+    app = create_app({**app_config, "RUNNER": None, "CONVERTER": converter})
+    upgrade_schema(app.extensions["skp.engine"])
+    yield app
+    app.extensions["skp"].runner.close()
+    app.extensions["skp.engine"].dispose()
+
+
+@pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
 

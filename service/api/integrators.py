@@ -50,7 +50,7 @@ def whoami() -> dict[str, Any]:
 
 
 @bp.post("/client/webhook-secret")
-@require_scope("documents:write")
+@require_scope("webhooks:manage")
 def rotate_secret() -> tuple[dict[str, Any], int, dict[str, str]]:
     """A new webhook secret; the old one signs beside it for ``grace_hours`` (default 24)."""
     body = _rotation_schema.load(json_body())
@@ -59,6 +59,7 @@ def rotate_secret() -> tuple[dict[str, Any], int, dict[str, str]]:
         g.api_client,
         grace=timedelta(hours=body.get("grace_hours", 24)),
         actor=f"client:{g.api_client.name}",
+        key_prefix=g.api_key.key_prefix,
     )
     until = rotated.previous_valid_until
     answer = {

@@ -28,7 +28,7 @@ from service.clients import SCOPES, require_scope
 from service.composition import get_services
 from service.schemas import DocumentPayloadSchema, UnitCheckSchema
 from service.schemas.fields import _ANGKA_TEKS as NUMERIC_TEXT  # the text a number is read from
-from service.schemas.integrators import BatchSchema, PingSchema, SecretRotationSchema
+from service.schemas.integrators import BatchItemSchema, BatchSchema, PingSchema, SecretRotationSchema
 from service.schemas.payload import PerRegime
 from service.schemas.requests import ArchiveQuerySchema, DelegateSchema, RevisionQuerySchema
 from service.scoring.vocabulary import (
@@ -575,7 +575,10 @@ _BATCH = _closed(
             "items": _closed(
                 {
                     "index": {"type": "integer", "minimum": 0, "description": "Position in the posted list"},
-                    "idempotency_key": {"type": "string"},
+                    "idempotency_key": {
+                        "type": ["string", "null"],
+                        "description": "The item's key as sent; null if it sent none as text",
+                    },
                     "id": {"type": ["string", "null"], "description": "The document; null if refused"},
                     "status": {"type": ["string", "null"], "description": "The document's status"},
                     "problem": _nullable({**_ref("Problem"), "description": "Why the item was refused"}),
@@ -1323,13 +1326,14 @@ def _document_paths(spec: APISpec) -> None:
 def _batch_and_client_paths(spec: APISpec) -> None:
     """Batches, webhook tests and redelivery, and the calling client's own settings."""
     security: list[dict[str, list[str]]] = [{"bearer": []}]
+    spec.components.schema("BatchItem", schema=BatchItemSchema)
     spec.components.schema("BatchRequest", schema=BatchSchema)
     spec.components.schema("Ping", schema=PingSchema)
     spec.components.schema("SecretRotation", schema=SecretRotationSchema)
     item = spec.components.schemas["BatchItem"]["properties"]
     item["idempotency_key"]["description"] += (
         f"; 1 to {MAX_IDEMPOTENCY_KEY} visible ASCII characters, spaces only inside, unique within the "
-        "batch (a key repeated in the batch is 422; a key that breaks the pattern is the item's problem)"
+        "batch (a key repeated in the batch, or one that breaks the pattern, is the item's problem)"
     )
     item["payload"]["description"] = (
         "A document payload (the DocumentPayload schema), as POST /api/v1/documents takes it; checked on "
@@ -1345,10 +1349,10 @@ def _batch_and_client_paths(spec: APISpec) -> None:
                 "items[].problem and the other items go on. batch.completed goes to callback_url once "
                 "every item is refused or its document is final.",
                 "security": security,
-                "x-rules-beyond-schema": "Idempotency keys repeated within the batch, and a callback_url "
-                "that does not resolve to a public address, answer 422. Each item's payload is checked "
-                "as DocumentPayload with its rules beyond schema (regime and period, what each type "
-                "requires, scoring): what it breaks becomes that item's problem, not a 422.",
+                "x-rules-beyond-schema": "A callback_url that does not resolve to a public address "
+                "answers 422. Each item is checked as a BatchItem (its key unique within the batch) and "
+                "its payload as DocumentPayload with its rules beyond schema (regime and period, what "
+                "each type requires, scoring): what it breaks becomes that item's problem, not a 422.",
                 "requestBody": {
                     "required": True,
                     "content": {"application/json": {"schema": "BatchRequest"}},
@@ -1407,7 +1411,12 @@ def _batch_and_client_paths(spec: APISpec) -> None:
                 "security": security,
                 "parameters": [
                     {"name": "document_id", "in": "path", "required": True, "schema": {"type": "string"}},
-                    {"name": "delivery_id", "in": "path", "required": True, "schema": {"type": "integer"}},
+                    {
+                        "name": "delivery_id",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "integer", "minimum": 1, "maximum": 2**63 - 1},
+                    },
                 ],
                 "responses": {
                     "202": _json("The new delivery", _ref("WebhookDelivery")),
@@ -1420,7 +1429,7 @@ def _batch_and_client_paths(spec: APISpec) -> None:
         path="/api/v1/client/webhook-secret",
         operations={
             "post": {
-                "summary": "Rotate the calling client's webhook secret (scope documents:write)",
+                "summary": "Rotate the calling client's webhook secret (scope webhooks:manage)",
                 "description": "A new secret signs every delivery from now on; until "
                 "previous_valid_until deliveries carry a second signature with the old one "
                 "(X-SKP-Signature: sha256=<new>,sha256=<old>), so a receiver can switch over.",

@@ -1,15 +1,13 @@
 """Requests of HR systems at scale: a batch's envelope, a webhook ping, a webhook secret rotation.
 
 A batch is a list of items, each an Idempotency-Key and a payload. Only the envelope is checked
-here; each payload is checked as ``POST /api/v1/documents`` checks it, and its problems belong to
-that item alone (one bad payload does not refuse the others).
+here; each item is checked on its own (its shape, its key unique in the batch, its payload as
+``POST /api/v1/documents`` checks it), and its problems belong to that item alone.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-from marshmallow import RAISE, ValidationError, fields, validate, validates_schema
+from marshmallow import RAISE, fields, validate
 
 from service.schemas.base import SkemaIndonesia
 from service.schemas.fields import UrlHttps
@@ -30,7 +28,9 @@ class _Strict(SkemaIndonesia):
 
 
 class BatchItemSchema(_Strict):
-    """One document of the batch; the payload is checked on its own, after the envelope."""
+    """What one item of a batch is: documented (the OpenAPI ``BatchItem``), checked item by item by
+    :mod:`service.workflow.batches`, so that an item of the wrong shape is that item's problem alone.
+    """
 
     idempotency_key = fields.String(
         required=True,
@@ -45,32 +45,20 @@ class BatchItemSchema(_Strict):
 
 
 class BatchSchema(_Strict):
-    """``{"items": [...], "callback_url"?}``."""
+    """``{"items": [...], "callback_url"?}``: the envelope; the items are checked one by one."""
 
     items = fields.List(
-        fields.Nested(BatchItemSchema),
+        fields.Raw(
+            metadata={"description": "A BatchItem; one of another shape is refused as its own problem"}
+        ),
         required=True,
         validate=validate.Length(min=1, max=MAX_BATCH_ITEMS, error="berisi 1 sampai 1000 butir"),
-        metadata={"description": f"1 to {MAX_BATCH_ITEMS} documents"},
+        metadata={"description": f"1 to {MAX_BATCH_ITEMS} documents, each a BatchItem"},
     )
     callback_url = UrlHttps(
         "URL https untuk webhook batch.completed (aturan host-nya sama dengan callback_url dokumen)",
         allow_none=True,
     )
-
-    @validates_schema(skip_on_field_errors=True)
-    def _unique_keys(self, data: dict[str, Any], **_: Any) -> None:
-        seen: dict[str, int] = {}
-        errors: dict[str, Any] = {}
-        for index, item in enumerate(data["items"]):
-            key = str(item["idempotency_key"]).strip()
-            if key in seen:
-                errors[f"items.{index}.idempotency_key"] = [
-                    f"sudah dipakai butir {seen[key]} dalam kumpulan ini (tiap dokumen kuncinya sendiri)"
-                ]
-            seen.setdefault(key, index)
-        if errors:
-            raise ValidationError(errors)
 
 
 class PingSchema(_Strict):
@@ -86,6 +74,9 @@ class SecretRotationSchema(_Strict):
 
     grace_hours = fields.Integer(
         strict=True,
-        validate=validate.Range(min=0, max=168, error="harus bilangan bulat 0 sampai 168"),
-        metadata={"description": "Hours the old secret keeps signing beside the new one (default 24)"},
+        validate=validate.Range(min=1, max=168, error="harus bilangan bulat 1 sampai 168"),
+        metadata={
+            "description": "Hours the old secret keeps signing beside the new one (default 24; at least "
+            "1, so that no delivery in flight goes unverifiable: only the operator's CLI may cut it to 0)"
+        },
     )

@@ -5,7 +5,7 @@ and the signing page's decision form. Unknown fields are refused, never ignored.
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from marshmallow import RAISE, ValidationError, fields, post_load, validate, validates_schema
@@ -123,8 +123,9 @@ class _WaktuBerzona(fields.AwareDateTime):
             waktu, _, pecahan = waktu.partition(".")
             waktu = f"{waktu}.{pecahan[:6].ljust(6, '0')}"
         try:
-            return datetime.fromisoformat(waktu + ("+00:00" if zona == "Z" else zona))
-        except ValueError:
+            # In UTC here: a moment at the edge of the calendar (year 1 at +01:00) has none.
+            return datetime.fromisoformat(waktu + ("+00:00" if zona == "Z" else zona)).astimezone(UTC)
+        except (ValueError, OverflowError):
             raise ValidationError(f"{self._name} bukan tanggal dan waktu yang ada, {contoh}.") from None
 
 

@@ -45,7 +45,7 @@ _envelope = BatchSchema()
 
 @dataclass(frozen=True)
 class _Outcome:
-    key: str
+    key: object
     document: Document | None = None
     problem: dict[str, Any] | None = None
 
@@ -95,8 +95,13 @@ def _store(
     )
     outcomes: list[_Outcome] = []
     new: list[Document] = []
-    for item in envelope["items"]:
-        key = str(item["idempotency_key"])
+    seen: dict[str, int] = {}
+    reachable: set[str] = set()  # callback URLs checked once per batch, not once per item
+    for index, item in enumerate(envelope["items"]):
+        key, problem = _item_problem(item, index, seen, services)
+        if problem is not None:
+            outcomes.append(_Outcome(key=key, problem=problem))
+            continue
         payload = item["payload"]
         try:
             prepared = prepare_document(
@@ -108,24 +113,27 @@ def _store(
                 raw_body=json.dumps(payload, ensure_ascii=False, default=json_number),
                 batch_id=batch.id,
                 key_field="idempotency_key",
+                reachable=reachable,
             )
         except (ValidationError, ScoringError, ServiceError) as error:
-            outcomes.append(_Outcome(key=key.strip(), problem=_problem(error, services)))
+            outcomes.append(_Outcome(key=key, problem=_problem(error, services)))
             continue
         if isinstance(prepared, Created):
-            outcomes.append(_Outcome(key=key.strip(), document=prepared.document))
+            outcomes.append(_Outcome(key=key, document=prepared.document))
             continue
         new.append(prepared)
-        outcomes.append(_Outcome(key=key.strip(), document=prepared))
+        outcomes.append(_Outcome(key=key, document=prepared))
     batch.refused = sum(1 for o in outcomes if o.problem is not None)
     session.add(batch)
     for position, outcome in enumerate(outcomes):
         batch.items.append(
             DocumentBatchItem(
                 position=position,
-                idempotency_key=outcome.key,
+                # As JSON text, ASCII only: a refused key may hold anything JSON can (NUL, a lone
+                # surrogate, any length), and the answer gives it back as it was sent.
+                idempotency_key=json.dumps(outcome.key),
                 document_id=outcome.document.id if outcome.document else None,
-                problem_json=json.dumps(outcome.problem, ensure_ascii=False) if outcome.problem else None,
+                problem_json=json.dumps(outcome.problem) if outcome.problem else None,
             )
         )
     session.add_all(new)
@@ -139,10 +147,37 @@ def _store(
         ip=ip,
         data={"batch": batch.id, "total": batch.total, "refused": batch.refused, "created": len(new)},
     )
-    if not new:
-        _complete(session, services, batch)
+    if not any(o.document for o in outcomes):
+        _complete(session, services, batch)  # every item refused: nothing will render
     session.commit()
     return batch
+
+
+def _item_problem(
+    item: object, index: int, seen: dict[str, int], services: Services
+) -> tuple[Any, dict[str, Any] | None]:
+    """An item's key (stripped when it is text) and the problem of its shape, if it has one: not an
+    object, no key or payload, a member that does not belong, a key another item of the batch has.
+    """
+    if not isinstance(item, Mapping):
+        error = ValidationError({"": ["harus berupa objek JSON dengan idempotency_key dan payload"]})
+        return None, _problem(error, services)
+    key = item.get("idempotency_key")
+    key = key.strip() if isinstance(key, str) else key
+    errors: dict[str, list[str]] = {}
+    for unknown in sorted(set(item) - {"idempotency_key", "payload"}):
+        errors[unknown] = ["bidang tidak dikenal"]
+    if not isinstance(key, str):
+        errors["idempotency_key"] = ["wajib diisi, berupa teks"]
+    elif key in seen:
+        errors["idempotency_key"] = [
+            f"sudah dipakai butir {seen[key]} dalam kumpulan ini (tiap dokumen kuncinya sendiri)"
+        ]
+    else:
+        seen[key] = index
+    if not isinstance(item.get("payload"), Mapping):
+        errors["payload"] = ["wajib diisi, berupa objek JSON (payload dokumen)"]
+    return key, _problem(ValidationError(errors), services) if errors else None
 
 
 def get_batch(session: Session, batch_id: str, client: ApiClient) -> DocumentBatch:
@@ -180,7 +215,7 @@ def batch_dict(session: Session, batch: DocumentBatch, *, items: bool = True) ->
         body["items"] = [
             {
                 "index": item.position,
-                "idempotency_key": item.idempotency_key,
+                "idempotency_key": _key(item),
                 "id": item.document_id,
                 "status": statuses.get(item.document_id) if item.document_id else None,
                 "problem": json.loads(item.problem_json) if item.problem_json else None,
@@ -188,6 +223,12 @@ def batch_dict(session: Session, batch: DocumentBatch, *, items: bool = True) ->
             for item in batch.items
         ]
     return body
+
+
+def _key(item: DocumentBatchItem) -> str | None:
+    """The item's key as it was sent; ``None`` when it sent none, or not as text."""
+    key = json.loads(item.idempotency_key)
+    return key if isinstance(key, str) else None
 
 
 def feed(session: Session, services: Services, room: int) -> list[str]:

@@ -22,7 +22,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import ColumnElement, Select, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -141,6 +141,21 @@ def queue_refusal(session: Session, services: Services, document: Document) -> N
             )
 
 
+def _unused_links(*conditions: ColumnElement[bool]) -> Select[Signer]:
+    """The signers whose turn it is, with a link issued and not used, that also meet ``conditions``."""
+    return (
+        select(Signer)
+        .join(Document, Document.id == Signer.document_id)
+        .where(
+            Document.status == "awaiting_signature",
+            Signer.status == "pending",
+            Signer.link_nonce.is_not(None),
+            Signer.link_used_at.is_(None),
+            *conditions,
+        )
+    )
+
+
 def sweep_reminders(session: Session, services: Services) -> int:
     """Queue the reminders that are due: for each live link of a signer with e-mail, the nearest day
     of ``REMINDER_DAYS`` whose time has come, once per link and day; never for a used, expired or
@@ -151,14 +166,8 @@ def sweep_reminders(session: Session, services: Services) -> int:
         return 0
     now = services.clock.now()
     waiting = session.scalars(
-        select(Signer)
-        .join(Document, Document.id == Signer.document_id)
-        .where(
-            Document.status == "awaiting_signature",
-            Signer.status == "pending",
+        _unused_links(
             Signer.email.is_not(None),
-            Signer.link_nonce.is_not(None),
-            Signer.link_used_at.is_(None),
             Signer.link_expires_at > now,
             Signer.failed_attempts < MAX_FAILED_ATTEMPTS,
         )
@@ -196,33 +205,33 @@ def sweep_expired_links(session: Session, services: Services) -> int:
     ``signer.link_expired`` webhook (the HR client reissues it or delegates). Committed; how many.
     """
     now = services.clock.now()
-    expired = session.scalars(
-        select(Signer)
-        .join(Document, Document.id == Signer.document_id)
-        .where(
-            Document.status == "awaiting_signature",
-            Signer.status == "pending",
-            Signer.link_nonce.is_not(None),
-            Signer.link_used_at.is_(None),
-            Signer.link_expires_at <= now,
-            or_(Signer.expiry_reported_nonce.is_(None), Signer.expiry_reported_nonce != Signer.link_nonce),
+    unreported = or_(
+        Signer.expiry_reported_nonce.is_(None), Signer.expiry_reported_nonce != Signer.link_nonce
+    )
+    # (id, nonce) now: a link reissued while the sweep runs has a new nonce and is not this one.
+    found = session.execute(
+        _unused_links(Signer.link_expires_at <= now, unreported).with_only_columns(
+            Signer.id, Signer.link_nonce
         )
     ).all()
+    session.rollback()
     reported = 0
-    for signer in expired:
-        # Compare-and-set: of two sweeps at once, one reports it.
+    for signer_id, nonce in found:
+        # Compare-and-set on everything the query asked: of two sweeps one reports it, and a link
+        # reissued, used or cancelled meanwhile is not reported at all.
+        still = _unused_links(
+            Signer.id == signer_id, Signer.link_nonce == nonce, Signer.link_expires_at <= now
+        )
         taken = session.execute(
             update(Signer)
-            .where(Signer.id == signer.id, Signer.link_nonce == signer.link_nonce)
-            .where(
-                or_(Signer.expiry_reported_nonce.is_(None), Signer.expiry_reported_nonce != signer.link_nonce)
-            )
-            .values(expiry_reported_nonce=signer.link_nonce)
+            .where(Signer.id.in_(still.with_only_columns(Signer.id).scalar_subquery()), unreported)
+            .values(expiry_reported_nonce=nonce)
             .execution_options(synchronize_session=False)
         )
         if taken.rowcount != 1:  # type: ignore[attr-defined]
             session.rollback()
             continue
+        signer = session.get_one(Signer, signer_id)
         document = signer.document
         audit.record(
             session,

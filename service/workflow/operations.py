@@ -185,11 +185,13 @@ def prepare_document(
     raw_body: str,
     batch_id: str | None = None,
     key_field: str = "Idempotency-Key",
+    reachable: set[str] | None = None,
 ) -> Document | Created:
     """Every check of a create request, and the new document (not added to the session yet), or
     the document an earlier request with this key and body made (a replay).
 
     :param key_field: what a problem with the key names (the header, or a batch item's member).
+    :param reachable: callback URLs found reachable already (a batch checks each URL once).
     :raises marshmallow.ValidationError, ScoringError, ServiceError: as :func:`create_document`.
     """
     idempotency_key = _check_idempotency_key(idempotency_key, field=key_field)
@@ -212,7 +214,11 @@ def prepare_document(
         return _replay(existing, digest)
     # Once the payload is otherwise valid (no lookup for a request refused anyway); a replay
     # above answers as the first time did, whatever DNS says now.
-    check_callback_url(services, payload.get("callback_url"))
+    url = payload.get("callback_url")
+    if reachable is None or url not in reachable:
+        check_callback_url(services, url)
+        if reachable is not None and url:
+            reachable.add(url)
     pegawai = payload["pegawai"]
     document = Document(
         id=f"doc_{secrets.token_hex(10)}",

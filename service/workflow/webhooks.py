@@ -226,7 +226,8 @@ def redeliver(
     :raises NotFoundError: no such delivery of this document.
     :raises ConflictError: it has not been delivered yet (it is still being retried).
     """
-    original = session.get(WebhookDelivery, delivery_id)
+    # Beyond a 64-bit integer no row has that id (and SQLite could not even be asked).
+    original = session.get(WebhookDelivery, delivery_id) if 0 < delivery_id < 2**63 else None
     if original is None or original.document_id != document.id:
         raise NotFoundError(f"Pengiriman webhook {delivery_id} untuk dokumen ini tidak ditemukan.")
     if original.delivered_at is None:
@@ -304,6 +305,11 @@ def deliver_due(
         except OSError as error:
             ok = False
             delivery.last_error = str(error)[:500]
+        except Exception as error:  # any fault is this delivery's alone, retried with backoff
+            # Not one that stops the round: the other receivers' deliveries go on.
+            log.exception("webhook delivery %s failed", delivery.id)
+            ok = False
+            delivery.last_error = f"{type(error).__name__}: {error}"[:500]
         if ok:
             delivery.delivered_at = utcnow()
             sent += 1

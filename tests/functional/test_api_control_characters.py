@@ -62,3 +62,31 @@ def test_an_idempotency_key_may_hold_inner_spaces(client: FlaskClient, auth: dic
         headers={**auth, "Content-Type": "application/json", "Idempotency-Key": "batch 7 / item 12"},
     )
     assert response.status_code == 202, response.text
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"\ud800": 1},  # a key: the problem naming it could not be encoded (it answered 500)
+        {"type": "skp", "pegawai": {"nama": "Budi \udfff"}},
+        {"items": [{"idempotency_key": "\ud83d", "payload": {}}]},
+    ],
+)
+@pytest.mark.parametrize("path", ["/api/v1/scores", "/api/v1/documents", "/api/v1/batches"])
+def test_a_lone_surrogate_is_no_text_and_the_body_is_refused(
+    client: FlaskClient, auth: dict[str, str], body: dict[str, object], path: str
+) -> None:
+    data = json.dumps(body)  # ASCII: the surrogate travels as its \u escape, as JSON allows
+    headers = {**auth, "Idempotency-Key": "k-surrogate"}
+    response = client.post(path, data=data, content_type="application/json", headers=headers)
+    assert response.status_code == 400, response.text
+    assert "surrogate" in response.json["detail"]
+
+
+def test_a_surrogate_pair_is_one_character_and_welcome(client: FlaskClient, auth: dict[str, str]) -> None:
+    body = load_example("pp46_2011_evaluasi")
+    body["pegawai"]["nama"] += " \U0001f600"  # travels as \ud83d\ude00
+    response = client.post(
+        "/api/v1/scores", data=json.dumps(body), content_type="application/json", headers=auth
+    )
+    assert response.status_code != 400, response.text

@@ -12,8 +12,11 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
 
+from service.clients import rotate_webhook_secret
 from service.db import get_session
+from service.errors import ConflictError
 from service.models import ApiClient, ApiKey, AuditEvent, Document
 from tests.conftest import load_example
 from tests.functional.test_webhooks import _self_signed
@@ -63,7 +66,8 @@ def _audit(app: Flask) -> list[tuple[str, dict[str, Any]]]:
         rows = get_session().scalars(
             select(AuditEvent).where(AuditEvent.document_id.is_(None)).order_by(AuditEvent.id)
         )
-        return [(e.event, json.loads(e.data_json)) for e in rows]
+        events = [(e.event, json.loads(e.data_json)) for e in rows]
+    return [(event, data) for event, data in events if data.get("client") == NAME]
 
 
 def test_create_json_prints_everything_the_hr_system_keeps_and_the_key_works(
@@ -187,8 +191,13 @@ def test_replace_revokes_the_old_key_at_once_and_keeps_the_client(
 def test_the_client_route_shows_its_keys_and_secret_and_every_change_is_audited(
     app: Flask, client: FlaskClient, runner: FlaskCliRunner, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    created = _create(runner)
+    created = _create(runner, "--scopes", "documents:write,documents:read,webhooks:manage")
     auth = {"Authorization": f"Bearer {created['api_key']}"}
+    # Rotating the webhook secret is a scope of its own, never granted by default.
+    plain = {"Authorization": f"Bearer {json.loads(_cli(runner, 'create', 'hr-lain', '--json'))['api_key']}"}
+    refused = client.post("/api/v1/client/webhook-secret", headers=plain, json={})
+    assert refused.status_code == 403
+    assert "webhooks:manage" in refused.json["detail"]
     shown = client.get("/api/v1/client", headers=auth)
     assert shown.status_code == 200, shown.text
     assert shown.json["key_prefix"] == created["key_prefix"]
@@ -222,6 +231,7 @@ def test_the_client_route_shows_its_keys_and_secret_and_every_change_is_audited(
     assert data["client_created"]["key_prefix"] == created["key_prefix"]
     assert data["client_key_rotated"]["key_prefix"] == rotated_key["key_prefix"]
     assert data["webhook_secret_rotated"]["previous_valid_until"] == secret.json["previous_valid_until"]
+    assert data["webhook_secret_rotated"]["key_prefix"] == created["key_prefix"]  # which key asked
     assert data["webhook_ca_set"]["subjects"] == ["CN=127.0.0.1"]
     # No secret or key is written into the audit.
     written = json.dumps(events)
@@ -234,7 +244,8 @@ def test_the_client_route_shows_its_keys_and_secret_and_every_change_is_audited(
         assert value not in written
     with app.app_context():
         actors = get_session().scalars(select(AuditEvent.actor).order_by(AuditEvent.id)).all()
-    assert actors == ["cli", "cli", f"client:{NAME}", "cli"]
+    # hr-kunci made, hr-lain made, hr-kunci's key rotated, its secret rotated by itself, its CA set.
+    assert actors == ["cli", "cli", "cli", f"client:{NAME}", "cli"]
 
 
 def test_a_shorter_grace_shortens_the_grace_of_keys_rotated_earlier(
@@ -258,3 +269,35 @@ def test_a_shorter_grace_shortens_the_grace_of_keys_rotated_earlier(
     assert datetime.fromisoformat(again[third["key_prefix"]]) - datetime.now(UTC) == pytest.approx(
         timedelta(hours=72), abs=timedelta(minutes=1)
     )
+
+
+def test_of_two_rotations_racing_one_wins_and_the_other_is_told(app: Flask, runner: FlaskCliRunner) -> None:
+    _create(runner)
+    with app.app_context():
+        engine = app.extensions["skp.engine"]
+        with Session(engine) as first, Session(engine) as second:
+            mine = first.scalars(select(ApiClient).where(ApiClient.name == NAME)).one()
+            theirs = second.scalars(select(ApiClient).where(ApiClient.name == NAME)).one()
+            won = rotate_webhook_secret(first, mine, grace=timedelta(hours=1), actor="test")
+            with pytest.raises(ConflictError):
+                rotate_webhook_secret(second, theirs, grace=timedelta(hours=1), actor="test")
+        stored = get_session().scalars(select(ApiClient).where(ApiClient.name == NAME)).one()
+        assert stored.webhook_secret == won.webhook_secret  # the winner's secret is the one in force
+
+
+def test_only_the_certificates_of_a_ca_file_are_kept(
+    app: Flask, runner: FlaskCliRunner, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    _create(runner)
+    cert, _key = _self_signed(tmp_path_factory.mktemp("client-ca"))
+    noisy = cert.parent / "bundle.pem"
+    # Text around the blocks (a comment, a non-ASCII name) is ignored by PEM readers, and must not
+    # reach the bundle file the sender writes (it answered UnicodeEncodeError on every delivery).
+    noisy.write_text("# CA Dinas Kominfo — Jawa Tengah\n" + cert.read_text() + "ekor ½\n", encoding="utf-8")
+    _cli(runner, "ca", NAME, str(noisy))
+    with app.app_context():
+        stored = get_session().scalars(select(ApiClient).where(ApiClient.name == NAME)).one().webhook_ca_pem
+    assert stored is not None
+    assert stored.startswith("-----BEGIN CERTIFICATE-----")
+    assert stored.strip().endswith("-----END CERTIFICATE-----")
+    assert stored.isascii()

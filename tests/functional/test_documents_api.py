@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,9 +12,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from service import create_app
 from service.clients import SCOPES, create_client
-from service.db import get_session, upgrade_schema
+from service.db import get_session
 from service.models import Document
 from signing import signature_fields, validate
 from tests.conftest import load_example
@@ -23,16 +21,6 @@ from tests.conftest import load_example
 pytestmark = pytest.mark.slow  # every test runs the real pipeline on the warm LibreOffice pool
 
 EXAMPLE = "permenpanrb_8_2021_dokumen_penilaian"
-
-
-@pytest.fixture
-def live_app(app_config: dict[str, Any], converter: Any) -> Iterator[Flask]:
-    """The app with its real in-process job runner and the session's warm converter."""
-    app = create_app({**app_config, "RUNNER": None, "CONVERTER": converter})
-    upgrade_schema(app.extensions["skp.engine"])
-    yield app
-    app.extensions["skp"].runner.close()
-    app.extensions["skp.engine"].dispose()
 
 
 @pytest.fixture

@@ -82,7 +82,8 @@ def receiver(tls_files: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> I
 @pytest.fixture
 def hr(runner: FlaskCliRunner) -> dict[str, Any]:
     """The HR client, created by the operator's command; what ``--json`` printed."""
-    result = runner.invoke(args=["skp", "clients", "create", CLIENT, "--json"])
+    scopes = "documents:write,documents:read,webhooks:manage"
+    result = runner.invoke(args=["skp", "clients", "create", CLIENT, "--scopes", scopes, "--json"])
     assert result.exit_code == 0, result.output
     created: dict[str, Any] = json.loads(result.output)
     return created
@@ -487,21 +488,23 @@ def test_a_rotation_signs_every_delivery_for_both_secrets_until_the_grace_ends(
 
 
 def test_a_rotation_without_grace_signs_with_the_new_secret_alone_at_once(
-    app: Flask, client: FlaskClient, hr: dict[str, Any], receiver: Receiver
+    app: Flask, client: FlaskClient, runner: FlaskCliRunner, hr: dict[str, Any], receiver: Receiver
 ) -> None:
     old, auth = hr["webhook_secret"], _auth(hr["api_key"])
     receiver.fail_next = 1000
     document_id = _hooked(app, receiver)
     assert _deliver_all(app) == 0
-    for wrong in (169, -1, "2", 1.5):
+    # Through the API at least an hour: a key alone cannot make deliveries in flight unverifiable.
+    for wrong in (0, 169, -1, "2", 1.5):
         refused = client.post("/api/v1/client/webhook-secret", headers=auth, json={"grace_hours": wrong})
         assert refused.status_code == 422, refused.text
         assert [e["field"] for e in refused.json["errors"]] == ["grace_hours"]
     assert client.get("/api/v1/client", headers=auth).json["webhook_secret_rotated_at"] is None
-    rotated = client.post("/api/v1/client/webhook-secret", headers=auth, json={"grace_hours": 0})
-    assert rotated.status_code == 200, rotated.text
-    assert rotated.json["previous_valid_until"] is None
-    new = rotated.json["webhook_secret"]
+    # The operator may (a secret that leaked): the CLI with --grace-hours 0.
+    result = runner.invoke(args=["skp", "clients", "rotate-secret", CLIENT, "--grace-hours", "0"])
+    assert result.exit_code == 0, result.output
+    new = result.output.strip().splitlines()[-1]
+    assert client.get("/api/v1/client", headers=auth).json["previous_secret_valid_until"] is None
     receiver.fail_next = 0
     _make_due(app)
     assert _deliver_all(app) == 1
@@ -769,3 +772,14 @@ def test_a_finished_batch_reports_completed_to_its_own_callback(
     assert completed["actor"] == SYSTEM
     assert completed["batch"]["id"] == posted.json["id"]
     assert "document" not in completed
+
+
+def test_a_delivery_id_beyond_any_row_is_not_found(
+    app: Flask, client: FlaskClient, hr: dict[str, Any], receiver: Receiver
+) -> None:
+    document_id = _hooked(app, receiver)
+    for delivery_id in (2**63, 2**70):
+        response = client.post(
+            f"/api/v1/documents/{document_id}/webhooks/{delivery_id}/redeliver", headers=_auth(hr["api_key"])
+        )
+        assert response.status_code == 404, response.text

@@ -59,7 +59,7 @@ def upgrade() -> None:
         "document_batch_items",
         sa.Column("batch_id", sa.String(40), sa.ForeignKey("document_batches.id"), primary_key=True),
         sa.Column("position", sa.Integer(), primary_key=True),
-        sa.Column("idempotency_key", sa.String(200), nullable=False),
+        sa.Column("idempotency_key", sa.Text(), nullable=False),
         sa.Column("document_id", sa.String(40), nullable=True),
         sa.Column("problem_json", sa.Text(), nullable=True),
     )
@@ -104,5 +104,9 @@ def downgrade() -> None:
         "api_clients.id ORDER BY k.id DESC LIMIT 1), key_hash = (SELECT k.key_hash FROM api_keys k "
         "WHERE k.client_id = api_clients.id ORDER BY k.id DESC LIMIT 1)"
     )
+    with op.batch_alter_table("api_clients") as batch:
+        batch.alter_column("key_prefix", existing_type=sa.String(16), nullable=False)
+        batch.alter_column("key_hash", existing_type=sa.String(64), nullable=False)
+        batch.create_unique_constraint("uq_api_clients_key_prefix", ["key_prefix"])
     op.drop_index("ix_api_keys_client_id", table_name="api_keys")
     op.drop_table("api_keys")

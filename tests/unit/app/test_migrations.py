@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask import Flask
 from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 
 from service import create_app
-from service.db import upgrade_schema
+from service.clients import authenticate, create_client, rotate_key
+from service.db import get_session, upgrade_schema
 from service.models import Base, modelled
+from service.orm import downgrade_schema
 
 
 def test_migrations_match_models(app: Flask) -> None:
@@ -67,6 +72,41 @@ def test_tenancy_migration_gives_old_documents_their_instansi_and_old_accounts_e
             ("doc_b", "", ""),  # unreadable payload: in no instansi, visible to operators only
         ]
         assert clients == [True]
+    finally:
+        app.extensions["skp"].close()
+        engine.dispose()
+
+
+def test_0013_goes_back_and_forth_keeping_each_clients_key(app_config: dict[str, Any]) -> None:
+    """Downgraded, each client keeps its newest key (and its key columns their rules); upgraded
+    again, that key is the client's first ``api_keys`` row, and it still authenticates.
+    """
+    app = create_app(app_config)
+    engine = app.extensions["skp.engine"]
+    try:
+        upgrade_schema(engine)
+        with app.app_context():
+            first = create_client(get_session(), "bkd", ["documents:read"])
+            rotated = rotate_key(get_session(), "bkd", grace=timedelta(hours=1))
+        downgrade_schema(engine, "0012")
+        with engine.connect() as conn:
+            row = conn.execute(text("SELECT key_prefix, key_hash FROM api_clients WHERE name = 'bkd'")).one()
+        assert row.key_prefix == rotated.api_key.split("_")[1]
+        with engine.begin() as conn, pytest.raises(IntegrityError):
+            conn.execute(
+                text(
+                    "INSERT INTO api_clients (name, key_prefix, key_hash, scopes, webhook_secret) "
+                    "VALUES ('dup', :p, 'x', 'documents:read', 's')"
+                ),
+                {"p": row.key_prefix},
+            )
+        upgrade_schema(engine)
+        with app.app_context():
+            assert authenticate(get_session(), rotated.api_key) is not None
+            assert authenticate(get_session(), first.api_key) is None  # died with the downgrade
+        with engine.connect() as conn:
+            context = MigrationContext.configure(conn, opts={"include_object": modelled})
+            assert compare_metadata(context, Base.metadata) == []
     finally:
         app.extensions["skp"].close()
         engine.dispose()

@@ -48,6 +48,9 @@ def test_updated_since_is_an_aware_moment(written: str, moment: datetime) -> Non
         ("2024-02-30T08:00:00Z", "bukan tanggal dan waktu yang ada"),
         ("2024-07-01T24:00:00Z", "bukan tanggal dan waktu yang ada"),
         ("2024-07-01T08:00:00+24:00", "bukan tanggal dan waktu yang ada"),
+        # The edges of the calendar: no moment in UTC (it answered 500).
+        ("0001-01-01T00:00:00+01:00", "bukan tanggal dan waktu yang ada"),
+        ("9999-12-31T23:59:59-01:00", "bukan tanggal dan waktu yang ada"),
     ],
 )
 def test_updated_since_without_an_offset_or_not_a_moment_is_refused(written: str, says: str) -> None:
