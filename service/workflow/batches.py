@@ -131,7 +131,7 @@ def _store(
                 position=position,
                 # As JSON text, ASCII only: a refused key may hold anything JSON can (NUL, a lone
                 # surrogate, any length), and the answer gives it back as it was sent.
-                idempotency_key=json.dumps(outcome.key),
+                idempotency_key=json.dumps(outcome.key, default=json_number),
                 document_id=outcome.document.id if outcome.document else None,
                 problem_json=json.dumps(outcome.problem) if outcome.problem else None,
             )

@@ -251,7 +251,7 @@ def test_an_item_of_the_wrong_shape_is_refused_alone(
         {"idempotency_key": "ok", "payload": load_example(NAMES[1])},  # the same key again
         {"idempotency_key": "tanpa-payload"},
         {"payload": good},
-        {"idempotency_key": 7, "payload": good},
+        {"idempotency_key": 7.5, "payload": good},  # a number (read as a Decimal)
         {"idempotency_key": "lain", "payload": good, "x": 1},
         {"idempotency_key": "bukan-objek", "payload": [good]},
         "bukan objek",
