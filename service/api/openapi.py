@@ -1415,7 +1415,7 @@ def _batch_and_client_paths(spec: APISpec) -> None:
                         "name": "delivery_id",
                         "in": "path",
                         "required": True,
-                        "schema": {"type": "integer", "minimum": 1, "maximum": 2**63 - 1},
+                        "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
                     },
                 ],
                 "responses": {

@@ -226,8 +226,9 @@ def redeliver(
     :raises NotFoundError: no such delivery of this document.
     :raises ConflictError: it has not been delivered yet (it is still being retried).
     """
-    # Beyond a 64-bit integer no row has that id (and SQLite could not even be asked).
-    original = session.get(WebhookDelivery, delivery_id) if 0 < delivery_id < 2**63 else None
+    # Ids are 32-bit integers (PostgreSQL's ``integer``): beyond that no row has one, and
+    # the database would refuse even to be asked.
+    original = session.get(WebhookDelivery, delivery_id) if 0 < delivery_id < 2**31 else None
     if original is None or original.document_id != document.id:
         raise NotFoundError(f"Pengiriman webhook {delivery_id} untuk dokumen ini tidak ditemukan.")
     if original.delivered_at is None:

@@ -778,7 +778,7 @@ def test_a_delivery_id_beyond_any_row_is_not_found(
     app: Flask, client: FlaskClient, hr: dict[str, Any], receiver: Receiver
 ) -> None:
     document_id = _hooked(app, receiver)
-    for delivery_id in (2**63, 2**70):
+    for delivery_id in (2**31, 50830938666644, 2**63, 2**70):  # schemathesis found the second on PostgreSQL
         response = client.post(
             f"/api/v1/documents/{document_id}/webhooks/{delivery_id}/redeliver", headers=_auth(hr["api_key"])
         )
