@@ -72,7 +72,7 @@ class NewClient:
             "key_prefix": self.api_key.split("_", 2)[1],
             "webhook_secret": self.client.webhook_secret,
             "scopes": sorted(self.client.scope_set),
-            "instansi": json.loads(self.client.instansi_json) if not self.client.all_instansi else [],
+            "instansi": self.client.instansi,
             "all_instansi": self.client.all_instansi,
         }
 
@@ -269,15 +269,15 @@ def set_webhook_ca(session: Session, client: ApiClient, pem: str | None, *, acto
 
 def client_dict(session: Session, client: ApiClient, key: ApiKey) -> dict[str, object]:
     """``GET /api/v1/client``: who the calling key belongs to, and the state of its secrets."""
-    until = client.webhook_secret_previous_until
     now = utcnow()
+    until = client.previous_secret_until(now)
     keys = session.scalars(
         select(ApiKey).where(ApiKey.client_id == client.id, ApiKey.revoked_at.is_(None)).order_by(ApiKey.id)
     ).all()
     return {
         "name": client.name,
         "scopes": sorted(client.scope_set),
-        "instansi": [] if client.all_instansi else json.loads(client.instansi_json),
+        "instansi": client.instansi,
         "all_instansi": client.all_instansi,
         "key_prefix": key.key_prefix,
         "keys": [
@@ -287,14 +287,12 @@ def client_dict(session: Session, client: ApiClient, key: ApiKey) -> dict[str, o
                 "expires_at": as_utc(k.expires_at).isoformat() if k.expires_at else None,
             }
             for k in keys
-            if k.expires_at is None or as_utc(k.expires_at) > now
+            if k.live(now)
         ],
         "webhook_secret_rotated_at": (
             as_utc(client.webhook_secret_rotated_at).isoformat() if client.webhook_secret_rotated_at else None
         ),
-        "previous_secret_valid_until": (
-            as_utc(until).isoformat() if until is not None and as_utc(until) > now else None
-        ),
+        "previous_secret_valid_until": until.isoformat() if until else None,
         "webhook_ca": client.webhook_ca_pem is not None,
     }
 
@@ -318,9 +316,7 @@ def authenticate(session: Session, key: str) -> tuple[ApiClient, ApiKey] | None:
     if len(parts) != 3 or parts[0] != KEY_PREFIX:
         return None
     row = session.scalar(select(ApiKey).where(ApiKey.key_prefix == parts[1]))
-    if row is None or row.revoked_at is not None:
-        return None
-    if row.expires_at is not None and as_utc(row.expires_at) <= utcnow():
+    if row is None or not row.live(utcnow()):
         return None
     if not hmac.compare_digest(row.key_hash, _hash_key(key)):
         return None

@@ -95,15 +95,26 @@ class ApiClient(Base):
         """The scopes as a set."""
         return frozenset(self.scopes.split())
 
+    def previous_secret_until(self, now: datetime) -> datetime | None:
+        """The end of the previous secret's grace period, while it lasts; ``None`` otherwise."""
+        until = self.webhook_secret_previous_until
+        if self.webhook_secret_previous and until is not None and as_utc(until) > now:
+            return as_utc(until)
+        return None
+
     def webhook_secrets(self, now: datetime) -> list[str]:
         """The secrets a delivery is signed with now: the current one, then the previous one while
         its grace period lasts.
         """
-        secrets = [self.webhook_secret]
-        until = self.webhook_secret_previous_until
-        if self.webhook_secret_previous and until is not None and as_utc(until) > now:
-            secrets.append(self.webhook_secret_previous)
-        return secrets
+        if self.webhook_secret_previous and self.previous_secret_until(now):
+            return [self.webhook_secret, self.webhook_secret_previous]
+        return [self.webhook_secret]
+
+    @property
+    def instansi(self) -> list[str]:
+        """The instansi served as named; empty for an operator account (every instansi)."""
+        names: list[str] = [] if self.all_instansi else json.loads(self.instansi_json)
+        return names
 
     @property
     def tenancy(self) -> Tenancy:
@@ -130,6 +141,10 @@ class ApiKey(Base):
     #: End of the grace period of a key that was rotated; ``None`` while it is the current key.
     expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    def live(self, now: datetime) -> bool:
+        """Not revoked, and not past the end of its grace period."""
+        return self.revoked_at is None and (self.expires_at is None or as_utc(self.expires_at) > now)
 
 
 def _tenancy(every: bool, names_json: str) -> Tenancy:
