@@ -227,7 +227,7 @@ def api_latency(pool: LibreOfficeConverter, bare: BareServers, work: Path, runs:
     from service.clients import SCOPES, create_client
     from service.db import get_session, upgrade_schema
     from service.jsonio import parse_json
-    from service.schemas import DocumentPayloadSchema
+    from service.schemas import load_payload
     from service.scoring import score_payload
     from signing import create_dev_pki
 
@@ -274,7 +274,7 @@ def api_latency(pool: LibreOfficeConverter, bare: BareServers, work: Path, runs:
         if status != "awaiting_signature":
             raise SystemExit(f"document ended {status}")
         t0 = time.perf_counter()
-        loaded = DocumentPayloadSchema().load(parse_json(payload_text.encode()))
+        loaded = load_payload(parse_json(payload_text.encode()))
         docx = render_document(loaded, score_payload(loaded), packaged_dir=ROOT / "form_templates")
         bare.convert(bare.ports[0], docx)
         bare_ms = (time.perf_counter() - t0) * 1000

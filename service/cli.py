@@ -33,7 +33,7 @@ from service.jobs import CeleryRunner
 from service.leases import LeasedRunner
 from service.models import ApiClient, AuditEvent
 from service.tenancy import Caller, Tenancy
-from service.users import change_password, create_user, unlock_user
+from service.users import change_password, create_user, set_konseling, unlock_user
 from service.workflow.batches import BatchFeeder
 from service.workflow.mail import MailDispatcher, deliver_mail, sweep_reminders
 from service.workflow.pipeline import PACKAGED_TEMPLATES
@@ -222,16 +222,32 @@ skp.add_command(users)
     multiple=True,
     help="An instansi the archivist serves (repeatable); without it every instansi.",
 )
+@click.option("--konseling", is_flag=True, help="May open konseling records (confidential).")
 @click.password_option(help="Prompted for when not given (at least 12 characters).")
-def users_create(username: str, role: str, instansi: tuple[str, ...], password: str) -> None:
+def users_create(username: str, role: str, instansi: tuple[str, ...], konseling: bool, password: str) -> None:
     """Create a login for an archivist."""
     try:
-        user = create_user(get_session(), username, password, role=role, instansi=instansi)
+        user = create_user(
+            get_session(), username, password, role=role, instansi=instansi, konseling=konseling
+        )
     except ValueError as error:
         raise click.ClickException(str(error)) from None
     click.echo(
         f"User {username!r} created with role {role}; instansi: {_served(user.tenancy, user.instansi_json)}"
+        + ("; may open konseling records" if konseling else "")
     )
+
+
+@users.command("konseling")
+@click.argument("username")
+@click.option("--grant/--revoke", required=True, help="Grant or withdraw the permission.")
+def users_konseling(username: str, grant: bool) -> None:
+    """Grant or withdraw the permission to open konseling records (confidential)."""
+    try:
+        set_konseling(get_session(), username, grant, actor="cli")
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"User {username!r} {'may' if grant else 'may no longer'} open konseling records.")
 
 
 def _served(tenancy: Tenancy, names_json: str) -> str:

@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     func,
     text,
 )
@@ -153,7 +154,9 @@ def _tenancy(every: bool, names_json: str) -> Tenancy:
 
 
 class Document(Base):
-    """One official form for one pegawai and period, from payload to the last signature."""
+    """One official form for one pegawai (or one unit kerja) and period, from payload to the last
+    signature.
+    """
 
     __tablename__ = "documents"
     __table_args__ = (
@@ -189,6 +192,8 @@ class Document(Base):
     #: The payload's instansi as given, and its :func:`~service.tenancy.instansi_key` (tenancy).
     instansi: Mapped[str] = mapped_column(String(300))
     instansi_key: Mapped[str] = mapped_column(String(300), index=True)
+    #: The pegawai the form is about; empty for a unit document (``UNIT_TYPES``: about a unit
+    #: kerja, its pegawai listed in the payload), which :attr:`subjek` names by its unit instead.
     pegawai_nip: Mapped[str] = mapped_column(String(18))
     pegawai_nama: Mapped[str] = mapped_column(String(200))
     unit_kerja: Mapped[str] = mapped_column(String(300))
@@ -209,6 +214,13 @@ class Document(Base):
     revisions: Mapped[list[Revision]] = relationship(
         back_populates="document", order_by="Revision.number", cascade="all, delete-orphan"
     )
+
+    @property
+    def subjek(self) -> str:
+        """Whom the document is about, as mail subjects and pages name it ("a.n. …"): the pegawai,
+        or for a unit document its unit kerja.
+        """
+        return self.pegawai_nama or f"Unit Kerja {self.unit_kerja}"
 
 
 #: The archive search's dialect-specific objects (migration 0012), which no model describes: the
@@ -521,6 +533,8 @@ class User(Base):
     #: The instansi served (JSON list of names); ignored when ``all_instansi`` (an operator account).
     instansi_json: Mapped[str] = mapped_column(Text, default="[]")
     all_instansi: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: May open konseling records (confidential: :data:`~service.scoring.vocabulary.CONFIDENTIAL_TYPES`).
+    konseling: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     @property

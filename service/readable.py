@@ -66,6 +66,7 @@ PERISTIWA: Mapping[str, str] = {
     "password_changed": "Kata sandi diganti",
     "user_created": "Akun arsip dibuat",
     "user_unlocked": "Akun arsip dibuka kuncinya",
+    "user_konseling": "Izin membuka rekaman konseling diubah",
     "inbox_session_opened": "Masuk ke kotak masuk penanda tangan",
     "inbox_login_link_sent": "Tautan masuk kotak masuk dikirim lewat e-mail",
     "inbox_logout": "Keluar dari kotak masuk penanda tangan",
@@ -175,6 +176,9 @@ def ringkasan(payload: Mapping[str, Any], hasil: Mapping[str, Any]) -> dict[str,
     predikat = next((str(hasil[key]) for key in _PREDIKAT if hasil.get(key)), "-")
     found = payload.get("pegawai")
     pegawai: Mapping[str, Any] = found if isinstance(found, Mapping) else {}
+    daftar = payload.get("daftar_pegawai")
+    if isinstance(daftar, list):  # a unit document: its unit and how many it lists
+        pegawai = {"nama": f"{len(daftar)} pegawai {payload.get('unit_kerja') or ''}".strip()}
     return {
         "nilai": angka(nilai) if nilai is not None else "-",
         "predikat": predikat,

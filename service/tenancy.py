@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
+from service.scoring.vocabulary import CONFIDENTIAL_TYPES
+
 __all__ = ["Caller", "Owned", "Tenancy", "instansi_key", "instansi_names"]
 
 
@@ -69,6 +71,10 @@ class Owned(Protocol):
     def client_id(self) -> int:
         """The API client that created the document."""
 
+    @property
+    def type(self) -> str:
+        """The document type (a konseling record is confidential)."""
+
 
 @dataclass(frozen=True)
 class Caller:
@@ -76,29 +82,38 @@ class Caller:
 
     An API client (``client_id`` set) reads its own documents, and with ``archive`` every document of
     its tenancy; it changes only its own. An archivist (``client_id=None``) reads every document of
-    its tenancy and changes none through this service's API.
+    its tenancy and changes none through this service's API. A confidential document (a konseling
+    record) is read only by the client that sent it and by callers granted ``konseling`` (an
+    archivist with the permission, the operator), never through ``archive`` alone.
     """
 
     actor: str
     tenancy: Tenancy
     client_id: int | None = None
     archive: bool = False
+    konseling: bool = False
 
     @classmethod
     def operator(cls, actor: str) -> Caller:
         """The instance's operator (the CLI): reads every document, owns none."""
-        return cls(actor=actor, tenancy=Tenancy.every())
+        return cls(actor=actor, tenancy=Tenancy.every(), konseling=True)
 
     @classmethod
     def holder_of(cls, document: Owned, actor: str) -> Caller:
-        """Whoever holds a document's verification code: sees that document's instansi only."""
-        return cls(actor=actor, tenancy=Tenancy(keys=frozenset({document.instansi_key})))
+        """Whoever holds a document's verification code: sees that document's instansi only (and the
+        document itself, confidential or not: the code is printed on it).
+        """
+        return cls(actor=actor, tenancy=Tenancy(keys=frozenset({document.instansi_key})), konseling=True)
 
     def may_read(self, document: Owned) -> bool:
         """Whether the document is shown at all (anything else answers 404)."""
         if not self.tenancy.allows(document.instansi_key):
             return False
-        return self.client_id is None or self.archive or document.client_id == self.client_id
+        if document.client_id == self.client_id:
+            return True
+        if document.type in CONFIDENTIAL_TYPES and not self.konseling:
+            return False
+        return self.client_id is None or self.archive
 
     def owns(self, document: Owned) -> bool:
         """Whether the caller created the document: only then may it change it or see live links."""

@@ -28,6 +28,7 @@ __all__ = [
     "create_user",
     "log_in",
     "login_limit",
+    "set_konseling",
     "unlock_user",
     "user_caller",
 ]
@@ -41,11 +42,18 @@ _DUMMY_HASH = generate_password_hash(secrets.token_urlsafe(24), "scrypt")
 
 
 def create_user(
-    session: Session, username: str, password: str, *, role: str, instansi: Iterable[str] = ()
+    session: Session,
+    username: str,
+    password: str,
+    *,
+    role: str,
+    instansi: Iterable[str] = (),
+    konseling: bool = False,
 ) -> User:
     """A web account with a scrypt-hashed password (``ValueError`` for a weak one or a taken name).
 
     :param instansi: the instansi the archivist serves; none named: every instansi (an operator).
+    :param konseling: may open konseling records (confidential).
     """
     names = instansi_names(instansi)
     if role not in ROLES:
@@ -61,13 +69,14 @@ def create_user(
         failed_logins=0,
         instansi_json=json.dumps(names, ensure_ascii=False),
         all_instansi=not names,
+        konseling=konseling,
     )
     session.add(user)
     audit.record(
         session,
         event="user_created",
         actor="cli",
-        data={"username": username, "role": role, "instansi": names or "*"},
+        data={"username": username, "role": role, "instansi": names or "*", "konseling": konseling},
     )
     session.commit()
     return user
@@ -186,6 +195,19 @@ def unlock_user(session: Session, username: str, *, actor: str) -> User:
     return user
 
 
+def set_konseling(session: Session, username: str, granted: bool, *, actor: str) -> User:
+    """Grant or withdraw the permission to open konseling records (audited, also when unchanged).
+
+    :raises ValueError: unknown name.
+    """
+    user = _user(session, username)
+    data = {"username": username, "before": bool(user.konseling), "after": granted}
+    user.konseling = granted
+    audit.record(session, event="user_konseling", actor=actor, data=data)
+    session.commit()
+    return user
+
+
 def change_password(session: Session, services: Services, username: str, password: str, *, actor: str) -> int:
     """Set a new password and revoke every session of the account (audited); how many were revoked.
 
@@ -209,5 +231,7 @@ def change_password(session: Session, services: Services, username: str, passwor
 
 
 def user_caller(user: User) -> Caller:
-    """The archivist as a :class:`~service.tenancy.Caller`: reads every document of its tenancy."""
-    return Caller(actor=f"user:{user.username}", tenancy=user.tenancy)
+    """The archivist as a :class:`~service.tenancy.Caller`: reads every document of its tenancy (a
+    konseling record only with the permission).
+    """
+    return Caller(actor=f"user:{user.username}", tenancy=user.tenancy, konseling=bool(user.konseling))

@@ -7,10 +7,9 @@ from typing import Any
 from service.api.blueprint import bp
 from service.clients import require_scope
 from service.http import json_body
-from service.schemas import DocumentPayloadSchema, UnitCheckSchema
+from service.schemas import UnitCheckSchema, load_payload
 from service.scoring import check_unit, score_payload
 
-_payload_schema = DocumentPayloadSchema()
 _unit_schema = UnitCheckSchema()
 
 
@@ -18,7 +17,7 @@ _unit_schema = UnitCheckSchema()
 @require_scope()
 def scores() -> dict[str, Any]:
     """Score a document payload by its regime and return every intermediate value."""
-    payload = _payload_schema.load(json_body())
+    payload = load_payload(json_body())
     return {"regime": payload["regime"], "type": payload["type"], "hasil": score_payload(payload)}
 
 

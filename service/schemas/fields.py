@@ -371,12 +371,19 @@ class Teks(KosongBerartiTidakAda, Pesan, fields.String):
 
 
 class Pilihan(KosongBerartiTidakAda, Pesan, fields.String):
-    """One of a fixed set of ids (lower case, underscores); the message lists them."""
+    """One of a fixed set of ids (lower case, underscores); the message lists them.
+
+    :param listed: the ids the message lists when they are more than this field takes (a document's
+        ``type``: each schema takes its own, a client may send any of :data:`DOCUMENT_TYPES`).
+    """
 
     default_error_messages: Messages = {"invalid": "harus berupa teks"}  # noqa: RUF012
 
-    def __init__(self, description: str, choices: Iterable[str], **kwargs: Any) -> None:
+    def __init__(
+        self, description: str, choices: Iterable[str], *, listed: Iterable[str] | None = None, **kwargs: Any
+    ) -> None:
         self.choices = tuple(choices)
+        self.listed = tuple(listed) if listed is not None else self.choices
         super().__init__(metadata=_meta(description, {"enum": list(self.choices)}), **kwargs)
 
     def _deserialize(
@@ -384,7 +391,7 @@ class Pilihan(KosongBerartiTidakAda, Pesan, fields.String):
     ) -> Any:
         text = super()._deserialize(value, attr, data, **kwargs)
         if text not in self.choices:
-            raise ValidationError("harus salah satu dari " + ", ".join(self.choices))
+            raise ValidationError("harus salah satu dari " + ", ".join(self.listed))
         return text
 
 

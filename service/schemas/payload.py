@@ -46,6 +46,7 @@ from service.scoring.vocabulary import (
     PEJABAT_NEGARA,
     PERMENPANRB_6_2022,
     PERMENPANRB_8_2021,
+    PERSON_TYPES,
     PP46_2011,
     RATING_PERMENPANRB_6_2022,
     REGIME_IDS,
@@ -200,7 +201,7 @@ _PERILAKU = {
 class DocumentPayloadSchema(BaseSchema):
     """A document payload (api.md "Document payload"); ``load`` returns the dict of docs/architecture.md."""
 
-    type = Pilihan("Jenis dokumen", DOCUMENT_TYPES, required=True)
+    type = Pilihan("Jenis dokumen (per pegawai)", PERSON_TYPES, listed=DOCUMENT_TYPES, required=True)
     regime = Pilihan(
         "Regime; bila tidak diisi, regime yang berlaku pada periode.mulai", REGIME_IDS, allow_none=True
     )

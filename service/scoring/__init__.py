@@ -13,9 +13,10 @@ from types import ModuleType
 from typing import Any
 
 from service.scoring import permenpanrb_6_2022, permenpanrb_8_2021, policy, pp46_2011
-from service.scoring.common import CONTEXT, ScoringError, label, round2, to_decimal
+from service.scoring.common import CONTEXT, ScoringError, label, round2, to_decimal, with_label
 from service.scoring.vocabulary import (
     ASSESSMENT_TYPES,
+    COACHING_TYPES,
     DOCUMENT_TYPES,
     PERMENPANRB_6_2022,
     PERMENPANRB_8_2021,
@@ -23,7 +24,15 @@ from service.scoring.vocabulary import (
     PREDIKAT,
 )
 
-__all__ = ["PREDIKAT", "REGIMES", "ScoringError", "check_unit", "score_payload"]
+__all__ = [
+    "PREDIKAT",
+    "REGIMES",
+    "ScoringError",
+    "check_unit",
+    "pemeringkatan",
+    "penetapan_predikat",
+    "score_payload",
+]
 
 #: Regime id → the module that scores it.
 REGIMES: Mapping[str, ModuleType] = {
@@ -55,6 +64,12 @@ def score_payload(payload: Mapping[str, Any]) -> dict[str, Any]:
     kind = payload.get("type")
     if kind not in DOCUMENT_TYPES:
         raise ScoringError("type", "harus salah satu dari " + ", ".join(DOCUMENT_TYPES))
+    if kind == "penetapan_predikat":
+        return penetapan_predikat(payload)
+    if kind == "peringkat":
+        return pemeringkatan(payload)
+    if kind in COACHING_TYPES:
+        return {}  # a record of what was said: nothing to compute
     with localcontext(CONTEXT):
         if kind in ASSESSMENT_TYPES:
             result: dict[str, Any] = module.hasil(payload)
@@ -164,3 +179,52 @@ def check_unit(
             for (nip, predikat, nilai), rank in zip(rows, ranks, strict=True)
         ]
     return {"distribusi": distribusi, "warnings": warnings, "peringkat": peringkat}
+
+
+def penetapan_predikat(payload: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``hasil`` of a penetapan predikat kinerja (SE MenPANRB 3/2023; forms.md E1).
+
+    Each pegawai's predikat is the kuadran of their two ratings; the distribution, the pola of the
+    capaian organisasi rule by rule (``terpenuhi``) and its warnings are :func:`check_unit`'s.
+    """
+    capaian = str(payload["capaian_organisasi"])
+    pegawai = []
+    for index, row in enumerate(payload["daftar_pegawai"]):
+        try:
+            predikat = permenpanrb_6_2022.kuadran(row["rating_hasil_kerja"], row["rating_perilaku_kerja"])
+        except ScoringError as error:
+            field = f"daftar_pegawai.{index}.{error.field.rsplit('.', 1)[-1]}"
+            raise ScoringError(field, error.message) from None
+        pegawai.append({"nip": str(row["nip"]), **with_label("predikat", predikat)})
+    unit = check_unit(PERMENPANRB_6_2022, pegawai, capaian)
+    total = len(pegawai)
+    jumlah = {p: v["jumlah"] for p, v in unit["distribusi"].items()}
+    pola = [
+        {
+            "aturan": rule.aturan,
+            "uraian": rule.uraian,
+            "predikat": [p for p in PREDIKAT[PERMENPANRB_6_2022] if p in rule.predikat],
+            "terpenuhi": rule.terpenuhi(sum(jumlah[p] for p in rule.predikat), total),
+        }
+        for rule in policy.POLA_DISTRIBUSI_6_2022[capaian]
+    ]
+    return {
+        **with_label("capaian_organisasi", capaian),
+        "jumlah_pegawai": total,
+        "pegawai": pegawai,
+        "distribusi": unit["distribusi"],
+        "pola_distribusi": pola,
+        "warnings": unit["warnings"],
+    }
+
+
+def pemeringkatan(payload: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``hasil`` of a pemeringkatan kinerja (PP 30/2019 BAB VI; forms.md E2): the ranking by nilai
+    kinerja, then predikat, with the 8/2021 distribution and its warnings (:func:`check_unit`).
+    """
+    rows = [
+        {"nip": str(row["nip"]), "predikat": row["predikat"], "nilai": row["nilai_kinerja"]}
+        for row in payload["daftar_pegawai"]
+    ]
+    unit = check_unit(str(payload["regime"]), rows, None)
+    return {"jumlah_pegawai": len(rows), **unit}

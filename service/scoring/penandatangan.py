@@ -15,10 +15,13 @@ from service.scoring.vocabulary import PERMENPANRB_6_2022, PERMENPANRB_8_2021, P
 __all__ = [
     "ATASAN",
     "FORM_KEYS",
+    "KONSELOR",
     "PEGAWAI",
+    "PEJABAT_BERWENANG",
     "PEJABAT_PENILAI",
     "PENANDATANGAN",
     "PENANDATANGAN_BILA_ADA",
+    "PIMPINAN",
     "form_key",
     "parse_forms",
     "penandatangan",
@@ -27,6 +30,9 @@ __all__ = [
 PEGAWAI = "pegawai"
 PEJABAT_PENILAI = "pejabat_penilai"
 ATASAN = "atasan_pejabat_penilai"
+PIMPINAN = "pimpinan_yang_berwenang"
+PEJABAT_BERWENANG = "pejabat_yang_berwenang"
+KONSELOR = "konselor"
 
 #: (regime, type) → the roles that sign, in the order the form numbers them (api.md's table).
 PENANDATANGAN: Mapping[tuple[str, str], tuple[str, ...]] = {
@@ -41,6 +47,14 @@ PENANDATANGAN: Mapping[tuple[str, str], tuple[str, ...]] = {
     (PERMENPANRB_6_2022, "evaluasi"): (PEJABAT_PENILAI,),  # right column only (A5)
     (PERMENPANRB_6_2022, "dokumen_penilaian"): (PEGAWAI, PEJABAT_PENILAI),  # atasan: section 3 only (A6)
     (PERMENPANRB_6_2022, "manual_iku"): (PEGAWAI, PEJABAT_PENILAI),  # signed with its SKP (A4)
+    # Unit and coaching documents (forms.md §E; api.md "Unit and coaching documents").
+    (PERMENPANRB_6_2022, "penetapan_predikat"): (PIMPINAN,),  # SE MenPANRB 3/2023 (E1)
+    (PERMENPANRB_8_2021, "peringkat"): (PEJABAT_BERWENANG,),  # PP 30/2019 BAB VI (E2)
+    (PERMENPANRB_8_2021, "catatan_bimbingan"): (PEJABAT_PENILAI, PEGAWAI),  # E4: penilai, then pegawai
+    (PERMENPANRB_6_2022, "catatan_bimbingan"): (PEJABAT_PENILAI, PEGAWAI),
+    (PERMENPANRB_6_2022, "umpan_balik_bimbingan"): (PEGAWAI,),  # FORMAT B.1.8: the pegawai alone (E3)
+    (PERMENPANRB_8_2021, "konseling"): (KONSELOR,),  # "Konselor … harus mengisi dan menandatangani" (E4)
+    (PERMENPANRB_6_2022, "konseling"): (KONSELOR,),
 }
 
 #: Signers of :data:`PENANDATANGAN` who sign only when the payload names them (api.md: "when given").

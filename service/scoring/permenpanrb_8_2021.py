@@ -18,6 +18,7 @@ from service.scoring.common import (
     ScoringError,
     angka,
     angka_opsional,
+    label,
     mean,
     periksa_kepemimpinan,
     round2,
@@ -60,6 +61,7 @@ __all__ = [
     "penilaian_dari_payload",
     "penilaian_kinerja",
     "predikat",
+    "predikat_sesuai_nilai",
     "rencana_kinerja",
 ]
 
@@ -420,6 +422,20 @@ def predikat(nilai_kinerja: Decimal, *, ide_baru: bool) -> str:
     if x >= 50:
         return "kurang"
     return "sangat_kurang"
+
+
+def predikat_sesuai_nilai(nilai_kinerja: Decimal, predikat_diberikan: str) -> str | None:
+    """Why a predikat cannot be the one of a nilai kinerja, or ``None`` when it can (pemeringkatan).
+
+    The predikat follows from the nilai (:func:`predikat`), except that 110 ≤ x ≤ 120 is Sangat Baik
+    only with an ide baru, which a ranking list does not carry: there both Sangat Baik and Baik fit.
+    """
+    with_ide, without = predikat(nilai_kinerja, ide_baru=True), predikat(nilai_kinerja, ide_baru=False)
+    if predikat_diberikan in (with_ide, without):
+        return None
+    fits = " atau ".join(label(p) for p in dict.fromkeys((with_ide, without)))
+    shown = f"{round2(nilai_kinerja):f}".replace(".", ",")
+    return f"tidak sesuai dengan nilai kinerja {shown} (predikatnya {fits})"
 
 
 def penilaian_kinerja(penilaian: PenilaianKinerja) -> HasilKinerja:

@@ -15,18 +15,26 @@ __all__ = [
     "ASPEK_PERMENPANRB_8_2021",
     "ASPEK_PP46_2011",
     "ASSESSMENT_TYPES",
+    "BENTUK_BIMBINGAN",
     "BERAKHLAK",
     "CAPAIAN_ORGANISASI",
+    "COACHING_TYPES",
+    "CONFIDENTIAL_TYPES",
     "DOCUMENT_TYPES",
     "FINAL_STATUSES",
     "JABATAN_STRUKTURAL",
+    "JAWABAN_UMPAN_BALIK",
     "JENIS_HASIL_KERJA",
     "JENIS_JABATAN",
     "JENIS_JABATAN_PENILAI",
     "JENIS_PERIODE_IDS",
+    "JUMLAH_KRITERIA_UMPAN_BALIK",
+    "KATEGORI_KONSELOR",
+    "KATEGORI_KONSELOR_LABEL",
     "KATEGORI_PERMENPANRB_8_2021",
     "KELOMPOK_SURVEI",
     "KEPEMIMPINAN",
+    "KRITERIA_UMPAN_BALIK",
     "LABELS",
     "MODE_PERILAKU",
     "PEJABAT_NEGARA",
@@ -38,6 +46,8 @@ __all__ = [
     "PERIODE_PELAPORAN_LABEL",
     "PERMENPANRB_6_2022",
     "PERMENPANRB_8_2021",
+    "PERSON_ROLES",
+    "PERSON_TYPES",
     "PERSPEKTIF",
     "PERSPEKTIF_LABEL",
     "PLAN_TYPES",
@@ -52,9 +62,12 @@ __all__ = [
     "SIGNING_ORDER",
     "STATUSES",
     "STATUS_LABEL",
+    "TINDAK_LANJUT_KONSELING",
+    "TINDAK_LANJUT_KONSELING_LABEL",
     "TINGKAT_KENDALI",
     "TINGKAT_KENDALI_LABEL",
     "TYPE_LABEL",
+    "UNIT_TYPES",
 ]
 
 # --- regimes -----------------------------------------------------------------------------------------
@@ -76,26 +89,107 @@ REGIME_LABEL: Mapping[str, str] = {
 # --- document types ----------------------------------------------------------------------------------
 
 #: Document types of api.md, and the title each form carries.
-DOCUMENT_TYPES = ("skp", "manual_iku", "evaluasi", "dokumen_penilaian")
+#: The per-person forms (one pegawai, their SKP) come first, then the unit and coaching documents
+#: (api.md "Unit and coaching documents", forms.md §E).
+PERSON_TYPES = ("skp", "manual_iku", "evaluasi", "dokumen_penilaian")
+#: Documents about a whole unit kerja: a list of pegawai (``daftar_pegawai``), no one pegawai.
+UNIT_TYPES = ("penetapan_predikat", "peringkat")
+#: Records of bimbingan and konseling kinerja: one pegawai, no SKP.
+COACHING_TYPES = ("catatan_bimbingan", "umpan_balik_bimbingan", "konseling")
+DOCUMENT_TYPES = (*PERSON_TYPES, *UNIT_TYPES, *COACHING_TYPES)
 TYPE_LABEL: Mapping[str, str] = {
     "skp": "Sasaran Kinerja Pegawai",
     "manual_iku": "Manual Indikator Kinerja",
     "evaluasi": "Evaluasi Kinerja Pegawai",
     "dokumen_penilaian": "Dokumen Penilaian/Evaluasi Kinerja Pegawai",
+    "penetapan_predikat": "Penetapan Predikat Kinerja",
+    "peringkat": "Pemeringkatan Kinerja Pegawai",
+    "catatan_bimbingan": "Catatan Bimbingan Kinerja",
+    "umpan_balik_bimbingan": "Umpan Balik Pelaksanaan Bimbingan Kinerja",
+    "konseling": "Pelaksanaan Konseling Kinerja",
 }
 #: Plans (no realisasi; scored by the plan checks) and assessments (realisasi; fully scored).
 PLAN_TYPES = frozenset({"skp", "manual_iku"})
 ASSESSMENT_TYPES = frozenset({"evaluasi", "dokumen_penilaian"})
+#: Confidential documents: only archivists granted the konseling permission open them (api.md).
+CONFIDENTIAL_TYPES = frozenset({"konseling"})
+
+# --- bimbingan and konseling (forms.md §E3, §E4) -----------------------------------------------------
+
+#: A bimbingan kinerja is given to one pegawai or to a group (PP 30/2019: "SECARA INDIVIDU /KELOMPOK").
+BENTUK_BIMBINGAN = ("individu", "kelompok")
+#: Who may be the konselor (PermenPANRB 8/2021 p.76–77).
+KATEGORI_KONSELOR = ("konselor_independen", "pejabat_penilai_terlatih", "pejabat_fungsi_konseling")
+KATEGORI_KONSELOR_LABEL: Mapping[str, str] = {
+    "konselor_independen": "Konselor independen",
+    "pejabat_penilai_terlatih": "Pejabat Penilai Kinerja yang telah mengikuti pelatihan konseling",
+    "pejabat_fungsi_konseling": "Pejabat yang tugas dan fungsinya di bidang konseling",
+}
+#: The follow-ups a konseling may lead to (PermenPANRB 8/2021: "bimbingan, pelatihan, penugasan
+#: khusus, diusulkan mutasi, dan/atau direkomendasikan untuk diproses penjatuhan hukuman disiplin").
+TINDAK_LANJUT_KONSELING = ("bimbingan", "pelatihan", "penugasan_khusus", "usul_mutasi", "hukuman_disiplin")
+TINDAK_LANJUT_KONSELING_LABEL: Mapping[str, str] = {
+    "bimbingan": "Bimbingan",
+    "pelatihan": "Pelatihan",
+    "penugasan_khusus": "Penugasan khusus",
+    "usul_mutasi": "Diusulkan mutasi",
+    "hukuman_disiplin": "Direkomendasikan untuk diproses penjatuhan hukuman disiplin",
+}
+#: The pegawai's answer to each criterion of FORMAT B.1.8 (the form's answer column is ours: forms.md E3).
+JAWABAN_UMPAN_BALIK = ("ya", "tidak")
+#: FORMAT B.1.8 verbatim: (subjek, its kriteria umpan balik, numbered 1–9 across the subjects).
+KRITERIA_UMPAN_BALIK: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (
+        "TENTANG PEGAWAI",
+        (
+            "Saya merasa diperhatikan dan dipahami",
+            "Saya merasa tindakan/langkah yang telah saya lakukan dihargai",
+            "Saya merasa dapat dengan bebas mengemukakan pendapat/pemikiran saya",
+        ),
+    ),
+    (
+        "TENTANG PIMPINAN/ PIHAK LAIN YANG DIBERIKAN PENUGASAN KHUSUS",
+        (
+            "Saya merasa bahwa pandangan yang diberikan berdasarkan data/fakta yang akurat",
+            "Saya merasa bahwa pandangan/pendapat yang diberikan kepada saya bersifat positif",
+            "Lebih banyak menggunakan metode bertanya dibandingkan menggurui",
+        ),
+    ),
+    (
+        "TENTANG PEGAWAI DAN PIMPINAN/ PIHAK LAIN YANG DIBERIKAN PENUGASAN KHUSUS",
+        (
+            "Saya merasa dibantu dalam mencari solusi dan aksi tindak lanjut",
+            "Saya tahu apa yang harus saya lakukan setelah mengikuti kegiatan bimbingan kinerja ini",
+            "Saya memahami maksud dan tujuan kegiatan bimbingan kinerja ini",
+        ),
+    ),
+)
+#: How many answers FORMAT B.1.8 asks for.
+JUMLAH_KRITERIA_UMPAN_BALIK = sum(len(kriteria) for _, kriteria in KRITERIA_UMPAN_BALIK)
 
 # --- signers -----------------------------------------------------------------------------------------
 
-#: Fixed signing order (api.md); the atasan signs only when the payload names one.
-SIGNING_ORDER = ("pegawai", "pejabat_penilai", "atasan_pejabat_penilai")
+#: Every signer role, in the order roles sign when a form has several (api.md); which of them sign
+#: a form is :data:`service.scoring.penandatangan.PENANDATANGAN`'s. The last three sign the unit and
+#: coaching documents alone.
+SIGNING_ORDER = (
+    "pegawai",
+    "pejabat_penilai",
+    "atasan_pejabat_penilai",
+    "pimpinan_yang_berwenang",
+    "pejabat_yang_berwenang",
+    "konselor",
+)
+#: The roles of the per-person forms (pegawai, pejabat penilai, atasan).
+PERSON_ROLES = SIGNING_ORDER[:3]
 #: The role as printed on forms, stamps and pages.
 PERAN_LABEL: Mapping[str, str] = {
     "pegawai": "Pegawai yang Dinilai",
     "pejabat_penilai": "Pejabat Penilai Kinerja",
     "atasan_pejabat_penilai": "Atasan Pejabat Penilai Kinerja",
+    "pimpinan_yang_berwenang": "Pimpinan yang Berwenang",
+    "pejabat_yang_berwenang": "Pejabat yang Berwenang",
+    "konselor": "Konselor",
 }
 
 # --- document status ---------------------------------------------------------------------------------

@@ -30,8 +30,10 @@ from sqlalchemy import (
     cast,
     column,
     exists,
+    false,
     func,
     literal_column,
+    or_,
     select,
     table,
     text,
@@ -44,6 +46,7 @@ from service import audit
 from service.jsonio import parse_json
 from service.models import ApiClient, AuditEvent, Document, Signer
 from service.schemas.requests import ArchiveQuerySchema
+from service.scoring.vocabulary import CONFIDENTIAL_TYPES
 from service.services import Services
 from service.tenancy import Caller
 from service.workflow.history import HISTORY_FILE
@@ -266,6 +269,10 @@ def _filtered(
     stmt = _in_tenancy(stmt, caller)
     if caller.client_id is not None and not caller.archive:
         stmt = stmt.where(Document.client_id == caller.client_id)
+    elif not caller.konseling:
+        # Confidential records: only their own client's, as Caller.may_read has it.
+        own = Document.client_id == caller.client_id if caller.client_id is not None else false()
+        stmt = stmt.where(or_(Document.type.not_in(sorted(CONFIDENTIAL_TYPES)), own))
     if query.nip:
         stmt = _nip_prefix(stmt, query.nip, dialect)
     if query.periode and probe:

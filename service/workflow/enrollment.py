@@ -188,7 +188,7 @@ def _mail(
         body=(
             f"Yth. {signer.nama},\n\n"
             f"Untuk menandatangani {TYPE_LABEL.get(document.type, document.type)} "
-            f"a.n. {document.pegawai_nama} sebagai {PERAN_LABEL[signer.peran]}, layanan membuat kunci "
+            f"a.n. {document.subjek} sebagai {PERAN_LABEL[signer.peran]}, layanan membuat kunci "
             "tanda tangan atas nama Anda. Isikan kode verifikasi berikut pada halaman tanda tangan:\n\n"
             f"    {code}\n\n"
             f"Kode berlaku sampai {until:%d-%m-%Y %H:%M} {until.tzname()} dan hanya sekali pakai.\n"

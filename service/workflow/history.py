@@ -26,9 +26,7 @@ __all__ = ["HISTORY_FILE", "build_history_docx", "history_job"]
 HISTORY_FILE = "lembar-riwayat.pdf"
 
 
-def build_history_docx(
-    document: Document, events: list[AuditEvent], zone: dt.tzinfo = dt.UTC
-) -> bytes:
+def build_history_docx(document: Document, events: list[AuditEvent], zone: dt.tzinfo = dt.UTC) -> bytes:
     """A plain Word file with the history; converted and sealed like every other form.
 
     :param zone: the instance's zone (``settings.timezone``): times are printed in it (WIB/WITA/WIT).
@@ -40,10 +38,15 @@ def build_history_docx(
     style.font.name = "Liberation Sans"
     style.font.size = Pt(9)
     word.add_heading("LEMBAR RIWAYAT DOKUMEN", level=1)
+    subjek = (
+        f"Pegawai: {document.pegawai_nama} (NIP {document.pegawai_nip})"
+        if document.pegawai_nip
+        else f"Unit kerja: {document.unit_kerja}"
+    )
     word.add_paragraph(
         f"Dokumen {document.id} · {document.type} · {document.regime} · periode "
         f"{periode(payload['periode'])}\n"
-        f"Pegawai: {document.pegawai_nama} (NIP {document.pegawai_nip}) · {payload.get('instansi', '')}\n"
+        f"{subjek} · {payload.get('instansi', '')}\n"
         f"Kode verifikasi: {document.verification_code}"
     )
     word.add_heading("Penanda tangan", level=2)

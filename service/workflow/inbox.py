@@ -407,7 +407,7 @@ def waiting(session: Session, services: Services, official: Official) -> list[In
                 document_id=document.id,
                 urutan=signer.urutan,
                 type_label=TYPE_LABEL.get(document.type, document.type),
-                pegawai_nama=document.pegawai_nama,
+                pegawai_nama=document.subjek,
                 pegawai_nip=document.pegawai_nip,
                 periode_mulai=periode.get("mulai"),
                 periode_selesai=periode.get("selesai"),

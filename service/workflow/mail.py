@@ -262,9 +262,14 @@ def _periode(document: Document) -> str:
 
 
 def _about(document: Document) -> str:
+    pegawai = (
+        f"  Pegawai    : {document.pegawai_nama} (NIP {document.pegawai_nip})\n"
+        if document.pegawai_nip
+        else ""
+    )
     return (
         f"  Dokumen    : {TYPE_LABEL.get(document.type, document.type)}\n"
-        f"  Pegawai    : {document.pegawai_nama} (NIP {document.pegawai_nip})\n"
+        f"{pegawai}"
         f"  Unit kerja : {document.unit_kerja}\n"
         f"  Periode    : {_periode(document)}\n"
     )
@@ -311,7 +316,7 @@ def _signing_mail(
     link = services.urls.sign(token)
     peran = PERAN_LABEL.get(signer.peran, signer.peran)
     if row.kind == "turn":
-        subject = f"Menunggu tanda tangan Anda: {type_label} a.n. {document.pegawai_nama}"
+        subject = f"Menunggu tanda tangan Anda: {type_label} a.n. {document.subjek}"
         opening = (
             f"{_requester(session, document)} meminta tanda tangan elektronik Anda sebagai {peran} pada:"
         )
@@ -319,7 +324,7 @@ def _signing_mail(
         left = as_utc(signer.link_expires_at) - now
         days = -(-left // timedelta(days=1))  # whole days left, rounded up: the 3-day reminder says 3
         sisa = f"{days} hari lagi"
-        subject = f"Pengingat: {type_label} a.n. {document.pegawai_nama} menunggu tanda tangan Anda ({sisa})"
+        subject = f"Pengingat: {type_label} a.n. {document.subjek} menunggu tanda tangan Anda ({sisa})"
         opening = (
             f"Dokumen berikut masih menunggu tanda tangan Anda sebagai {peran}; tautannya berakhir {sisa}:"
         )
@@ -372,7 +377,7 @@ def _refused_mail(
         f"{_requester(session, document)} menerbitkan dokumen perbaikan yang ditandatangani kembali.\n"
         + _FOOTER
     )
-    subject = f"Dokumen ditolak oleh {peran}: {type_label} a.n. {document.pegawai_nama}"
+    subject = f"Dokumen ditolak oleh {peran}: {type_label} a.n. {document.subjek}"
     return Mail(to=row.to, subject=subject, body=body, message_id=_message_id(services, row))
 
 

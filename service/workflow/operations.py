@@ -25,7 +25,7 @@ from service.errors import (
 )
 from service.jsonio import json_number
 from service.models import ApiClient, Document, Revision, Signer, WebhookDelivery, as_utc, utcnow
-from service.schemas import DocumentPayloadSchema
+from service.schemas import load_payload
 from service.schemas.stored import dump_validated
 from service.scoring import score_payload
 from service.scoring.penandatangan import penandatangan
@@ -66,9 +66,6 @@ MAX_IDEMPOTENCY_KEY = 200
 #: Visible ASCII, inner spaces allowed (a structured-field string, as the IETF Idempotency-Key draft
 #: has it): a control character or NUL would otherwise reach the database (PostgreSQL refuses NUL).
 IDEMPOTENCY_KEY_PATTERN = r"^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$"
-
-_payload_schema = DocumentPayloadSchema()
-
 
 def _canonical(value: Any) -> Any:
     if isinstance(value, Decimal):
@@ -195,7 +192,7 @@ def prepare_document(
     :raises marshmallow.ValidationError, ScoringError, ServiceError: as :func:`create_document`.
     """
     idempotency_key = _check_idempotency_key(idempotency_key, field=key_field)
-    payload = _payload_schema.load(body)
+    payload = load_payload(body)
     key = instansi_key(payload["instansi"])
     if not client.tenancy.allows(key):
         raise ForbiddenError(
@@ -219,7 +216,8 @@ def prepare_document(
         check_callback_url(services, url)
         if reachable is not None and url:
             reachable.add(url)
-    pegawai = payload["pegawai"]
+    # A unit document lists its pegawai (``daftar_pegawai``) and is about none of them.
+    pegawai = payload.get("pegawai") or {"nip": "", "nama": ""}
     document = Document(
         id=f"doc_{secrets.token_hex(10)}",
         client_id=client.id,

@@ -6,7 +6,7 @@ from typing import Any
 
 from service.jsonio import parse_json
 from service.models import Document, Signer
-from service.schemas import DocumentPayloadSchema
+from service.schemas import load_payload
 from service.schemas.stored import load_validated
 
 __all__ = ["nomor_label", "payload_of"]
@@ -20,8 +20,7 @@ def payload_of(document: Document) -> dict[str, Any]:
     """
     if document.payload_validated is not None:
         return load_validated(document.payload_validated)
-    payload: dict[str, Any] = DocumentPayloadSchema().load(parse_json(document.payload_json))
-    return payload
+    return load_payload(parse_json(document.payload_json))
 
 
 def nomor_label(document: Document, signer: Signer) -> str:

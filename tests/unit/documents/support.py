@@ -10,7 +10,7 @@ from typing import Any
 
 from service.documents.render import render_document
 from service.interfaces import PdfConverter
-from service.schemas import DocumentPayloadSchema
+from service.schemas import load_payload
 from service.scoring import score_payload
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -25,7 +25,7 @@ def raw_example(name: str) -> dict[str, Any]:
 
 def load(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """Validated payload and its hasil, as the service has them when it renders."""
-    payload: dict[str, Any] = DocumentPayloadSchema().load(copy.deepcopy(data))
+    payload: dict[str, Any] = load_payload(copy.deepcopy(data))
     return payload, score_payload(payload)
 
 

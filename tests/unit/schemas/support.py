@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from marshmallow import Schema, ValidationError
 
-from service.schemas import DocumentPayloadSchema, flatten_errors
+from service.schemas import flatten_errors, load_payload
 from tests.conftest import EXAMPLES
 
 
@@ -22,14 +22,15 @@ def example(name: str) -> dict[str, Any]:
 
 
 def load(payload: Any, schema: Schema | None = None) -> dict[str, Any]:
-    result: dict[str, Any] = (schema or DocumentPayloadSchema()).load(payload)
+    """``payload`` loaded by ``schema``, by default the schema of its type (:func:`load_payload`)."""
+    result: dict[str, Any] = schema.load(payload) if schema is not None else load_payload(payload)
     return result
 
 
 def errors(payload: Any, schema: Schema | None = None) -> dict[str, list[str]]:
     """Every error of a payload that must fail, as ``{dotted field: [messages]}``."""
     with pytest.raises(ValidationError) as caught:
-        (schema or DocumentPayloadSchema()).load(payload)
+        load(payload, schema)
     messages = caught.value.messages
     out: dict[str, list[str]] = {}
     for item in flatten_errors(messages if isinstance(messages, dict) else {"": messages}):

@@ -15,6 +15,7 @@ import pytest
 from marshmallow import Schema, ValidationError, fields
 
 from service.schemas import DocumentPayloadSchema
+from service.schemas.dokumen_lain import SCHEMAS
 from service.schemas.fields import KosongBerartiTidakAda, Objek
 from service.schemas.payload import PerRegime
 from service.schemas.units import UnitCheckSchema
@@ -95,6 +96,13 @@ def _set(data: Any, path: Path, value: Any) -> None:
 
 _ABSENT = object()
 
+#: Every schema a document payload is validated by (``load_payload`` picks one by ``type``).
+ROOTS: list[type[Schema]] = [DocumentPayloadSchema, *SCHEMAS.values()]
+
+
+def _root(payload: Mapping[str, Any]) -> type[Schema]:
+    return SCHEMAS.get(payload["type"], DocumentPayloadSchema)
+
 
 def _outcome(schema: Schema, data: Any) -> tuple[str, Any]:
     try:
@@ -120,8 +128,9 @@ def _cases() -> dict[Found, tuple[str, Path]]:
     cases: dict[Found, tuple[str, Path]] = {}
     payloads = [(path.stem, example(path.stem)) for path in sorted(EXAMPLES.glob("*.json"))]
     for name, payload in [*payloads, ("+sertifikat", _with_provider())]:
-        loaded = DocumentPayloadSchema().load(copy.deepcopy(payload))
-        for found, where in _walk(DocumentPayloadSchema, payload, loaded["regime"], ()):
+        root = _root(payload)
+        loaded = root().load(copy.deepcopy(payload))
+        for found, where in _walk(root, payload, loaded["regime"], ()):
             cases.setdefault(found, (name, where))
     return cases
 
@@ -135,7 +144,7 @@ UNIT_PAYLOAD = {
 
 def test_the_examples_reach_every_optional_text_field() -> None:
     reached = set(CASES) | {(UnitCheckSchema, name) for name in _optional_text(UnitCheckSchema)}
-    expected = every_optional_text(DocumentPayloadSchema) | every_optional_text(UnitCheckSchema)
+    expected = set().union(*map(every_optional_text, ROOTS)) | every_optional_text(UnitCheckSchema)
     assert expected, "no optional text field found: the walk is broken"
     missing = sorted(f"{schema.__name__}.{name}" for schema, name in expected - reached)
     assert not missing, f"no example reaches {missing}"
@@ -145,10 +154,10 @@ def test_the_examples_reach_every_optional_text_field() -> None:
 @pytest.mark.parametrize(("found", "case"), list(CASES.items()), ids=[f"{s.__name__}.{n}" for s, n in CASES])
 def test_blank_optional_text_is_the_same_as_absent(found: Found, case: tuple[str, Path], blank: str) -> None:
     name, path = case
-    schema = DocumentPayloadSchema()
     given, absent = (
         (_with_provider(), _with_provider()) if name == "+sertifikat" else (example(name), example(name))
     )
+    schema = _root(given)()
     _set(given, path, blank)
     _set(absent, path, _ABSENT)
     assert _outcome(schema, given) == _outcome(schema, absent), ".".join(map(str, path))

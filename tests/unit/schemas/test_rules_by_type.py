@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from service.scoring.vocabulary import DOCUMENT_TYPES
 from tests.unit.schemas.support import errors, example, load
 
 
@@ -222,7 +223,7 @@ def test_angka_kredit_fields() -> None:
 def test_type_is_required_and_an_enumeration() -> None:
     payload = example("pp46_2011_skp")
     payload["type"] = "laporan"
-    assert errors(payload) == {"type": ["harus salah satu dari skp, manual_iku, evaluasi, dokumen_penilaian"]}
+    assert errors(payload) == {"type": ["harus salah satu dari " + ", ".join(DOCUMENT_TYPES)]}
     del payload["type"]
     assert errors(payload) == {"type": ["wajib diisi"]}
 

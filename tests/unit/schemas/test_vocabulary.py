@@ -62,7 +62,7 @@ def test_re_exported_names_are_the_vocabulary() -> None:
 @pytest.mark.parametrize(
     ("schema", "field", "ids"),
     [
-        (payload.DocumentPayloadSchema, "type", v.DOCUMENT_TYPES),
+        (payload.DocumentPayloadSchema, "type", v.PERSON_TYPES),
         (payload.DocumentPayloadSchema, "regime", v.REGIME_IDS),
         (payload.PeriodeSchema, "jenis", v.JENIS_PERIODE_IDS),
         (payload.EvaluasiSchema, "capaian_organisasi", v.CAPAIAN_ORGANISASI),

@@ -8,7 +8,7 @@ from service.scoring import penandatangan as p
 from service.scoring.vocabulary import DOCUMENT_TYPES, REGIME_IDS, SIGNING_ORDER
 
 ALL = tuple(SIGNING_ORDER)
-PEG, PEJ, ATS = SIGNING_ORDER
+PEG, PEJ, ATS, PIMPINAN, BERWENANG, KONSELOR = SIGNING_ORDER
 
 #: api.md "Documents", cell by cell: (type, regime) → signers in order, with every identity given.
 API_MD = {
@@ -22,6 +22,14 @@ API_MD = {
     ("dokumen_penilaian", "permenpanrb_8_2021"): (PEG, PEJ, ATS),  # the atasan "when given"
     ("dokumen_penilaian", "permenpanrb_6_2022"): (PEG, PEJ),
     ("manual_iku", "permenpanrb_6_2022"): (PEG, PEJ),
+    # "Unit and coaching documents": one signer each, but the bimbingan record (penilai, then pegawai).
+    ("penetapan_predikat", "permenpanrb_6_2022"): (PIMPINAN,),
+    ("peringkat", "permenpanrb_8_2021"): (BERWENANG,),
+    ("catatan_bimbingan", "permenpanrb_8_2021"): (PEJ, PEG),
+    ("catatan_bimbingan", "permenpanrb_6_2022"): (PEJ, PEG),
+    ("umpan_balik_bimbingan", "permenpanrb_6_2022"): (PEG,),
+    ("konseling", "permenpanrb_8_2021"): (KONSELOR,),
+    ("konseling", "permenpanrb_6_2022"): (KONSELOR,),
 }
 
 
@@ -30,6 +38,14 @@ def test_the_table_has_a_row_for_each_form_of_api_md_and_no_other() -> None:
     assert {(t, r) for t in DOCUMENT_TYPES for r in REGIME_IDS} - set(API_MD) == {
         ("manual_iku", "pp46_2011"),
         ("manual_iku", "permenpanrb_8_2021"),
+        ("penetapan_predikat", "pp46_2011"),  # the kuadran and pola distribusi are 6/2022's
+        ("penetapan_predikat", "permenpanrb_8_2021"),
+        ("peringkat", "pp46_2011"),  # ranking by nilai: PP 30/2019 under 8/2021 (6/2022 has no nilai)
+        ("peringkat", "permenpanrb_6_2022"),
+        ("catatan_bimbingan", "pp46_2011"),  # PP 30/2019's bimbingan and konseling
+        ("umpan_balik_bimbingan", "pp46_2011"),  # FORMAT B.1.8 is 6/2022's
+        ("umpan_balik_bimbingan", "permenpanrb_8_2021"),
+        ("konseling", "pp46_2011"),
     }
 
 

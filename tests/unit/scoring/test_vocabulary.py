@@ -88,7 +88,13 @@ def test_regimes_and_their_labels() -> None:
 
 
 def test_types_and_roles() -> None:
-    assert set(v.DOCUMENT_TYPES) == v.PLAN_TYPES | v.ASSESSMENT_TYPES
+    assert set(v.PERSON_TYPES) == v.PLAN_TYPES | v.ASSESSMENT_TYPES
+    assert (*v.PERSON_TYPES, *v.UNIT_TYPES, *v.COACHING_TYPES) == v.DOCUMENT_TYPES
+    assert set(v.COACHING_TYPES) >= v.CONFIDENTIAL_TYPES
+    assert v.SIGNING_ORDER[:3] == v.PERSON_ROLES
+    assert v.JUMLAH_KRITERIA_UMPAN_BALIK == 9
+    assert tuple(v.KATEGORI_KONSELOR_LABEL) == v.KATEGORI_KONSELOR
+    assert tuple(v.TINDAK_LANJUT_KONSELING_LABEL) == v.TINDAK_LANJUT_KONSELING
     assert not v.PLAN_TYPES & v.ASSESSMENT_TYPES
     assert tuple(v.TYPE_LABEL) == v.DOCUMENT_TYPES
     assert tuple(v.PERAN_LABEL) == v.SIGNING_ORDER
