@@ -4,6 +4,7 @@ live link and changes nothing; a client creates documents only for its own insta
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -13,6 +14,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 
 from service.clients import SCOPES, create_client
 from service.db import get_session
+from service.models import AuditEvent, User
 from service.users import create_user
 from tests.conftest import load_example
 from tests.functional.support import ready_document
@@ -208,3 +210,35 @@ def test_cli_grants_least_privilege_and_names_the_instansi(app: Flask, runner: F
     too_long = runner.invoke(args=["skp", "clients", "create", "x", "--instansi", "a" * 301])
     assert too_long.exit_code != 0
     assert "longer than 300" in too_long.output
+
+
+def test_the_konseling_permission_from_the_cli(app: Flask, runner: FlaskCliRunner) -> None:
+    """Granted at creation or later, withdrawn, each change audited; an unknown account is an error."""
+    made = runner.invoke(
+        args=[
+            "skp",
+            "users",
+            "create",
+            "konselor-arsip",
+            "--instansi",
+            INSTANSI,
+            "--konseling",
+            "--password",
+            PASSWORD,
+        ]
+    )
+    assert made.exit_code == 0, made.output
+    assert "may open konseling records" in made.output
+    revoked = runner.invoke(args=["skp", "users", "konseling", "konselor-arsip", "--revoke"])
+    assert revoked.exit_code == 0, revoked.output
+    granted = runner.invoke(args=["skp", "users", "konseling", "konselor-arsip", "--grant"])
+    assert granted.exit_code == 0, granted.output
+    assert runner.invoke(args=["skp", "users", "konseling", "nobody", "--grant"]).exit_code != 0
+    with app.app_context():
+        session = get_session()
+        user = session.query(User).filter_by(username="konselor-arsip").one()
+        assert user.konseling is True
+        changes = [
+            json.loads(e.data_json) for e in session.query(AuditEvent).filter_by(event="user_konseling")
+        ]
+    assert [(c["before"], c["after"]) for c in changes] == [(True, False), (False, True)]

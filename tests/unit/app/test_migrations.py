@@ -9,7 +9,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask import Flask
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError
 
 from service import create_app
@@ -104,6 +104,41 @@ def test_0013_goes_back_and_forth_keeping_each_clients_key(app_config: dict[str,
         with app.app_context():
             assert authenticate(get_session(), rotated.api_key) is not None
             assert authenticate(get_session(), first.api_key) is None  # died with the downgrade
+        with engine.connect() as conn:
+            context = MigrationContext.configure(conn, opts={"include_object": modelled})
+            assert compare_metadata(context, Base.metadata) == []
+    finally:
+        app.extensions["skp"].close()
+        engine.dispose()
+
+
+def test_0014_goes_back_and_forth_and_grants_konseling_to_nobody(app_config: dict[str, Any]) -> None:
+    """Accounts that existed before 0014 may not open konseling records; back at 0013 the column is
+    gone, and upgrading again gives the models' schema.
+    """
+    app = create_app(app_config)
+    engine = app.extensions["skp.engine"]
+    try:
+        upgrade_schema(engine, "0013")
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO users (username, password_hash, role, failed_logins, instansi_json, "
+                    "all_instansi, created_at) VALUES ('lama', 'x', 'arsiparis', 0, '[]', false, CURRENT_TIMESTAMP)"
+                )
+            )
+        upgrade_schema(engine)
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT konseling FROM users WHERE username = 'lama'")).scalar() in (
+                0,
+                False,
+            )
+        downgrade_schema(engine, "0013")
+        with engine.connect() as conn:
+            columns = {c["name"] for c in inspect(conn).get_columns("users")}
+        assert "konseling" not in columns
+        assert "username" in columns
+        upgrade_schema(engine)
         with engine.connect() as conn:
             context = MigrationContext.configure(conn, opts={"include_object": modelled})
             assert compare_metadata(context, Base.metadata) == []
