@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from docx import Document
-from docx.enum.section import WD_ORIENT
+from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING
 from docx.oxml import OxmlElement
@@ -75,6 +75,7 @@ class Form:
 
     def __init__(self, *, landscape: bool, paper: str, size: float = 9.5) -> None:
         self.doc = Document()
+        self.paper = paper
         short, long_ = PAPER[paper]
         section = self.doc.sections[0]
         section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
@@ -108,6 +109,17 @@ class Form:
         # The agency's letterhead on top of every form, when the instance has one; without it the
         # three paragraphs go (docxtpl removes a {%p %} paragraph whole).
         self.image("kop", after=4)
+
+    def new_section(self, *, landscape: bool) -> None:
+        """Go on in a new section, on a new page, of the given orientation (the same paper and margins);
+        tables after it span that section's width.
+        """
+        short, long_ = PAPER[self.paper]
+        section = self.doc.add_section(WD_SECTION.NEW_PAGE)
+        section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+        section.page_width = Mm(long_ if landscape else short)
+        section.page_height = Mm(short if landscape else long_)
+        self.width = (long_ if landscape else short) - 2 * MARGIN_MM
 
     def image(self, key: str, *, after: float = 0) -> None:
         """An instance image (``kop``, ``lambang``) centred on its own line, printed only if given."""
@@ -301,7 +313,7 @@ class Grid:
         specs = [c if isinstance(c, C) else C(c or "") for c in cells]
         if sum(c.span for c in specs) != len(self.widths):
             raise ValueError(f"row spans {sum(c.span for c in specs)} of {len(self.widths)} columns: {specs}")
-        row = self.table.add_row()
+        row: _Row = self.table.add_row()  # type: ignore[no-untyped-call]
         index = 0
         for spec in specs:
             cell = row.cells[index]
@@ -384,15 +396,16 @@ def _signature_cell(cell: _Cell, signer: Signer | None, size: float, *, field: b
         cell.add_paragraph()
         return
 
-    def line(text: str, **kwargs: object) -> object:
+    def line(
+        text: str,
+        *,
+        size: float = size,
+        bold: bool = False,
+        underline: bool = False,
+        color: RGBColor | None = None,
+    ) -> object:
         paragraph = cell.add_paragraph()
-        _fill_paragraph(
-            paragraph,
-            text,
-            align=CENTER,
-            size=kwargs.pop("size", size),  # type: ignore[arg-type]
-            **kwargs,
-        )  # type: ignore[arg-type]
+        _fill_paragraph(paragraph, text, align=CENTER, size=size, bold=bold, underline=underline, color=color)
         paragraph.paragraph_format.keep_with_next = True
         return paragraph
 
@@ -428,6 +441,7 @@ def signatures(
     *,
     atasan: Signer | None = None,
     field: bool = True,
+    mengetahui: bool = True,
 ) -> None:
     """Two signer columns, and the atasan pejabat penilai centred below.
 
@@ -436,6 +450,8 @@ def signatures(
     (``atasan``, default "Mengetahui, …") is printed only when the context's ``ttd`` says the atasan
     signs: on a form where the atasan signs "when given", or where the instance adds a "Mengetahui"
     signer (``SKP_MENGETAHUI_FORMS``). ``field=False``: names and signing space, no signature field.
+    ``mengetahui=False``: no atasan block at all, for a form the atasan has no part in (the unit and
+    coaching documents: one signer on the right, or the pegawai and the penilai).
     """
     _check_signers(form_id, [s.role for s in (left, right) if s is not None])
     # Never a page holding only the signatures: the lines above come with them (forms.md 0).
@@ -446,7 +462,7 @@ def signatures(
     row = grid.row(C(""), C(""))
     _signature_cell(row.cells[0], left, grid.size, field=field)
     _signature_cell(row.cells[1], right, grid.size, field=field)
-    if field:
+    if field and mengetahui:
         grid.tag("{%tr if ttd.atasan_pejabat_penilai %}")
         row = grid.row(C("", 2))
         _signature_cell(row.cells[0], atasan or MENGETAHUI, grid.size)
@@ -472,15 +488,17 @@ def identity_6(
     right: str = "PEJABAT PENILAI KINERJA",
     left_key: str = "pegawai",
     right_key: str = "pejabat_penilai",
+    pangkat: str = "PANGKAT/GOL RUANG",
+    widths: Sequence[float] = (10, 44, 96, 10, 44, 96),
 ) -> None:
     # The label column holds "PANGKAT/GOL RUANG" on one line (34 of 300 wrapped it after the slash).
-    grid = form.table([10, 44, 96, 10, 44, 96])
+    grid = form.table(widths)
     grid.row(H("NO"), H(left, 2), H("NO"), H(right, 2), header=True)
     for number, (label, field) in enumerate(
         (
             ("NAMA", "nama"),
             ("NIP", "nip"),
-            ("PANGKAT/GOL RUANG", "pangkat_golongan"),
+            (pangkat, "pangkat_golongan"),
             ("JABATAN", "jabatan"),
             ("UNIT KERJA", "unit_kerja"),
         ),
@@ -1026,8 +1044,8 @@ def columns_8(variant: str, *, penilaian: bool) -> Columns8:
             C("{{ b.nilai }}", align=CENTER),
             C("{{ b.nilai_tertimbang }}", align=CENTER),
         ]
-        widths = [24, 8, 46, 52, 22, 22, 20, 26, 24, 24]
-        return Columns8(head, cells, widths, {}, [C(""), C("{{ t.no }}", align=CENTER)], size=8)
+        jpt_widths: list[float] = [24, 8, 46, 52, 22, 22, 20, 26, 24, 24]
+        return Columns8(head, cells, jpt_widths, {}, [C(""), C("{{ t.no }}", align=CENTER)], size=8)
     pengembangan = variant == "pengembangan"
     head = [
         H("NO"),
@@ -1547,6 +1565,279 @@ def _pp46_keberatan_and_signatures(form: Form) -> None:
     )
 
 
+# --- Unit and coaching documents (forms.md §E) -----------------------------------------------------
+
+P6, P8 = "permenpanrb_6_2022", "permenpanrb_8_2021"
+#: identity_6 on a portrait page: a NO column wide enough for "NO" on one line.
+IDENTITY_PORTRAIT = (15, 46, 89, 15, 46, 89)
+
+
+def header_portrait(form: Form, periode: str = "PERIODE PENILAIAN:") -> None:
+    """Instansi left, the period right on a line of its own (a portrait page has no room beside it)."""
+    header_row(form, "{{ instansi|upper }}", periode)
+    form.para("{{ periode.penilaian }}", bold=True, align=RIGHT, after=4)
+
+
+def penetapan_predikat_6(paper: str) -> Form:
+    """forms.md E1: the layout is ours ([I]) until the lampiran of SE MenPANRB 3/2023 is seen."""
+    form = Form(landscape=False, paper=paper, size=10)
+    form.title(
+        "PENETAPAN PREDIKAT KINERJA",
+        "(PREDIKAT KINERJA ORGANISASI DAN DISTRIBUSI PREDIKAT KINERJA PEGAWAI)",
+    )
+    header_portrait(form, "PERIODE:")
+    grid = form.table([70, 4, 118], borders=False)
+    grid.row(B("UNIT KERJA / SATUAN ORGANISASI"), C(":", align=CENTER), B("{{ unit_kerja }}"))
+    grid.row(B("A. CAPAIAN KINERJA ORGANISASI"), C(":", align=CENTER), B("{{ unit.capaian_organisasi }}"))
+    grid.row(C("     Dasar penetapan capaian"), C(":", align=CENTER), C("{{ unit.dasar_capaian }}"))
+    grid.row(B("B. POLA DISTRIBUSI"), C(":", align=CENTER), C(""), keep_next=True)
+    form.spacer(2)
+    form.para("{{ unit.judul_kurva }}", bold=True, align=CENTER, size=8.5, keep_next=True)
+    # The unit's actual distribution over the guidance curve (service/documents/kurva.py, aktual=…).
+    form.para("{{ kurva_unit }}", align=CENTER, keep_next=True)
+    form.para("{{ unit.pola }}", size=9, after=6)
+    form.para("C. DISTRIBUSI PREDIKAT KINERJA PEGAWAI", bold=True, after=3, keep_next=True)
+    grid = form.table([10, 42, 26, 30, 84])
+    grid.row(
+        H("NO"),
+        H("PREDIKAT KINERJA PEGAWAI"),
+        H("JUMLAH PEGAWAI"),
+        H("PERSENTASE"),
+        H("KETENTUAN POLA DISTRIBUSI"),
+        header=True,
+    )
+    grid.tag("{%tr for d in distribusi %}")
+    grid.row(
+        C("{{ d.no }}", align=CENTER),
+        "{{ d.predikat }}",
+        C("{{ d.jumlah }}", align=CENTER),
+        C("{{ d.persen }}", align=CENTER),
+        C("{{ d.ketentuan }}", size=8.5),
+    )
+    grid.tag("{%tr endfor %}")
+    grid.row(
+        B("JUMLAH", 2, align=CENTER),
+        B("{{ unit.jumlah_pegawai }}", align=CENTER),
+        B("{{ unit.jumlah_persen }}", align=CENTER),
+        C(""),
+    )
+    form.spacer(4)
+    form.para("Catatan:", bold=True, keep_next=True)
+    form.para("{{ unit.catatan }}")
+    signatures(
+        form,
+        (P6, "penetapan_predikat"),
+        None,
+        Signer(
+            "pimpinan_yang_berwenang",
+            "{{ pimpinan_yang_berwenang.jabatan }},",
+            date_line="{{ tempat_tanggal }}",
+        ),
+        mengetahui=False,
+    )
+    # D. the lampiran, on landscape pages of its own section: one row per pegawai of the unit.
+    form.new_section(landscape=True)
+    form.title("LAMPIRAN PENETAPAN PREDIKAT KINERJA", "D. DAFTAR PREDIKAT KINERJA PEGAWAI")
+    header_row(form, "{{ unit_kerja|upper }}", "PERIODE: {{ periode.penilaian }}")
+    grid = form.table([10, 66, 40, 76, 38, 38, 38], size=9)
+    grid.row(
+        H("NO"),
+        H("NAMA"),
+        H("NIP"),
+        H("JABATAN"),
+        H("RATING HASIL KERJA"),
+        H("RATING PERILAKU KERJA"),
+        H("PREDIKAT KINERJA"),
+        header=True,
+    )
+    grid.tag("{%tr for p in daftar_pegawai %}")
+    grid.row(
+        C("{{ p.no }}", align=CENTER),
+        "{{ p.nama }}",
+        C("{{ p.nip }}", align=CENTER),
+        "{{ p.jabatan }}",
+        C("{{ p.rating_hasil_kerja }}", align=CENTER),
+        C("{{ p.rating_perilaku_kerja }}", align=CENTER),
+        C("{{ p.predikat }}", align=CENTER),
+    )
+    grid.tag("{%tr endfor %}")
+    grid.tag("{%tr if not daftar_pegawai %}")
+    grid.row(C("-", 7, align=CENTER))
+    grid.tag("{%tr endif %}")
+    return form
+
+
+def peringkat_8(paper: str) -> Form:
+    """forms.md E2 [I]: the ranking of a unit, in the hasil's rank order (nilai, then predikat)."""
+    form = Form(landscape=False, paper=paper, size=10)
+    form.title("PEMERINGKATAN KINERJA PEGAWAI NEGERI SIPIL", "TAHUN {{ periode.tahun }}")
+    header_portrait(form)
+    form.para("UNIT KERJA: {{ unit_kerja }}", bold=True, after=4)
+    grid = form.table([21, 38, 33, 29, 31, 19, 21], size=8)
+    grid.row(
+        H("PERINGKAT"),
+        H("NAMA"),
+        H("NIP"),
+        H("PANGKAT/GOL RUANG"),
+        H("JABATAN"),
+        H("NILAI KINERJA"),
+        H("PREDIKAT KINERJA"),
+        header=True,
+    )
+    grid.tag("{%tr for p in peringkat %}")
+    grid.row(
+        C("{{ p.peringkat }}", align=CENTER),
+        "{{ p.nama }}",
+        C("{{ p.nip }}", align=CENTER),
+        "{{ p.pangkat_golongan }}",
+        "{{ p.jabatan }}",
+        C("{{ p.nilai }}", align=CENTER),
+        C("{{ p.predikat }}", align=CENTER),
+    )
+    grid.tag("{%tr endfor %}")
+    grid.tag("{%tr if not peringkat %}")
+    grid.row(C("-", 7, align=CENTER))
+    grid.tag("{%tr endif %}")
+    signatures(
+        form,
+        (P8, "peringkat"),
+        None,
+        Signer("pejabat_yang_berwenang", "Pejabat yang Berwenang", date_line="{{ tempat_tanggal }}"),
+        mengetahui=False,
+    )
+    return form
+
+
+#: FORMAT B.1.8's label of the pangkat row (forms.md E3), also used by the catatan bimbingan.
+PANGKAT_B18 = "PANGKAT/ GOL. RUANG"
+
+
+def umpan_balik_bimbingan_6(paper: str) -> Form:
+    """FORMAT B.1.8 (forms.md E3 [V]); the answer column (YA/TIDAK) and the catatan are ours."""
+    form = Form(landscape=False, paper=paper, size=10)
+    form.title("UMPAN BALIK PELAKSANAAN BIMBINGAN KINERJA")
+    header_portrait(form)
+    identity_6(form, pangkat=PANGKAT_B18, widths=IDENTITY_PORTRAIT)
+    form.para("Tanggal bimbingan kinerja: {{ umpan_balik.tanggal_bimbingan }}", after=4)
+    grid = form.table([52, 8, 108, 24])
+    grid.row(H("SUBJEK"), H("KRITERIA UMPAN BALIK", 2), H("YA/TIDAK"), header=True)
+    grid.tag("{%tr for s in umpan_balik.subjek %}")
+    grid.tag("{%tr for k in s.kriteria %}")
+    grid.row(
+        C("{{ s.subjek }}", bold=True, vm=True),
+        C("{{ k.no }}.", align=CENTER),
+        "{{ k.kriteria }}",
+        C("{{ k.jawaban }}", bold=True, align=CENTER),
+    )
+    grid.tag("{%tr endfor %}")
+    grid.tag("{%tr endfor %}")
+    form.spacer(4)
+    grid = form.table([40, 152])
+    grid.row(B("CATATAN"), "{{ umpan_balik.catatan }}", height_pt=40)
+    signatures(
+        form,
+        (P6, "umpan_balik_bimbingan"),
+        None,
+        Signer("pegawai", "Pegawai yang Dinilai", date_line="{{ tempat_tanggal }}"),
+        mengetahui=False,
+    )
+    return form
+
+
+def _text_block(grid: Grid, number: str, title: str, value: str, *, height_pt: float = 40) -> None:
+    """A numbered, shaded heading across the form and its free text below it."""
+    grid.row(C(number, align=CENTER), C(title, 3, bold=True, fill=HEADER_FILL), keep_next=True)
+    grid.row(C(""), C(value, 3), height_pt=height_pt, cant_split=False)
+
+
+def catatan_bimbingan(regime: str) -> Callable[[str], Form]:
+    """forms.md E4 [I]: identity as E3, then what the bimbingan was, found and decided."""
+
+    def make(paper: str) -> Form:
+        form = Form(landscape=False, paper=paper, size=10)
+        form.title("CATATAN BIMBINGAN KINERJA")
+        header_portrait(form)
+        identity_6(form, pangkat=PANGKAT_B18, widths=IDENTITY_PORTRAIT)
+        grid = form.table([8, 56, 4, 124])
+        grid.row(C("1", align=CENTER), B("TANGGAL"), C(":", align=CENTER), "{{ bimbingan.tanggal }}")
+        grid.row(C("2", align=CENTER), B("BENTUK"), C(":", align=CENTER), B("{{ bimbingan.bentuk }}"))
+        grid.tag("{%tr if bimbingan.kelompok %}")
+        grid.row(C(""), C("Peserta lain"), C(":", align=CENTER), "{{ bimbingan.peserta_teks }}")
+        grid.tag("{%tr endif %}")
+        _text_block(grid, "3", "PERMASALAHAN/ TOPIK", "{{ bimbingan.topik }}")
+        _text_block(grid, "4", "HASIL BIMBINGAN", "{{ bimbingan.hasil }}")
+        _text_block(grid, "5", "RENCANA TINDAK LANJUT", "{{ bimbingan.tindak_lanjut }}")
+        grid.row(C(""), C("Batas waktu"), C(":", align=CENTER), B("{{ bimbingan.batas_waktu }}"))
+        # The penilai signs first, then the pegawai (PENANDATANGAN); the columns are only the layout.
+        signatures(
+            form,
+            (regime, "catatan_bimbingan"),
+            Signer("pegawai", "Pegawai yang Dinilai"),
+            Signer("pejabat_penilai", "Pejabat Penilai Kinerja", date_line="{{ tempat_tanggal }}"),
+            mengetahui=False,
+        )
+        return form
+
+    return make
+
+
+def _person_rows(grid: Grid, title: str, key: str) -> None:
+    """A shaded heading and the identity rows of one person, on a label : value grid."""
+    grid.row(C(title, 3, bold=True, fill=HEADER_FILL), keep_next=True)
+    for text, field in (
+        ("NAMA", "nama"),
+        ("NIP", "nip"),
+        ("PANGKAT/GOL RUANG", "pangkat_golongan"),
+        ("JABATAN", "jabatan"),
+        ("UNIT KERJA", "unit_kerja"),
+    ):
+        grid.row(C(text), C(":", align=CENTER), C(f"{{{{ {key}.{field} }}}}"))
+
+
+def konseling(regime: str) -> Callable[[str], Form]:
+    """forms.md E4 [I]: the record the konselor fills and signs after a konseling kinerja."""
+
+    def make(paper: str) -> Form:
+        form = Form(landscape=False, paper=paper, size=10)
+        # Konseling is confidential ("prinsip kerahasiaan"): marked on top, as the PP 46 booklet's pages.
+        form.para("RAHASIA", bold=True, align=RIGHT, after=4)
+        # Our heading: the regulation names the form "Format Pelaksanaan Konseling Kinerja" but its
+        # layout has not been seen; the title follows the other forms (no "FORMAT" before the name).
+        form.title("PELAKSANAAN KONSELING KINERJA")
+        header_portrait(form)
+        grid = form.table([66, 4, 122])
+        _person_rows(grid, "PEGAWAI YANG DINILAI", "pegawai")
+        grid.tag("{%tr if pejabat_penilai.ada %}")
+        _person_rows(grid, "PEJABAT PENILAI KINERJA", "pejabat_penilai")
+        grid.tag("{%tr endif %}")
+        _person_rows(grid, "KONSELOR", "konselor")
+        grid.row(C("KATEGORI KONSELOR"), C(":", align=CENTER), C("{{ konseling.kategori_konselor }}"))
+        grid.row(B("TANGGAL KONSELING"), C(":", align=CENTER), B("{{ konseling.tanggal }}"))
+        for title, value in (
+            ("PERMASALAHAN PERILAKU KERJA", "{{ konseling.permasalahan }}"),
+            ("HASIL KONSELING", "{{ konseling.hasil }}"),
+        ):
+            grid.row(C(title, 3, bold=True, fill=HEADER_FILL), keep_next=True)
+            grid.row(C(value, 3), height_pt=40, cant_split=False)
+        grid.row(C("TINDAK LANJUT", 3, bold=True, fill=HEADER_FILL), keep_next=True)
+        grid.row(C("{{ konseling.tindak_lanjut }}", 3), keep_next=True)
+        grid.row(C("{{ konseling.uraian_tindak_lanjut }}", 3), height_pt=30, cant_split=False)
+        form.footnotes(
+            "Dokumen ini bersifat rahasia: isinya hanya untuk pegawai yang bersangkutan, konselor, "
+            "dan pejabat yang berwenang."
+        )
+        signatures(
+            form,
+            (regime, "konseling"),
+            None,
+            Signer("konselor", "Konselor", date_line="{{ tempat_tanggal }}"),
+            mengetahui=False,
+        )
+        return form
+
+    return make
+
+
 FORMS: dict[str, Callable[[str], Form]] = {
     "permenpanrb_6_2022/skp.docx": lambda paper: skp_6(paper, jpt=False),
     "permenpanrb_6_2022/skp_jpt.docx": lambda paper: skp_6(paper, jpt=True),
@@ -1565,6 +1856,13 @@ FORMS: dict[str, Callable[[str], Form]] = {
     "pp46_2011/skp_guru.docx": lambda paper: skp_pp46(paper, guru=True),
     "pp46_2011/evaluasi.docx": evaluasi_pp46,
     "pp46_2011/dokumen_penilaian.docx": dokumen_pp46,
+    "permenpanrb_6_2022/penetapan_predikat.docx": penetapan_predikat_6,
+    "permenpanrb_8_2021/peringkat.docx": peringkat_8,
+    "permenpanrb_8_2021/catatan_bimbingan.docx": catatan_bimbingan(P8),
+    "permenpanrb_6_2022/catatan_bimbingan.docx": catatan_bimbingan(P6),
+    "permenpanrb_6_2022/umpan_balik_bimbingan.docx": umpan_balik_bimbingan_6,
+    "permenpanrb_8_2021/konseling.docx": konseling(P8),
+    "permenpanrb_6_2022/konseling.docx": konseling(P6),
 }
 
 

@@ -24,12 +24,15 @@ from service.documents import kurva
 from service.documents.context import build_context
 from service.documents.context.permenpanrb_6_2022 import KurvaDistribusi
 from service.documents.gambar import Gambar
+from service.scoring.penandatangan import PENANDATANGAN
 from service.scoring.vocabulary import (
+    COACHING_TYPES,
     DOCUMENT_TYPES,
     PERMENPANRB_6_2022,
     PERMENPANRB_8_2021,
     PP46_2011,
     REGIME_IDS,
+    UNIT_TYPES,
 )
 
 __all__ = [
@@ -61,6 +64,14 @@ TEMPLATE_NAMES = (
     "pp46_2011/skp_guru.docx",
     "pp46_2011/evaluasi.docx",
     "pp46_2011/dokumen_penilaian.docx",
+    # Unit and coaching documents (forms.md §E): one form per (regime, type) of PENANDATANGAN.
+    "permenpanrb_6_2022/penetapan_predikat.docx",
+    "permenpanrb_8_2021/peringkat.docx",
+    "permenpanrb_8_2021/catatan_bimbingan.docx",
+    "permenpanrb_6_2022/catatan_bimbingan.docx",
+    "permenpanrb_6_2022/umpan_balik_bimbingan.docx",
+    "permenpanrb_8_2021/konseling.docx",
+    "permenpanrb_6_2022/konseling.docx",
 )
 
 
@@ -74,16 +85,24 @@ def template_name(payload: Mapping[str, Any]) -> str:
     JPT forms of 6/2022 and 8/2021 (``pegawai.jenis_jabatan == "jpt"``) have their own SKP and
     evaluasi layout (perspektif instead of the intervened RHK and aspek); an 8/2021 SKP of
     ``skp.model == "pengembangan"`` (JA/JF) has the standar kinerja columns; a PP 46/2011 SKP whose
-    kegiatan carry angka kredit uses the guru/JF variant with the angka kredit total.
+    kegiatan carry angka kredit uses the guru/JF variant with the angka kredit total. A unit or
+    coaching document has one form per regime that has it (those of ``PENANDATANGAN``).
 
     :raises TemplateRenderError: for a regime or type without a form (manual IKU exists for 6/2022 only).
     """
     regime, kind = payload.get("regime"), payload.get("type")
     if regime not in REGIME_IDS or kind not in DOCUMENT_TYPES:
         raise TemplateRenderError(f"Tidak ada templat untuk regime {regime!r} dan jenis dokumen {kind!r}.")
+    if kind in UNIT_TYPES or kind in COACHING_TYPES:
+        if (regime, kind) not in PENANDATANGAN:
+            raise TemplateRenderError(
+                f"Tidak ada templat untuk regime {regime!r} dan jenis dokumen {kind!r}."
+            )
+        return f"{regime}/{kind}.docx"
     if kind == "manual_iku" and regime != PERMENPANRB_6_2022:
         raise TemplateRenderError("Manual IKU hanya ada pada PermenPANRB 6/2022.")
-    jpt = (payload.get("pegawai") or {}).get("jenis_jabatan") == "jpt"
+    pegawai = payload.get("pegawai")
+    jpt = isinstance(pegawai, Mapping) and pegawai.get("jenis_jabatan") == "jpt"
     if regime in (PERMENPANRB_6_2022, PERMENPANRB_8_2021) and kind in ("skp", "evaluasi") and jpt:
         return f"{regime}/{kind}_jpt.docx"
     pengembangan = (payload.get("skp") or {}).get("model") == "pengembangan"

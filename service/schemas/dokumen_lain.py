@@ -39,6 +39,7 @@ from service.scoring.vocabulary import (
     JAWABAN_UMPAN_BALIK,
     JUMLAH_KRITERIA_UMPAN_BALIK,
     KATEGORI_KONSELOR,
+    PERMENPANRB_6_2022,
     PREDIKAT_PERMENPANRB_8_2021,
     RATING_PERMENPANRB_6_2022,
     REGIME_IDS,
@@ -260,7 +261,10 @@ class _Bimbingan(_Dokumen):
     def _aturan(
         self, data: Mapping[str, Any], original: Mapping[str, Any], regime: str | None, errors: Kesalahan
     ) -> None:
-        nip = objek(data.get("pegawai")).get("nip")
+        pegawai = objek(data.get("pegawai"))
+        if jenis_golongan(pegawai.get("golongan")) == "pppk" and regime not in (None, PERMENPANRB_6_2022):
+            errors.tambah("pegawai.golongan", "golongan PPPK hanya dikenal pada regime permenpanrb_6_2022")
+        nip = pegawai.get("nip")
         for peran in ("pejabat_penilai", "konselor"):
             if nip and objek(data.get(peran)).get("nip") == nip:
                 errors.tambah(f"{peran}.nip", "tidak boleh sama dengan NIP pegawai")

@@ -7,8 +7,10 @@ text cleaned of characters XML cannot carry. Every key of :data:`CONTEXT_KEYS` i
 (:mod:`..templates_check`) covers all regimes and a template never meets a missing key.
 
 Pure functions, no I/O. The shared formatting is in :mod:`.common`; each regime's keys are built by
-its own module (:mod:`.pp46_2011`, :mod:`.permenpanrb_8_2021`, :mod:`.permenpanrb_6_2022`); ids and
-labels come from :mod:`service.scoring.vocabulary`.
+its own module (:mod:`.pp46_2011`, :mod:`.permenpanrb_8_2021`, :mod:`.permenpanrb_6_2022`), those of
+the unit documents by :mod:`.unit` and of the coaching records by :mod:`.bimbingan`; ids and labels
+come from :mod:`service.scoring.vocabulary`. A unit or coaching payload has no pegawai's SKP: the
+regime modules give it their empty defaults.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from typing import Any
 
-from service.documents.context import permenpanrb_6_2022, permenpanrb_8_2021, pp46_2011
+from service.documents.context import bimbingan, permenpanrb_6_2022, permenpanrb_8_2021, pp46_2011, unit
 from service.documents.context.common import (
     BAGI,
     MARKERS,
@@ -75,7 +77,14 @@ _HEADER_KEYS = frozenset(
 )
 
 #: Top-level keys of every context (what templates may use; checked by :mod:`..templates_check`).
-CONTEXT_KEYS = _HEADER_KEYS | permenpanrb_6_2022.KEYS | permenpanrb_8_2021.KEYS | pp46_2011.KEYS
+CONTEXT_KEYS = (
+    _HEADER_KEYS
+    | permenpanrb_6_2022.KEYS
+    | permenpanrb_8_2021.KEYS
+    | pp46_2011.KEYS
+    | unit.KEYS
+    | bimbingan.KEYS
+)
 
 
 def build_context(
@@ -122,6 +131,8 @@ def build_context(
         **permenpanrb_6_2022.context(payload, hasil),
         **permenpanrb_8_2021.context(payload, hasil, regime),
         **pp46_2011.context(payload, hasil, regime),
+        **unit.context(payload, hasil),
+        **bimbingan.context(payload),
     }
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from docxtpl import Listing
 
-from service.scoring.vocabulary import PEJABAT_NEGARA, SIGNING_ORDER
+from service.scoring.vocabulary import COACHING_TYPES, PEJABAT_NEGARA, SIGNING_ORDER, UNIT_TYPES
 
 __all__ = [
     "BAGI",
@@ -33,6 +33,7 @@ __all__ = [
     "listing",
     "numbered",
     "orang",
+    "per_pegawai",
     "periode",
     "rupiah",
     "tanggal",
@@ -240,6 +241,17 @@ def periode(data: object) -> dict[str, str]:
         "bulan": bulan,
         "tahun": str(selesai.year if selesai else mulai.year if mulai else "-"),
     }
+
+
+def per_pegawai(
+    payload: Mapping[str, Any], hasil: Mapping[str, Any]
+) -> tuple[Mapping[str, Any], Mapping[str, Any]]:
+    """The payload and hasil a per-person regime module reads: nothing for a unit or coaching document
+    (no SKP, no one pegawai's scores), so that module gives its empty defaults.
+    """
+    if payload.get("type") in (*UNIT_TYPES, *COACHING_TYPES):
+        return {}, {}
+    return payload, hasil
 
 
 def numbered(items: Iterable[object]) -> list[dict[str, Any]]:

@@ -17,6 +17,7 @@ from service.documents.context.common import (
     label,
     listing,
     numbered,
+    per_pegawai,
 )
 from service.scoring import policy
 from service.scoring.vocabulary import (
@@ -277,8 +278,9 @@ def context(payload: Mapping[str, Any], hasil: Mapping[str, Any]) -> dict[str, A
     """The :data:`KEYS` of a payload, whatever its regime: each part reads only what is there.
 
     A payload of another regime has no hasil kerja, lampiran or manual IKU, so those lists are empty
-    and the rest prints ``"-"``.
+    and the rest prints ``"-"``; so has a unit or coaching document (:func:`.common.per_pegawai`).
     """
+    payload, hasil = per_pegawai(payload, hasil)
     lampiran = get_in(payload, "skp", "lampiran") or {}
     capaian = hasil.get("capaian_organisasi") or get_in(payload, "evaluasi", "capaian_organisasi")
     return {

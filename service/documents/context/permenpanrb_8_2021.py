@@ -14,6 +14,7 @@ from service.documents.context.common import (
     get_in,
     grouped,
     label,
+    per_pegawai,
     to_decimal,
 )
 from service.scoring import policy
@@ -194,7 +195,10 @@ def _skp(payload: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def context(payload: Mapping[str, Any], hasil: Mapping[str, Any], regime: str) -> dict[str, Any]:
-    """The :data:`KEYS` of a payload; the kinerja and perilaku tables are empty under other regimes."""
+    """The :data:`KEYS` of a payload; the kinerja and perilaku tables are empty under other regimes
+    and for a unit or coaching document (:func:`.common.per_pegawai`).
+    """
+    payload, hasil = per_pegawai(payload, hasil)
     ours = regime == PERMENPANRB_8_2021
     return {
         "skp_8_2021": _skp(payload),

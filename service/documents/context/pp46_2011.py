@@ -14,6 +14,7 @@ from service.documents.context.common import (
     get_in,
     label,
     numbered,
+    per_pegawai,
     rupiah,
     to_decimal,
 )
@@ -122,7 +123,10 @@ def _nilai(hasil: Mapping[str, Any]) -> dict[str, str]:
 
 
 def context(payload: Mapping[str, Any], hasil: Mapping[str, Any], regime: str) -> dict[str, Any]:
-    """The :data:`KEYS` of a payload; the kegiatan and perilaku tables are empty under other regimes."""
+    """The :data:`KEYS` of a payload; the kegiatan and perilaku tables are empty under other regimes
+    and for a unit or coaching document (:func:`.common.per_pegawai`).
+    """
+    payload, hasil = per_pegawai(payload, hasil)
     ours = regime == PP46_2011
     kegiatan = _kegiatan(payload, hasil) if ours else []
     return {

@@ -124,7 +124,8 @@ def test_0014_goes_back_and_forth_and_grants_konseling_to_nobody(app_config: dic
             conn.execute(
                 text(
                     "INSERT INTO users (username, password_hash, role, failed_logins, instansi_json, "
-                    "all_instansi, created_at) VALUES ('lama', 'x', 'arsiparis', 0, '[]', false, CURRENT_TIMESTAMP)"
+                    "all_instansi, created_at) "
+                    "VALUES ('lama', 'x', 'arsiparis', 0, '[]', false, CURRENT_TIMESTAMP)"
                 )
             )
         upgrade_schema(engine)

@@ -49,6 +49,23 @@ def skp_guru() -> dict[str, Any]:
     return data
 
 
+def coaching_8_2021(name: str) -> dict[str, Any]:
+    """A coaching example of 6/2022 moved to a period of PermenPANRB 8/2021 (Juli–Desember 2021),
+    its pegawai a PNS (a PPPK is assessed from 6/2022 on).
+    """
+    data = raw_example(f"permenpanrb_6_2022_{name}")
+    data["regime"] = "permenpanrb_8_2021"
+    data["periode"] = {"mulai": "2021-07-01", "selesai": "2021-09-30", "jenis": "triwulan_iii"}
+    data["tanggal"] = "2021-08-16"
+    data["pegawai"] = raw_example("permenpanrb_6_2022_konseling")["pegawai"]
+    for part in ("bimbingan", "konseling"):
+        if part in data:
+            data[part]["tanggal"] = "2021-08-16"
+            if "batas_waktu" in data[part]:
+                data[part]["batas_waktu"] = "2021-09-15"
+    return data
+
+
 #: Form template → the example payload (raw JSON) that shows it best.
 FORM_EXAMPLES: dict[str, Any] = {
     "permenpanrb_6_2022/skp.docx": lambda: raw_example("permenpanrb_6_2022_skp"),
@@ -70,6 +87,17 @@ FORM_EXAMPLES: dict[str, Any] = {
     "pp46_2011/skp_guru.docx": skp_guru,
     "pp46_2011/evaluasi.docx": lambda: raw_example("pp46_2011_evaluasi"),
     "pp46_2011/dokumen_penilaian.docx": lambda: raw_example("pp46_2011_dokumen_penilaian"),
+    "permenpanrb_6_2022/penetapan_predikat.docx": lambda: raw_example(
+        "permenpanrb_6_2022_penetapan_predikat"
+    ),
+    "permenpanrb_8_2021/peringkat.docx": lambda: raw_example("permenpanrb_8_2021_peringkat"),
+    "permenpanrb_8_2021/catatan_bimbingan.docx": lambda: coaching_8_2021("catatan_bimbingan"),
+    "permenpanrb_6_2022/catatan_bimbingan.docx": lambda: raw_example("permenpanrb_6_2022_catatan_bimbingan"),
+    "permenpanrb_6_2022/umpan_balik_bimbingan.docx": lambda: raw_example(
+        "permenpanrb_6_2022_umpan_balik_bimbingan"
+    ),
+    "permenpanrb_8_2021/konseling.docx": lambda: coaching_8_2021("konseling"),
+    "permenpanrb_6_2022/konseling.docx": lambda: raw_example("permenpanrb_6_2022_konseling"),
 }
 
 

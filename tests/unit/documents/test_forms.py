@@ -18,11 +18,23 @@ from service.documents.converter import LibreOfficeConverter
 from service.documents.placement import FOOTER_BAND_MM, locate_markers
 from service.documents.render import TEMPLATE_NAMES, render_document, template_name
 from service.scoring.penandatangan import penandatangan
+from service.scoring.vocabulary import PERSON_TYPES, SIGNING_ORDER
 from tests.unit.documents.support import FORM_EXAMPLES, PACKAGED, ROOT, load, pdftotext, run, words
 
 PREVIEWS = ROOT / "docs" / "forms"
 #: PP 46 Formulir SKP and Penilaian Capaian (forms.md C1, C2): no identity of the atasan, who does not sign.
 NO_PLACE_FOR_ATASAN = {("pp46_2011", "skp"), ("pp46_2011", "evaluasi")}
+
+
+def unit_values(payload: dict[str, Any], hasil: dict[str, Any]) -> list[str]:
+    """What a unit or coaching form must print of its hasil: the capaian and each pegawai's
+    predikat (in the lampiran) of a penetapan, each nilai of a peringkat; nothing of a record.
+    """
+    if payload["type"] == "penetapan_predikat":
+        return [hasil["capaian_organisasi_label"].upper(), *(p["predikat_label"] for p in hasil["pegawai"])]
+    if payload["type"] == "peringkat":
+        return [angka(row["nilai"]) for row in hasil["peringkat"]]
+    return []
 
 
 def scored_values(payload: dict[str, Any], hasil: dict[str, Any]) -> list[str]:
@@ -85,16 +97,18 @@ def test_form_renders_to_pdfa(form: str, converter: LibreOfficeConverter, tmp_pa
     assert title is not None
     assert title.group(1).strip() != "Formulir SKP"
     assert words(title.group(1)) in text
-    people = ["pegawai", "pejabat_penilai"]
-    if "atasan_pejabat_penilai" in payload:
-        people.append("atasan_pejabat_penilai")
+    people = [role for role in SIGNING_ORDER if isinstance(payload.get(role), dict)]
     signers = penandatangan(payload["regime"], payload["type"], given=people)
+    for listed in payload.get("daftar_pegawai", []):  # a unit document lists every pegawai
+        assert listed["nama"] in text
+        assert listed["nip"] in text
     for role in people:
         if role not in signers and (payload["regime"], payload["type"]) in NO_PLACE_FOR_ATASAN:
             continue  # kept in the payload; the form has no place for the atasan who does not sign
         assert payload[role]["nama"] in text, role
         assert payload[role]["nip"] in text, role
-    for value in scored_values(payload, hasil):
+    scored = scored_values if payload["type"] in PERSON_TYPES else unit_values
+    for value in scored(payload, hasil):
         assert value in text, value
 
     # A signing block (marker) for exactly the form's signers; the others are printed, not signing.

@@ -203,6 +203,14 @@ def test_catatan_bimbingan_rules() -> None:
     assert load(group)["bimbingan"]["peserta_lain"][0]["nama"] == "Budi Santoso, S.E."
 
 
+def test_a_pppk_is_coached_under_6_2022_only() -> None:
+    payload = example(BIMBINGAN)  # the pegawai is a PPPK (golongan IX)
+    payload["regime"], payload["regime_override"] = "permenpanrb_8_2021", True
+    assert errors(payload) == {
+        "pegawai.golongan": ["golongan PPPK hanya dikenal pada regime permenpanrb_6_2022"]
+    }
+
+
 def test_umpan_balik_has_exactly_nine_answers_of_the_form() -> None:
     payload = example(UMPAN_BALIK)
     payload["umpan_balik"]["jawaban"] = ["ya"] * 8
