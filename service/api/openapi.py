@@ -27,14 +27,17 @@ from service.api.blueprint import MAX_REQUEST_TARGET, bp
 from service.clients import SCOPES, require_scope
 from service.composition import get_services
 from service.schemas import DocumentPayloadSchema, UnitCheckSchema
+from service.schemas.dokumen_lain import SCHEMAS
 from service.schemas.fields import _ANGKA_TEKS as NUMERIC_TEXT  # the text a number is read from
 from service.schemas.integrators import BatchItemSchema, BatchSchema, PingSchema, SecretRotationSchema
 from service.schemas.payload import PerRegime
 from service.schemas.requests import ArchiveQuerySchema, DelegateSchema, RevisionQuerySchema
+from service.scoring.penandatangan import PENANDATANGAN
 from service.scoring.vocabulary import (
     ASPEK_PP46_2011,
     ASSESSMENT_TYPES,
     CAPAIAN_ORGANISASI,
+    COACHING_TYPES,
     DOCUMENT_TYPES,
     JENIS_HASIL_KERJA,
     KATEGORI_PERMENPANRB_8_2021,
@@ -42,6 +45,7 @@ from service.scoring.vocabulary import (
     PENYEDIA,
     PERMENPANRB_6_2022,
     PERMENPANRB_8_2021,
+    PERSON_TYPES,
     PERSPEKTIF,
     PLAN_TYPES,
     PP46_2011,
@@ -51,6 +55,7 @@ from service.scoring.vocabulary import (
     RATING_PERMENPANRB_6_2022,
     REGIME_IDS,
     SEBUTAN_PP46_2011,
+    SIGNING_ORDER,
     STATUSES,
 )
 from service.workflow.operations import IDEMPOTENCY_KEY_PATTERN, MAX_IDEMPOTENCY_KEY
@@ -93,6 +98,9 @@ _WHY: dict[int, str] = {
 #: A body the view reads as JSON: what ``service.http.json_body`` and the schema refuse.
 _JSON_BODY = (400, 413, 415, 422)
 
+#: The request body of every document payload: the schema its ``type`` picks.
+ANY_PAYLOAD = "AnyDocumentPayload"
+
 
 def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
     """``schema`` or ``null``."""
@@ -131,8 +139,32 @@ def _labelled(key: str, ids: tuple[str, ...], description: str) -> dict[str, Any
 
 _SEBUTAN = functools.partial(_labelled, "sebutan", SEBUTAN_PP46_2011)
 
+
+def _distribusi(predikat: tuple[str, ...]) -> dict[str, Any]:
+    """A unit's distribution: every predikat of the regime, each with its count and share."""
+    return _closed(
+        {
+            p: _closed(
+                {
+                    "jumlah": {**_COUNT, "description": "Pegawai with this predikat"},
+                    "persen": {**_NUMBER, "description": "Their share in percent (30 for 30 %)"},
+                }
+            )
+            for p in predikat
+        },
+        description="Every predikat of the regime, best to worst",
+    )
+
+
+_WARNINGS = {
+    "type": "array",
+    "description": "The distribution rules the unit breaks; empty when it fits (guidance, never a block)",
+    "items": _ref("Peringatan"),
+}
+
 #: ``hasil`` of each regime, for a plan (``skp``, ``manual_iku``) and an assessment (``evaluasi``,
-#: ``dokumen_penilaian``): what ``service.scoring.score_payload`` returns, key for key.
+#: ``dokumen_penilaian``), and of the unit and coaching types: what ``service.scoring.score_payload``
+#: returns, key for key.
 _HASIL: dict[str, dict[str, Any]] = {
     "HasilRencanaPp46_2011": _closed(
         {
@@ -356,6 +388,66 @@ _HASIL: dict[str, dict[str, Any]] = {
         ),
         description="PermenPANRB 6/2022 evaluasi kinerja (evaluasi, dokumen_penilaian)",
     ),
+    "HasilPenetapanPredikat": _closed(
+        {
+            **_labelled("capaian_organisasi", CAPAIAN_ORGANISASI, "Capaian kinerja organisasi, as given"),
+            "jumlah_pegawai": {"type": "integer", "minimum": 1, "description": "Pegawai listed"},
+            "pegawai": {
+                "type": "array",
+                "description": "Each pegawai's predikat (the kuadran of the two ratings), in input order",
+                "items": _closed(
+                    {
+                        "nip": {"type": "string"},
+                        **_labelled("predikat", PREDIKAT_PERMENPANRB_6_2022, "Predikat kinerja"),
+                    }
+                ),
+            },
+            "distribusi": _distribusi(PREDIKAT_PERMENPANRB_6_2022),
+            "pola_distribusi": {
+                "type": "array",
+                "description": "Each rule of the capaian organisasi's pola distribusi, in order",
+                "items": _closed(
+                    {
+                        "aturan": {"type": "string", "description": "Id of the rule"},
+                        "uraian": {"type": "string", "description": "What it expects, in Indonesian"},
+                        "predikat": {
+                            "type": "array",
+                            "items": {"type": "string", "enum": list(PREDIKAT_PERMENPANRB_6_2022)},
+                            "description": "The predikat it counts, best to worst",
+                        },
+                        "terpenuhi": {"type": "boolean", "description": "The unit fits the rule"},
+                    }
+                ),
+            },
+            "warnings": _WARNINGS,
+        },
+        description="PermenPANRB 6/2022 penetapan predikat kinerja of a unit (penetapan_predikat)",
+    ),
+    "HasilPeringkat": _closed(
+        {
+            "jumlah_pegawai": {"type": "integer", "minimum": 1, "description": "PNS listed"},
+            "distribusi": _distribusi(PREDIKAT_PERMENPANRB_8_2021),
+            "warnings": _WARNINGS,
+            "peringkat": {
+                "type": "array",
+                "description": "The ranking by nilai kinerja, then predikat, best first; ties share a rank",
+                "items": _closed(
+                    {
+                        "nip": {"type": "string"},
+                        "peringkat": {"type": "integer", "minimum": 1, "description": "Rank (1 = best)"},
+                        **_labelled("predikat", PREDIKAT_PERMENPANRB_8_2021, "Predikat as given"),
+                        "nilai": {**_NUMBER, "description": "Nilai kinerja as given"},
+                    }
+                ),
+            },
+        },
+        description="PermenPANRB 8/2021 pemeringkatan kinerja of a unit's PNS (peringkat)",
+    ),
+    "HasilKosong": _closed(
+        {},
+        description="A record of bimbingan or konseling (catatan_bimbingan, umpan_balik_bimbingan, "
+        "konseling): nothing is scored, hasil is the empty object",
+    ),
 }
 
 #: Which ``hasil`` component a regime and a kind of type get.
@@ -370,9 +462,24 @@ _HASIL_OF = {
 _TYPES_OF = {"rencana": sorted(PLAN_TYPES), "penilaian": sorted(ASSESSMENT_TYPES)}
 
 
+#: The ``hasil`` component of each unit and coaching type, under every regime that issues it
+#: (:data:`~service.scoring.penandatangan.PENANDATANGAN`).
+_HASIL_OF_TYPE = {
+    "penetapan_predikat": "HasilPenetapanPredikat",
+    "peringkat": "HasilPeringkat",
+    **dict.fromkeys(COACHING_TYPES, "HasilKosong"),
+}
+#: Every ``hasil`` component, each once.
+_HASIL_COMPONENTS = list(dict.fromkeys([*_HASIL_OF.values(), *_HASIL_OF_TYPE.values()]))
+
+
 def _hasil_by_regime_and_type() -> list[dict[str, Any]]:
-    """One alternative per regime and kind of type: ``regime`` and ``type`` decide ``hasil``'s shape."""
-    return [
+    """One alternative per regime and kind of type: ``regime`` and ``type`` decide ``hasil``'s shape.
+
+    A unit or coaching type has an alternative only under the regimes that issue it, so its hasil
+    under another regime fits none.
+    """
+    alternatives = [
         {
             "properties": {
                 "regime": {"const": regime},
@@ -382,6 +489,20 @@ def _hasil_by_regime_and_type() -> list[dict[str, Any]]:
         }
         for (regime, kind), component in _HASIL_OF.items()
     ]
+    for regime in REGIME_IDS:
+        for component in dict.fromkeys(_HASIL_OF_TYPE.values()):
+            types = [t for t, c in _HASIL_OF_TYPE.items() if c == component and (regime, t) in PENANDATANGAN]
+            if types:
+                alternatives.append(
+                    {
+                        "properties": {
+                            "regime": {"const": regime},
+                            "type": {"enum": types},
+                            "hasil": _ref(component),
+                        }
+                    }
+                )
+    return alternatives
 
 
 _PERINGATAN = _closed(
@@ -456,7 +577,7 @@ _DELEGASI = _closed(
 _SIGNER = _closed(
     {
         "urutan": {"type": "integer", "minimum": 1, "description": "Position in the signing order"},
-        "peran": {"type": "string", "description": "Role on the form (pegawai, pejabat_penilai, …)"},
+        "peran": {"type": "string", "enum": list(SIGNING_ORDER), "description": "Role on the form"},
         "nama": {"type": "string"},
         "nip": {"type": ["string", "null"], "description": "Null for a political official without one"},
         "status": {
@@ -490,7 +611,7 @@ _DOCUMENT = {
             "type": {"type": "string", "enum": list(DOCUMENT_TYPES)},
             "regime": {"type": "string", "enum": list(REGIME_IDS)},
             "hasil": {
-                "anyOf": [_ref(c) for c in _HASIL_OF.values()],
+                "anyOf": [_ref(c) for c in _HASIL_COMPONENTS],
                 "description": "The scoring result; regime and type decide which shape (see oneOf)",
             },
             "verification_code": {"type": "string", "description": "The code of the QR verification page"},
@@ -516,7 +637,7 @@ _DOCUMENT = {
                 _closed(
                     {
                         "urutan": {"type": "integer", "minimum": 1},
-                        "peran": {"type": "string"},
+                        "peran": {"type": "string", "enum": list(SIGNING_ORDER)},
                         "nama": {"type": "string"},
                         "alasan": {"type": ["string", "null"]},
                         "at": {**_TIME_OR_NULL, "description": "When the signer refused"},
@@ -595,7 +716,11 @@ _ACTOR = _closed(
         "kind": {"type": "string", "enum": ["client", "signer", "system"], "description": "Who acted"},
         "name": {"type": "string", "description": "The client's, the signer's or the service's name"},
         "nip": {"type": ["string", "null"], "description": "A signer's NIP"},
-        "peran": {"type": ["string", "null"], "description": "A signer's role"},
+        "peran": {
+            "type": ["string", "null"],
+            "enum": [*SIGNING_ORDER, None],
+            "description": "A signer's role",
+        },
     },
     description="Who caused the event",
 )
@@ -872,6 +997,7 @@ def build_spec(server_url: str) -> dict[str, Any]:
     spec.components.schema("UnitCheck", schema=UnitCheckSchema)
     spec.components.schema("Delegate", schema=DelegateSchema)
     _register_per_regime(spec, DocumentPayloadSchema)
+    _register_payloads_by_type(spec)
     beyond = {
         "x-rules-beyond-schema": "Rules that join fields of the payload (regime and period, what each "
         "type requires, scoring) answer 422 naming the field."
@@ -885,7 +1011,7 @@ def build_spec(server_url: str) -> dict[str, Any]:
                 **beyond,
                 "requestBody": {
                     "required": True,
-                    "content": {"application/json": {"schema": "DocumentPayload"}},
+                    "content": {"application/json": {"schema": _ref(ANY_PAYLOAD)}},
                 },
                 "responses": {
                     "200": _json(
@@ -900,9 +1026,11 @@ def build_spec(server_url: str) -> dict[str, Any]:
                                     },
                                     "type": {"type": "string", "enum": list(DOCUMENT_TYPES)},
                                     "hasil": {
-                                        "anyOf": [_ref(c) for c in _HASIL_OF.values()],
+                                        "anyOf": [_ref(c) for c in _HASIL_COMPONENTS],
                                         "description": "Every intermediate value; a plan (skp, "
-                                        "manual_iku) gets its checks, an assessment the full scores",
+                                        "manual_iku) gets its checks, an assessment the full scores, a "
+                                        "unit document its distribution (and ranking), a record of "
+                                        "bimbingan or konseling the empty object",
                                     },
                                 }
                             ),
@@ -1027,6 +1155,43 @@ def _numbers_or_numeric_text(schema: Any) -> None:
             _numbers_or_numeric_text(value)
 
 
+def _payload_component(kind: str) -> str:
+    """``umpan_balik_bimbingan`` → ``UmpanBalikBimbinganPayload``; a per-person type → ``DocumentPayload``."""
+    if kind in PERSON_TYPES:
+        return "DocumentPayload"
+    return "".join(part.capitalize() for part in kind.split("_")) + "Payload"
+
+
+def _register_payloads_by_type(spec: APISpec) -> None:
+    """The unit and coaching payloads beside ``DocumentPayload``, and their union by ``type``.
+
+    The service validates a body by the schema its ``type`` names
+    (:func:`service.schemas.dokumen_lain.load_payload`), so each component takes its own type only,
+    and a regime only of those that issue the type (any other is refused field by field).
+    """
+    for kind, schema in SCHEMAS.items():
+        name = _payload_component(kind)
+        spec.components.schema(name, schema=schema)
+        properties = spec.components.schemas[name]["properties"]
+        properties["type"] = {**properties["type"], "enum": [kind]}
+        properties["regime"] = {
+            **properties["regime"],
+            "enum": [r for r in REGIME_IDS if (r, kind) in PENANDATANGAN],
+        }
+    spec.components.schema(
+        ANY_PAYLOAD,
+        {
+            "description": "A document payload: its type picks the schema (DocumentPayload for the "
+            "per-person forms, one schema for each unit and coaching document)",
+            "oneOf": [_ref(name) for name in dict.fromkeys(_payload_component(t) for t in DOCUMENT_TYPES)],
+            "discriminator": {
+                "propertyName": "type",
+                "mapping": {t: f"#/components/schemas/{_payload_component(t)}" for t in DOCUMENT_TYPES},
+            },
+        },
+    )
+
+
 def _register_per_regime(spec: APISpec, schema: type[Any]) -> None:
     """``skp`` and ``perilaku_kerja`` take their schema from the regime: describe them as ``oneOf``."""
     payload = spec.components.schemas["DocumentPayload"]
@@ -1077,7 +1242,7 @@ def _document_paths(spec: APISpec) -> None:
                 ],
                 "requestBody": {
                     "required": True,
-                    "content": {"application/json": {"schema": "DocumentPayload"}},
+                    "content": {"application/json": {"schema": _ref(ANY_PAYLOAD)}},
                 },
                 "responses": {"202": doc, **_problem_responses(401, 403, 409, 414, *_JSON_BODY)},
             },
@@ -1335,10 +1500,11 @@ def _batch_and_client_paths(spec: APISpec) -> None:
         f"; 1 to {MAX_IDEMPOTENCY_KEY} visible ASCII characters, spaces only inside, unique within the "
         "batch (a key repeated in the batch, or one that breaks the pattern, is the item's problem)"
     )
-    item["payload"]["description"] = (
-        "A document payload (the DocumentPayload schema), as POST /api/v1/documents takes it; checked on "
-        "its own after the envelope: what it breaks is this item's problem, not a 422"
-    )
+    item["payload"] = {
+        **_ref(ANY_PAYLOAD),
+        "description": f"A document payload (the {ANY_PAYLOAD} schema), as POST /api/v1/documents takes "
+        "it; checked on its own after the envelope: what it breaks is this item's problem, not a 422",
+    }
     spec.path(
         path="/api/v1/batches",
         operations={
@@ -1351,7 +1517,7 @@ def _batch_and_client_paths(spec: APISpec) -> None:
                 "security": security,
                 "x-rules-beyond-schema": "A callback_url that does not resolve to a public address "
                 "answers 422. Each item is checked as a BatchItem (its key unique within the batch) and "
-                "its payload as DocumentPayload with its rules beyond schema (regime and period, what "
+                "its payload as AnyDocumentPayload with its rules beyond schema (regime and period, what "
                 "each type requires, scoring): what it breaks becomes that item's problem, not a 422.",
                 "requestBody": {
                     "required": True,

@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 from PIL import Image
 
 from service.documents.context.permenpanrb_6_2022 import KurvaDistribusi, judul_kurva
@@ -98,6 +99,7 @@ def kurva_png(
             label="Pola distribusi",
         )
         axes.set_ylim(0, max([*counts, max(pola) * total / 100, 1]) * 1.15)
+        axes.yaxis.set_major_locator(MaxNLocator(integer=True))  # pegawai are counted whole
         axes.legend(fontsize=6, frameon=False, loc="upper left")
     axes.set_xticks(x, [name for _, name in KATEGORI], fontsize=6.5)
     axes.tick_params(axis="y", labelsize=6)

@@ -19,6 +19,16 @@ from openapi_spec_validator import validate
 from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 from werkzeug.test import TestResponse
 
+from service.jsonio import json_number
+from service.schemas import load_payload
+from service.scoring import score_payload
+from service.scoring.vocabulary import (
+    COACHING_TYPES,
+    DOCUMENT_TYPES,
+    PERSON_TYPES,
+    SIGNING_ORDER,
+    UNIT_TYPES,
+)
 from service.workflow.webhooks import EVENTS
 from tests.conftest import load_example
 from tests.functional.support import ready_document
@@ -202,12 +212,113 @@ def test_the_ping_and_batch_bodies_are_told_apart(spec: dict[str, Any]) -> None:
     assert not _validator(spec, schema).is_valid({**body, "batch": {**batch, "counts": {"total": 0}}})
 
 
+def _request_schema(spec: dict[str, Any], path: str) -> dict[str, Any]:
+    schema: dict[str, Any] = spec["paths"][path]["post"]["requestBody"]["content"]["application/json"][
+        "schema"
+    ]
+    return schema
+
+
+def _component(spec: dict[str, Any], ref: str) -> dict[str, Any]:
+    schema: dict[str, Any] = spec["components"]["schemas"][ref.rsplit("/", 1)[1]]
+    return schema
+
+
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
 def test_every_example_is_a_document_payload(spec: dict[str, Any], example: Path) -> None:
-    validator = _validator(spec, {"$ref": "#/components/schemas/DocumentPayload"})
+    """Each example fits the request body, and the component its type names alone."""
+    body = _request_schema(spec, "/api/v1/documents")
+    assert body == _request_schema(spec, "/api/v1/scores")
+    validator = _validator(spec, body)
     payload = json.loads(example.read_text(encoding="utf-8"))
     assert sorted(str(e) for e in validator.iter_errors(payload)) == []
     assert not validator.is_valid({**payload, "tidak_dikenal": 1})
+    union = _component(spec, body["$ref"])
+    mine = union["discriminator"]["mapping"][payload["type"]]
+    for alternative in union["oneOf"]:
+        fits = _validator(spec, alternative).is_valid(payload)
+        assert fits == (alternative["$ref"] == mine), alternative["$ref"]
+
+
+def test_the_payload_union_maps_every_type_to_the_schema_that_takes_it(spec: dict[str, Any]) -> None:
+    union = _component(spec, _request_schema(spec, "/api/v1/documents")["$ref"])
+    mapping = union["discriminator"]["mapping"]
+    assert union["discriminator"]["propertyName"] == "type"
+    assert list(mapping) == list(DOCUMENT_TYPES)
+    assert sorted(set(mapping.values())) == sorted(a["$ref"] for a in union["oneOf"])
+    for ref in set(mapping.values()):
+        component = _component(spec, ref)
+        assert "type" in component["required"], ref
+        assert component["properties"]["type"]["enum"] == [t for t, r in mapping.items() if r == ref]
+    assert mapping["skp"].endswith("/DocumentPayload")
+    assert mapping["umpan_balik_bimbingan"].endswith("/UmpanBalikBimbinganPayload")
+    # A unit or coaching type is taken only under the regimes that issue it.
+    assert _component(spec, mapping["penetapan_predikat"])["properties"]["regime"]["enum"] == [
+        "permenpanrb_6_2022"
+    ]
+    assert _component(spec, mapping["peringkat"])["properties"]["regime"]["enum"] == ["permenpanrb_8_2021"]
+    # The batch items' payload is the same union.
+    item = spec["components"]["schemas"]["BatchItem"]["properties"]["payload"]
+    assert item["$ref"] == _request_schema(spec, "/api/v1/documents")["$ref"]
+
+
+def test_signer_roles_and_document_types_list_every_one(spec: dict[str, Any]) -> None:
+    schemas = spec["components"]["schemas"]
+    assert schemas["Signer"]["properties"]["peran"]["enum"] == list(SIGNING_ORDER)
+    assert schemas["Actor"]["properties"]["peran"]["enum"] == [*SIGNING_ORDER, None]
+    penolakan = schemas["Document"]["properties"]["penolakan"]["anyOf"][0]
+    assert penolakan["properties"]["peran"]["enum"] == list(SIGNING_ORDER)
+    assert schemas["Document"]["properties"]["type"]["enum"] == list(DOCUMENT_TYPES)
+    scores = _response_schema(spec, "/api/v1/scores", "post", "200")
+    assert scores["properties"]["type"]["enum"] == list(DOCUMENT_TYPES)
+    assert len(DOCUMENT_TYPES) == 9
+    assert len(SIGNING_ORDER) == 6
+
+
+def _type_of(example: Path) -> str:
+    kind: str = json.loads(example.read_text(encoding="utf-8"))["type"]
+    return kind
+
+
+#: The examples of the unit and coaching types.
+OTHER_EXAMPLES = [p for p in EXAMPLES if _type_of(p) not in PERSON_TYPES]
+
+
+def test_there_is_an_example_of_every_unit_and_coaching_type() -> None:
+    types = {_type_of(p) for p in OTHER_EXAMPLES}
+    assert types == {*UNIT_TYPES, *COACHING_TYPES}
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
+def test_every_examples_hasil_fits_its_documented_shape(spec: dict[str, Any], example: Path) -> None:
+    """The real scoring of each example, as the service stores and answers it, against the schema."""
+    payload = load_payload(json.loads(example.read_text(encoding="utf-8")))
+    hasil = json.loads(json.dumps(score_payload(payload), default=json_number))
+    answer = {"regime": payload["regime"], "type": payload["type"], "hasil": hasil}
+    validator = _validator(spec, _response_schema(spec, "/api/v1/scores", "post", "200"))
+    assert sorted(str(e) for e in validator.iter_errors(answer)) == []
+    assert not validator.is_valid({**answer, "hasil": {**hasil, "tidak_dikenal": 1}})
+    # Another type's hasil does not fit: each type is bound to its shape.
+    if payload["type"] in UNIT_TYPES:
+        assert not validator.is_valid({**answer, "hasil": {}})
+        other = next(t for t in UNIT_TYPES if t != payload["type"])
+        assert not validator.is_valid({**answer, "type": other})
+    if payload["type"] in COACHING_TYPES:
+        assert hasil == {}
+        assert not validator.is_valid({**answer, "type": "penetapan_predikat"})
+
+
+def test_a_unit_hasil_is_checked_row_by_row(spec: dict[str, Any]) -> None:
+    """The rows of the unit hasil are closed too: a predikat of the other regime does not fit."""
+    payload = load_payload(load_example("permenpanrb_8_2021_peringkat"))
+    hasil = json.loads(json.dumps(score_payload(payload), default=json_number))
+    answer = {"regime": payload["regime"], "type": payload["type"], "hasil": hasil}
+    validator = _validator(spec, _response_schema(spec, "/api/v1/scores", "post", "200"))
+    assert validator.is_valid(answer)
+    row = {**hasil["peringkat"][0], "predikat": "butuh_perbaikan"}
+    assert not validator.is_valid({**answer, "hasil": {**hasil, "peringkat": [row]}})
+    distribusi = {k: v for k, v in hasil["distribusi"].items() if k != "cukup"}
+    assert not validator.is_valid({**answer, "hasil": {**hasil, "distribusi": distribusi}})
 
 
 def _response_schema(spec: dict[str, Any], path: str, method: str, status: str) -> dict[str, Any]:
@@ -250,6 +361,26 @@ def test_the_unit_check_answer_fits_its_documented_shape(
     validator = _validator(spec, _response_schema(spec, "/api/v1/units/check", "post", "200"))
     assert sorted(str(e) for e in validator.iter_errors(body)) == []
     assert not validator.is_valid({**body, "warnings": [{"aturan": "x"}]})
+
+
+@pytest.mark.parametrize("example", OTHER_EXAMPLES, ids=lambda p: p.stem)
+def test_a_created_unit_or_coaching_document_fits_the_documented_document(
+    client: FlaskClient, auth: dict[str, str], spec: dict[str, Any], example: Path
+) -> None:
+    """Its signers take the new roles, its hasil a new shape; it names no pegawai of its own."""
+    payload = load_example(example.stem)
+    created = client.post(
+        "/api/v1/documents", json=payload, headers={**auth, "Idempotency-Key": f"doc-{example.stem}"}
+    )
+    assert created.status_code == 202, created.text
+    body = _body(created)
+    validator = _validator(spec, _response_schema(spec, "/api/v1/documents/{document_id}", "get", "200"))
+    assert sorted(str(e) for e in validator.iter_errors(body)) == []
+    shown = client.get(body["links"]["self"], headers=auth)
+    assert shown.status_code == 200
+    assert sorted(str(e) for e in validator.iter_errors(_body(shown))) == []
+    assert {s["peran"] for s in body["signers"]} <= set(SIGNING_ORDER)
+    assert not validator.is_valid({**body, "signers": [{**body["signers"][0], "peran": "lurah"}]})
 
 
 def test_the_docs_page_lists_the_webhooks(client: FlaskClient) -> None:

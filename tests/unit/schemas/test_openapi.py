@@ -8,6 +8,14 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
 from service.schemas import DocumentPayloadSchema, UnitCheckSchema
+from service.schemas.dokumen_lain import MAKS_PEGAWAI_UNIT, SCHEMAS
+from service.scoring.vocabulary import (
+    COACHING_TYPES,
+    JAWABAN_UMPAN_BALIK,
+    JUMLAH_KRITERIA_UMPAN_BALIK,
+    KATEGORI_KONSELOR,
+    UNIT_TYPES,
+)
 
 
 def _spec() -> dict[str, Any]:
@@ -39,3 +47,46 @@ def test_unit_check_schema_is_described() -> None:
         "permenpanrb_6_2022",
     ]
     assert schemas["PegawaiUnit"]["properties"]["nilai"]["type"] == ["number", "null"]
+
+
+def test_the_unit_and_coaching_schemas_are_described_field_by_field() -> None:
+    """Each of them, and every schema nested in them, is a component with a description per field."""
+    spec = APISpec(title="t", version="1", openapi_version="3.1.0", plugins=[MarshmallowPlugin()])
+    for kind, schema in SCHEMAS.items():
+        spec.components.schema(kind, schema=schema)
+    schemas = spec.to_dict()["components"]["schemas"]
+    assert set(SCHEMAS) | {
+        "Periode",
+        "Penilai",
+        "Identitas",
+        "PegawaiPenetapan",
+        "PegawaiPeringkat",
+        "Bimbingan",
+        "Peserta",
+        "UmpanBalik",
+        "Konselor",
+        "KonselingIsi",
+    } <= set(schemas)
+    for name, component in schemas.items():
+        assert component["additionalProperties"] is False, name
+        assert all(p.get("description") for p in component["properties"].values()), name
+    for kind in SCHEMAS:
+        assert schemas[kind]["properties"]["type"]["enum"] == [*UNIT_TYPES, *COACHING_TYPES]
+        assert "type" in schemas[kind]["required"]
+    assert set(schemas["penetapan_predikat"]["required"]) == {
+        "type",
+        "periode",
+        "instansi",
+        "unit_kerja",
+        "capaian_organisasi",
+        "dasar_capaian",
+        "pimpinan_yang_berwenang",
+        "daftar_pegawai",
+    }
+    daftar = schemas["peringkat"]["properties"]["daftar_pegawai"]
+    assert daftar["items"]["$ref"] == "#/components/schemas/PegawaiPeringkat"
+    assert daftar["maxItems"] == MAKS_PEGAWAI_UNIT
+    jawaban = schemas["UmpanBalik"]["properties"]["jawaban"]
+    assert jawaban["minItems"] == jawaban["maxItems"] == JUMLAH_KRITERIA_UMPAN_BALIK
+    assert jawaban["items"]["enum"] == list(JAWABAN_UMPAN_BALIK)
+    assert schemas["Konselor"]["properties"]["kategori"]["enum"] == list(KATEGORI_KONSELOR)
