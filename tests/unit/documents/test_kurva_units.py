@@ -46,7 +46,8 @@ def _penetapan(unit: str, capaian: str, counts: tuple[int, ...]) -> dict[str, An
         for _ in range(count):
             index += 1
             hasil_kerja, perilaku = RATINGS[predikat]
-            nip = f"19{80 + index % 15}{index % 12 + 1:02d}{index % 28 + 1:02d}2010{index % 12 + 1:02d}1{index:03d}"
+            lahir = f"19{80 + index % 15}{index % 12 + 1:02d}{index % 28 + 1:02d}"
+            nip = f"{lahir}2010{index % 12 + 1:02d}1{index:03d}"
             rows.append(
                 {
                     **template,
@@ -81,6 +82,6 @@ def test_five_units_each_meet_their_pola_and_are_drawn_side_by_side() -> None:
     for index, panel in enumerate(panels):
         picture.paste(panel, (index * panels[0].width, 0))
     assert picture.width == 5 * panels[0].width
-    assert len(set(p.tobytes() for p in panels)) == 5
+    assert len({p.tobytes() for p in panels}) == 5
     if os.environ.get("SKP_UPDATE_FORM_PREVIEWS"):
         picture.save(PICTURE, optimize=True)
