@@ -1698,6 +1698,37 @@ def peringkat_8(paper: str) -> Form:
     grid.tag("{%tr if not peringkat %}")
     grid.row(C("-", 7, align=CENTER))
     grid.tag("{%tr endif %}")
+    # Ours (forms.md E2 names none): the unit's distribution against PermenPANRB 8/2021's, as the
+    # penetapan of 6/2022 prints its pola, and the unit check's warnings.
+    form.spacer(6)
+    form.para("DISTRIBUSI PREDIKAT KINERJA", bold=True, after=3, keep_next=True)
+    grid = form.table([10, 42, 26, 30, 84], size=8)
+    grid.row(
+        H("NO"),
+        H("PREDIKAT KINERJA"),
+        H("JUMLAH PEGAWAI"),
+        H("PERSENTASE"),
+        H("KETENTUAN DISTRIBUSI"),
+        header=True,
+    )
+    grid.tag("{%tr for d in distribusi %}")
+    grid.row(
+        C("{{ d.no }}", align=CENTER),
+        "{{ d.predikat }}",
+        C("{{ d.jumlah }}", align=CENTER),
+        C("{{ d.persen }}", align=CENTER),
+        "{{ d.ketentuan }}",
+    )
+    grid.tag("{%tr endfor %}")
+    grid.row(
+        B("JUMLAH", 2, align=CENTER),
+        B("{{ unit.jumlah_pegawai }}", align=CENTER),
+        B("{{ unit.jumlah_persen }}", align=CENTER),
+        C(""),
+    )
+    form.spacer(4)
+    form.para("Catatan:", bold=True, keep_next=True)
+    form.para("{{ unit.catatan }}")
     signatures(
         form,
         (P8, "peringkat"),

@@ -97,6 +97,26 @@ def _aturan(hasil: Mapping[str, Any], capaian: str) -> list[dict[str, Any]]:
     return [{"uraian": r.uraian, "predikat": sorted(r.predikat), "terpenuhi": None} for r in rules]
 
 
+def _aturan_8_2021(hasil: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """PermenPANRB 8/2021's distribution rules, each with whether the unit's counts meet it."""
+    given = hasil.get("distribusi")
+    counts: Mapping[str, Any] = given if isinstance(given, Mapping) else {}
+
+    def jumlah(predikat: str) -> int:
+        item = counts.get(predikat)
+        return int(item.get("jumlah") or 0) if isinstance(item, Mapping) else 0
+
+    total = sum(jumlah(p) for p in PREDIKAT_PERMENPANRB_8_2021)
+    return [
+        {
+            "uraian": rule.uraian,
+            "predikat": sorted(rule.predikat),
+            "terpenuhi": rule.terpenuhi(sum(jumlah(p) for p in rule.predikat), total) if total else None,
+        }
+        for rule in policy.DISTRIBUSI_8_2021
+    ]
+
+
 def _ketentuan(rules: Sequence[Mapping[str, Any]], predikat: str) -> Listing | str:
     lines = []
     for rule in rules:
@@ -129,8 +149,10 @@ def _distribusi(
     return rows
 
 
-def _catatan(hasil: Mapping[str, Any], capaian: str) -> tuple[Listing | str, bool]:
-    """The unit check's warnings in words, or the sentence that the distribution meets the pola."""
+def _catatan(hasil: Mapping[str, Any], capaian: str, *, penetapan: bool) -> tuple[Listing | str, bool]:
+    """The unit check's warnings in words, or the sentence that the distribution meets the pola
+    (a penetapan) or the distribution rules of PermenPANRB 8/2021 (a peringkat).
+    """
     warnings = hasil.get("warnings")
     pesan = [
         clean_text(w.get("pesan"))
@@ -139,6 +161,8 @@ def _catatan(hasil: Mapping[str, Any], capaian: str) -> tuple[Listing | str, boo
     ]
     if pesan:
         return Listing("\n".join(f"{i}. {p}" for i, p in enumerate(pesan, start=1))), False
+    if not penetapan:
+        return "Distribusi predikat kinerja telah sesuai dengan ketentuan distribusi per unit kerja.", True
     if not capaian:
         return "-", False
     return "Distribusi predikat kinerja pegawai telah sesuai dengan pola distribusi.", True
@@ -243,10 +267,10 @@ def context(payload: Mapping[str, Any], hasil: Mapping[str, Any]) -> dict[str, A
     capaian = (
         clean_text(hasil.get("capaian_organisasi") or payload.get("capaian_organisasi")) if penetapan else ""
     )
-    rules = _aturan(hasil, capaian) if penetapan else []
+    rules = _aturan(hasil, capaian) if penetapan else _aturan_8_2021(hasil)
     order = PREDIKAT_PERMENPANRB_6_2022 if penetapan else PREDIKAT_PERMENPANRB_8_2021
     distribusi = _distribusi(hasil, order, rules)
-    catatan, memenuhi = _catatan(hasil, capaian)
+    catatan, memenuhi = _catatan(hasil, capaian, penetapan=penetapan)
     jumlah = hasil.get("jumlah_pegawai")
     total = int(jumlah) if isinstance(jumlah, int) else len(_people(payload))
     kurva: KurvaDistribusi | str = ""

@@ -310,6 +310,23 @@ def test_peringkat_prints_the_ranks_in_order(pdfs: dict[str, Path]) -> None:
         "Pejabat yang Berwenang",
     ):
         assert heading in cells
+    # The distribution against 8/2021's rules, and the unit check's warning in words (Baik 75 %).
+    assert "DISTRIBUSI PREDIKAT KINERJA" in cells
+    assert "Predikat Baik (sesuai ekspektasi) paling tinggi 70 % (tidak terpenuhi)" in text
+    assert "Predikat Sangat Baik (di atas ekspektasi) paling tinggi 20 % (terpenuhi)" in text
+    [warning] = hasil["warnings"]
+    assert words(f"1. {warning['pesan']}") in text
+
+
+def test_a_peringkat_within_the_rules_says_so() -> None:
+    payload, hasil = peringkat()
+    hasil = {**hasil, "warnings": []}
+    unit = build_context(payload, hasil)["unit"]
+    assert (
+        unit["catatan"]
+        == "Distribusi predikat kinerja telah sesuai dengan ketentuan distribusi per unit kerja."
+    )
+    assert unit["memenuhi_pola"] is True
 
 
 @pytest.mark.slow
