@@ -35,6 +35,10 @@ FIELD_BOX = {
     "pegawai": (40, 90, 210, 170),
     "pejabat_penilai": (220, 90, 390, 170),
     "atasan_pejabat_penilai": (400, 90, 570, 170),
+    # The unit and coaching documents' lone signers sign on the right, as their forms have it.
+    "pimpinan_yang_berwenang": (400, 90, 570, 170),
+    "pejabat_yang_berwenang": (400, 90, 570, 170),
+    "konselor": (400, 90, 570, 170),
 }
 
 

@@ -40,7 +40,7 @@ from service.workflow.signing_ops import MAX_FAILED_ATTEMPTS, WrongPassphraseSer
 from service.workflow.webhooks import EVENTS, SYSTEM
 from tests.conftest import load_example
 from tests.functional.clock import movable_clock
-from tests.functional.support import document, ready_document
+from tests.functional.support import document, kode_for, ready_document
 from tests.functional.test_webhooks import (
     ALL_EVENTS,
     Receiver,
@@ -180,6 +180,48 @@ def test_each_signature_names_its_signer_who_is_the_actor(
         assert body["actor"] == SYSTEM
         assert "signer" not in body
     assert completed["document"]["status"] == "completed"
+
+
+@pytest.mark.parametrize(
+    "example",
+    [
+        "permenpanrb_6_2022_penetapan_predikat",
+        "permenpanrb_8_2021_peringkat",
+        "permenpanrb_6_2022_catatan_bimbingan",
+        "permenpanrb_6_2022_umpan_balik_bimbingan",
+        "permenpanrb_6_2022_konseling",
+    ],
+)
+def test_a_unit_or_coaching_document_reports_each_step_as_the_others(
+    app: Flask, hr: dict[str, Any], receiver: Receiver, example: str
+) -> None:
+    """The same events, each body as the catalogue documents it (no pegawai for a unit document)."""
+    document_id = ready_document(
+        app, example=example, client_name=CLIENT, changes={"callback_url": receiver.url}
+    )
+    signers = _signers(app, document_id)
+    for who in signers:
+        with app.app_context():
+            doc = document(app, document_id)
+            sign_document(
+                get_session(),
+                get_services(),
+                doc,
+                urutan=who["urutan"],
+                passphrase=f"frasa-sandi-{who['peran']}",
+                actor="test",
+                ip="127.0.0.1",
+                kode=kode_for(get_session(), get_services(), doc, who["urutan"]),
+            )
+    assert _deliver_all(app) == 2 + len(signers)
+    bodies = _received(receiver, document_id)
+    assert [b["event"] for b in bodies] == [
+        "document.ready",
+        *["document.signed"] * len(signers),
+        "document.completed",
+    ]
+    assert [b["signer"]["peran"] for b in bodies[1:-1]] == [w["peran"] for w in signers]
+    assert bodies[-1]["document"]["type"] == load_example(example)["type"]
 
 
 def test_a_rejection_carries_the_reason_and_the_signer_who_rejected(
