@@ -244,3 +244,35 @@ def test_a_document_not_yet_final_marks_none_and_files_of_another_instansi_are_n
     assert "tanda tangan yang ada sah dan utuh (1 dari 3)" in page
     assert client.get(f"/arsip/dokumen/{document_id}/docx").status_code == 404  # not made
     assert client.get("/arsip/dokumen/doc_tidak_ada/docx").status_code == 404
+
+
+def test_a_unit_document_is_shown_by_its_unit_and_a_konseling_record_only_with_the_permission(
+    app: Flask, client: FlaskClient
+) -> None:
+    """The archive's list, document page and the public page name a unit document by its unit (it
+    has no pegawai); an archivist without the konseling permission meets a konseling record nowhere,
+    neither in the list nor at its address nor its files.
+    """
+    unit_id = ready_document(app, example="permenpanrb_6_2022_penetapan_predikat", idempotency_key="u")
+    konseling_id = ready_document(app, example="permenpanrb_6_2022_konseling", idempotency_key="k")
+    _login(client)
+    listing = client.get("/arsip/?periode=2024")
+    assert listing.status_code == 200
+    assert "Unit Kerja Dinas Komunikasi dan Informatika Kabupaten Banyumas" in listing.text
+    assert konseling_id not in listing.text
+    assert "Hadi Susanto" not in listing.text
+    page = client.get(f"/arsip/dokumen/{unit_id}")
+    assert page.status_code == 200
+    assert "Penetapan Predikat Kinerja" in page.text
+    assert "Unit Kerja Dinas Komunikasi dan Informatika Kabupaten Banyumas" in page.text
+    for path in (f"/arsip/dokumen/{konseling_id}", f"/arsip/dokumen/{konseling_id}/revisi/1.pdf"):
+        assert client.get(path).status_code == 404, path
+    public = client.get(f"/v/{_code(app, unit_id)}")
+    assert public.status_code == 200
+    assert "Dinas Komunikasi dan Informatika Kabupaten Banyumas" in public.text
+    with app.app_context():
+        from service.users import set_konseling
+
+        set_konseling(get_session(), "arsip1", True, actor="test")
+    assert client.get(f"/arsip/dokumen/{konseling_id}").status_code == 200
+    assert konseling_id in client.get("/arsip/?type=konseling").text
