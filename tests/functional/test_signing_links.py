@@ -140,3 +140,18 @@ def test_links_expire_by_the_services_clock(app: Flask, client: FlaskClient, aut
     assert gone.status_code == 410
     assert "kedaluwarsa" in gone.text
     assert client.get(f"/api/v1/documents/{document_id}", headers=auth).json["signers"][0]["sign_url"] is None
+
+
+def test_the_signing_page_of_a_unit_document_names_the_unit_and_its_signer(
+    app: Flask, client: FlaskClient
+) -> None:
+    """The pimpinan yang berwenang reads whom the penetapan is about (the unit and how many pegawai)
+    and signs as "Pimpinan yang Berwenang".
+    """
+    document_id = ready_document(app, example="permenpanrb_6_2022_penetapan_predikat")
+    page = client.get(f"/sign/{_token(app, document_id, 1)}")
+    assert page.status_code == 200
+    assert "Penetapan Predikat Kinerja" in page.text
+    assert "12 pegawai Dinas Komunikasi dan Informatika Kabupaten Banyumas" in page.text
+    assert "Pimpinan yang Berwenang" in page.text
+    assert "Dr. Hendra Wijaya, S.T., M.T." in page.text
