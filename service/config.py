@@ -12,7 +12,7 @@ from flask import Flask
 
 from service.egress import parse_networks
 from service.outbound import SMTP_SECURITY
-from service.scoring.penandatangan import FORM_KEYS, parse_forms
+from service.scoring.penandatangan import MENGETAHUI_FORM_KEYS, parse_forms
 from service.scoring.vocabulary import PENYEDIA
 from service.settings import parse_days
 
@@ -189,11 +189,11 @@ def _allow_networks_problems(config: Any) -> list[str]:
 
 def _mengetahui_problems(config: Any) -> list[str]:
     try:
-        unknown = sorted(parse_forms(config.get("MENGETAHUI_FORMS")) - FORM_KEYS)
+        unknown = sorted(parse_forms(config.get("MENGETAHUI_FORMS")) - MENGETAHUI_FORM_KEYS)
     except TypeError:
         return ["MENGETAHUI_FORMS must be a comma-separated list of forms such as pp46_2011/skp"]
     if unknown:
-        known = ", ".join(sorted(FORM_KEYS))
+        known = ", ".join(sorted(MENGETAHUI_FORM_KEYS))
         return [f"MENGETAHUI_FORMS names unknown forms {', '.join(unknown)} (known: {known})"]
     return []
 

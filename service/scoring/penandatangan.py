@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 
-from service.scoring.vocabulary import PERMENPANRB_6_2022, PERMENPANRB_8_2021, PP46_2011
+from service.scoring.vocabulary import PERMENPANRB_6_2022, PERMENPANRB_8_2021, PERSON_TYPES, PP46_2011
 
 __all__ = [
     "ATASAN",
     "FORM_KEYS",
     "KONSELOR",
+    "MENGETAHUI_FORM_KEYS",
     "PEGAWAI",
     "PEJABAT_BERWENANG",
     "PEJABAT_PENILAI",
@@ -70,6 +71,11 @@ def form_key(regime: str, type_: str) -> str:
 
 #: Every form an instance setting may name.
 FORM_KEYS = frozenset(form_key(regime, type_) for regime, type_ in PENANDATANGAN)
+#: The forms on which an instance may add the atasan pejabat penilai ("Mengetahui"): the per-person
+#: forms, whose payload may name one (a unit or coaching document has no atasan to add).
+MENGETAHUI_FORM_KEYS = frozenset(
+    form_key(regime, type_) for regime, type_ in PENANDATANGAN if type_ in PERSON_TYPES
+)
 
 
 def parse_forms(value: object) -> frozenset[str]:

@@ -100,7 +100,8 @@ def test_mengetahui_forms_is_off_by_default_and_read_from_the_environment(
         app.extensions["skp.engine"].dispose()
 
 
-@pytest.mark.parametrize("value", ["pp46_2011/manual_iku", "skp", 7])
+# A unit or coaching form has no atasan the payload could name: nothing to add "Mengetahui" to.
+@pytest.mark.parametrize("value", ["pp46_2011/manual_iku", "skp", 7, "permenpanrb_6_2022/konseling"])
 def test_mengetahui_forms_names_known_forms_only(app_config: dict[str, Any], value: Any) -> None:
     with pytest.raises(ConfigError) as info:
         create_app({**app_config, "MENGETAHUI_FORMS": value})
