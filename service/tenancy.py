@@ -75,6 +75,10 @@ class Owned(Protocol):
     def type(self) -> str:
         """The document type (a konseling record is confidential)."""
 
+    @property
+    def id(self) -> str:
+        """The document's id (a verification code opens its own document, confidential or not)."""
+
 
 @dataclass(frozen=True)
 class Caller:
@@ -92,6 +96,8 @@ class Caller:
     client_id: int | None = None
     archive: bool = False
     konseling: bool = False
+    #: The one document a verification code's holder reads whatever its type.
+    holder: str | None = None
 
     @classmethod
     def operator(cls, actor: str) -> Caller:
@@ -100,10 +106,10 @@ class Caller:
 
     @classmethod
     def holder_of(cls, document: Owned, actor: str) -> Caller:
-        """Whoever holds a document's verification code: sees that document's instansi only (and the
-        document itself, confidential or not: the code is printed on it).
+        """Whoever holds a document's verification code: sees that document's instansi only, and of
+        its confidential records that document alone (the code is printed on it).
         """
-        return cls(actor=actor, tenancy=Tenancy(keys=frozenset({document.instansi_key})), konseling=True)
+        return cls(actor=actor, tenancy=Tenancy(keys=frozenset({document.instansi_key})), holder=document.id)
 
     def may_read(self, document: Owned) -> bool:
         """Whether the document is shown at all (anything else answers 404)."""
@@ -111,7 +117,7 @@ class Caller:
             return False
         if document.client_id == self.client_id:
             return True
-        if document.type in CONFIDENTIAL_TYPES and not self.konseling:
+        if document.type in CONFIDENTIAL_TYPES and not self.konseling and document.id != self.holder:
             return False
         return self.client_id is None or self.archive
 

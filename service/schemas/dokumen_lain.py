@@ -9,15 +9,19 @@ the regime is the period's; each type is issued only under the regimes that have
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 from marshmallow import ValidationError, post_load, validates_schema
 
-from service.schemas.base import BaseSchema, Kesalahan, daftar, objek
+from service.schemas.base import BaseSchema, Kesalahan, daftar, diisi, objek
 from service.schemas.fields import (
+    MSG_WAJIB,
     Angka,
     Daftar,
+    Email,
     Objek,
     Pilihan,
     Tanggal,
@@ -25,9 +29,9 @@ from service.schemas.fields import (
     UrlHttps,
     YaTidak,
 )
-from service.schemas.identitas import IdentitasSchema, PenilaiSchema
+from service.schemas.identitas import IdentitasSchema, PenilaiSchema, SertifikatSchema
 from service.schemas.payload import DocumentPayloadSchema, PeriodeSchema
-from service.scoring.identitas import jenis_golongan, periksa_golongan, periksa_nip
+from service.scoring.identitas import jenis_golongan, periksa_golongan, periksa_nip, periksa_pangkat
 from service.scoring.penandatangan import PENANDATANGAN
 from service.scoring.permenpanrb_8_2021 import predikat_sesuai_nilai
 from service.scoring.regime import regime_for_date
@@ -37,8 +41,10 @@ from service.scoring.vocabulary import (
     COACHING_TYPES,
     DOCUMENT_TYPES,
     JAWABAN_UMPAN_BALIK,
+    JENIS_JABATAN_PENILAI,
     JUMLAH_KRITERIA_UMPAN_BALIK,
     KATEGORI_KONSELOR,
+    PEJABAT_NEGARA,
     PERMENPANRB_6_2022,
     PREDIKAT_PERMENPANRB_8_2021,
     RATING_PERMENPANRB_6_2022,
@@ -130,6 +136,38 @@ def _nip_ganda(rows: list[Any], errors: Kesalahan, path: str, *, pimpinan: tuple
             )
 
 
+class PenandatanganSchema(BaseSchema):
+    """The official who signs a unit document: what the form prints of them (name, NIP, jabatan) and
+    what signing needs (e-mail, certificate provider); a pejabat negara (a Bupati, a Menteri) may
+    have no NIP and is then known by the NIK.
+    """
+
+    nama = Teks("Nama lengkap dengan gelar", max_length=200, required=True)
+    nip = Teks(
+        "NIP (18 angka); opsional bagi pejabat_negara, yang dikenali dari NIK", max_length=40, allow_none=True
+    )
+    nik = Teks("NIK (16 angka)", max_length=16, allow_none=True)
+    jabatan = Teks("Nama jabatan (dicetak pada blok tanda tangan)", max_length=300, required=True)
+    jenis_jabatan = Pilihan(
+        "Jenis jabatan; pejabat_negara bagi pejabat politik tanpa NIP", JENIS_JABATAN_PENILAI, required=True
+    )
+    email = Email("Alamat email untuk tautan penandatanganan; tidak dicetak", allow_none=True)
+    sertifikat = Objek(SertifikatSchema, "Penyedia sertifikat penanda tangan ini", allow_none=True)
+
+    @validates_schema(pass_original=True, skip_on_field_errors=False)
+    def _nomor(self, data: dict[str, Any], original: Any, **_: Any) -> None:
+        errors = Kesalahan()
+        negara = objek(original).get("jenis_jabatan") == PEJABAT_NEGARA
+        if not negara and not diisi(original, "nip"):
+            errors.tambah("nip", MSG_WAJIB)
+        if data.get("nip") is not None:
+            for message in periksa_nip(data["nip"], pppk=None):
+                errors.tambah("nip", message)
+        if data.get("nik") is not None and not re.fullmatch(r"[0-9]{16}", data["nik"]):
+            errors.tambah("nik", "harus 16 angka")
+        errors.raise_if_any()
+
+
 class _PegawaiUnit(BaseSchema):
     """A pegawai of the unit as a list prints them."""
 
@@ -148,6 +186,11 @@ class _PegawaiUnit(BaseSchema):
         if "nip" in data:
             for message in periksa_nip(data["nip"], pppk=None if jenis is None else jenis == "pppk"):
                 errors.tambah("nip", message)
+        if data.get("pangkat") is not None:
+            if golongan is None:
+                errors.tambah("pangkat", "hanya bersama golongan (pangkat dicetak dengan golongannya)")
+            for message in periksa_pangkat(golongan, data["pangkat"]):
+                errors.tambah("pangkat", message)
         errors.raise_if_any()
 
 
@@ -177,7 +220,9 @@ class PenetapanPredikatSchema(_Dokumen):
         multiline=True,
         required=True,
     )
-    pimpinan_yang_berwenang = Objek(PenilaiSchema, "Pimpinan yang berwenang (penanda tangan)", required=True)
+    pimpinan_yang_berwenang = Objek(
+        PenandatanganSchema, "Pimpinan yang berwenang (penanda tangan)", required=True
+    )
     daftar_pegawai = Daftar(
         Objek(PegawaiPenetapanSchema, "Pegawai"),
         "Pegawai unit kerja",
@@ -228,7 +273,9 @@ class PeringkatSchema(_Dokumen):
     """
 
     unit_kerja = Teks("Unit kerja yang diperingkat", max_length=300, required=True)
-    pejabat_yang_berwenang = Objek(PenilaiSchema, "Pejabat yang Berwenang (penanda tangan)", required=True)
+    pejabat_yang_berwenang = Objek(
+        PenandatanganSchema, "Pejabat yang Berwenang (penanda tangan)", required=True
+    )
     daftar_pegawai = Daftar(
         Objek(PegawaiPeringkatSchema, "Pegawai"),
         "PNS unit kerja",
@@ -240,9 +287,15 @@ class PeringkatSchema(_Dokumen):
     def _aturan(
         self, data: Mapping[str, Any], original: Mapping[str, Any], regime: str | None, errors: Kesalahan
     ) -> None:
-        selesai = objek(data.get("periode")).get("selesai")
+        periode = objek(data.get("periode"))
+        selesai = periode.get("selesai")
         if selesai is not None and (selesai.month, selesai.day) != (12, 31):
             errors.tambah("periode.selesai", "pemeringkatan kinerja tahunan: periode berakhir 31 Desember")
+        # 8/2021 applies from 1 Juli 2021: its year is Juli–Desember 2021 (semester_ii), or a whole year.
+        if periode.get("jenis") not in (None, "tahunan", "semester_ii"):
+            errors.tambah(
+                "periode.jenis", "pemeringkatan kinerja tahunan: tahunan (atau semester_ii pada 2021)"
+            )
         rows = daftar(original.get("daftar_pegawai"))
         _nip_ganda(
             rows,
@@ -253,21 +306,48 @@ class PeringkatSchema(_Dokumen):
 
 
 class _Bimbingan(_Dokumen):
-    """A record about one pegawai and their pejabat penilai."""
+    """A record about one pegawai and their pejabat penilai; its unit kerja is the pegawai's (a
+    top-level ``unit_kerja`` would be printed nowhere, so it is refused).
+    """
+
+    class Meta(_Dokumen.Meta):
+        exclude = ("unit_kerja",)
 
     pegawai = Objek(IdentitasSchema, "Pegawai yang dinilai", required=True)
     pejabat_penilai = Objek(PenilaiSchema, "Pejabat penilai kinerja", required=True)
 
+    #: The member holding the date of what the record is about (checked against the period).
+    _ISI: tuple[str, str] = ("", "")
+
     def _aturan(
         self, data: Mapping[str, Any], original: Mapping[str, Any], regime: str | None, errors: Kesalahan
     ) -> None:
+        self._tanggal(data, errors)
         pegawai = objek(data.get("pegawai"))
+        penilai = objek(data.get("pejabat_penilai"))
+        if penilai.get("jenis_jabatan") == PEJABAT_NEGARA and pegawai.get("jenis_jabatan") != "jpt":
+            # As on the per-person forms (forms.md A1, B1): a political official assesses a JPT only.
+            errors.tambah("pejabat_penilai.jenis_jabatan", "pejabat_negara hanya untuk penilai JPT")
         if jenis_golongan(pegawai.get("golongan")) == "pppk" and regime not in (None, PERMENPANRB_6_2022):
             errors.tambah("pegawai.golongan", "golongan PPPK hanya dikenal pada regime permenpanrb_6_2022")
         nip = pegawai.get("nip")
         for peran in ("pejabat_penilai", "konselor"):
             if nip and objek(data.get(peran)).get("nip") == nip:
                 errors.tambah(f"{peran}.nip", "tidak boleh sama dengan NIP pegawai")
+
+    def _tanggal(self, data: Mapping[str, Any], errors: Kesalahan) -> None:
+        """What is recorded happened within the period, and the record is not dated before it."""
+        member, key = self._ISI
+        when = objek(data.get(member)).get(key)
+        periode = objek(data.get("periode"))
+        mulai, selesai = periode.get("mulai"), periode.get("selesai")
+        if not isinstance(when, date):
+            return
+        if isinstance(mulai, date) and isinstance(selesai, date) and not mulai <= when <= selesai:
+            errors.tambah(f"{member}.{key}", "harus di dalam periode")
+        dibuat = data.get("tanggal")
+        if isinstance(dibuat, date) and dibuat < when:
+            errors.tambah("tanggal", f"tidak boleh sebelum {member}.{key}")
 
 
 class PesertaSchema(BaseSchema):
@@ -303,6 +383,8 @@ class BimbinganSchema(BaseSchema):
             errors.tambah("batas_waktu", "tidak boleh sebelum tanggal bimbingan")
         if data.get("peserta_lain") and data.get("bentuk") == "individu":
             errors.tambah("peserta_lain", "hanya untuk bimbingan kelompok")
+        if not data.get("peserta_lain") and data.get("bentuk") == "kelompok":
+            errors.tambah("peserta_lain", "wajib diisi untuk bimbingan kelompok (peserta selain pegawai ini)")
         errors.raise_if_any()
 
 
@@ -312,19 +394,27 @@ class CatatanBimbinganSchema(_Bimbingan):
     """
 
     bimbingan = Objek(BimbinganSchema, "Rekaman proses bimbingan", required=True)
+    _ISI = ("bimbingan", "tanggal")
 
     def _aturan(
         self, data: Mapping[str, Any], original: Mapping[str, Any], regime: str | None, errors: Kesalahan
     ) -> None:
         super()._aturan(data, original, regime, errors)
         peserta = daftar(objek(original.get("bimbingan")).get("peserta_lain"))
-        nip = objek(data.get("pegawai")).get("nip")
-        _nip_ganda(
-            peserta,
-            errors,
-            "bimbingan.peserta_lain",
-            pimpinan=("pegawai", data.get("pegawai")) if nip else None,
-        )
+        others = {
+            objek(data.get(peran)).get("nip"): peran.replace("_", " ")
+            for peran in ("pejabat_penilai", "pegawai")  # the pegawai named first when both share it
+        }
+        seen: set[str] = set()
+        for index, row in enumerate(peserta):
+            nip = objek(row).get("nip")
+            if not isinstance(nip, str):
+                continue
+            if nip in others:
+                errors.tambah(f"bimbingan.peserta_lain.{index}.nip", f"sama dengan NIP {others[nip]}")
+            elif nip in seen:
+                errors.tambah(f"bimbingan.peserta_lain.{index}.nip", "NIP ganda")
+            seen.add(nip)
 
 
 class UmpanBalikSchema(BaseSchema):
@@ -345,6 +435,7 @@ class UmpanBalikBimbinganSchema(_Bimbingan):
     """PermenPANRB 6/2022 FORMAT B.1.8 (forms.md E3), signed by the pegawai alone."""
 
     umpan_balik = Objek(UmpanBalikSchema, "Umpan balik pegawai", required=True)
+    _ISI = ("umpan_balik", "tanggal_bimbingan")
 
 
 class KonselorSchema(IdentitasSchema):
@@ -389,6 +480,18 @@ class KonselingSchema(_Bimbingan):
     )
     konselor = Objek(KonselorSchema, "Konselor (penanda tangan)", required=True)
     konseling = Objek(KonselingIsiSchema, "Rekaman hasil konseling", required=True)
+    _ISI = ("konseling", "tanggal")
+
+    def _aturan(
+        self, data: Mapping[str, Any], original: Mapping[str, Any], regime: str | None, errors: Kesalahan
+    ) -> None:
+        super()._aturan(data, original, regime, errors)
+        konselor, penilai = objek(data.get("konselor")), objek(data.get("pejabat_penilai"))
+        trained = konselor.get("kategori") == "pejabat_penilai_terlatih"
+        if trained and penilai.get("nip") not in (None, konselor.get("nip")):
+            errors.tambah(
+                "konselor.nip", "konselor berkategori pejabat_penilai_terlatih adalah pejabat penilai ini"
+            )
 
 
 #: The schema of each unit and coaching type.

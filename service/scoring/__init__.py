@@ -64,13 +64,13 @@ def score_payload(payload: Mapping[str, Any]) -> dict[str, Any]:
     kind = payload.get("type")
     if kind not in DOCUMENT_TYPES:
         raise ScoringError("type", "harus salah satu dari " + ", ".join(DOCUMENT_TYPES))
-    if kind == "penetapan_predikat":
-        return penetapan_predikat(payload)
-    if kind == "peringkat":
-        return pemeringkatan(payload)
     if kind in COACHING_TYPES:
         return {}  # a record of what was said: nothing to compute
     with localcontext(CONTEXT):
+        if kind == "penetapan_predikat":
+            return penetapan_predikat(payload)
+        if kind == "peringkat":
+            return pemeringkatan(payload)
         if kind in ASSESSMENT_TYPES:
             result: dict[str, Any] = module.hasil(payload)
         else:
@@ -226,5 +226,8 @@ def pemeringkatan(payload: Mapping[str, Any]) -> dict[str, Any]:
         {"nip": str(row["nip"]), "predikat": row["predikat"], "nilai": row["nilai_kinerja"]}
         for row in payload["daftar_pegawai"]
     ]
-    unit = check_unit(str(payload["regime"]), rows, None)
+    try:
+        unit = check_unit(str(payload["regime"]), rows, None)
+    except ScoringError as error:  # its paths name check_unit's list; the payload's is daftar_pegawai
+        raise ScoringError(error.field.replace("pegawai.", "daftar_pegawai.", 1), error.message) from None
     return {"jumlah_pegawai": len(rows), **unit}

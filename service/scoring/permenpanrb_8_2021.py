@@ -410,10 +410,11 @@ def predikat(nilai_kinerja: Decimal, *, ide_baru: bool) -> str:
     """Predikat of a nilai kinerja as shown (PP 30/2019 Pasal 41).
 
     110 ≤ x ≤ 120 with an ide baru → sangat_baik (without it, baik); 90 ≤ x → baik; 70 ≤ x < 90 → cukup;
-    50 ≤ x < 70 → kurang; x < 50 → sangat_kurang.
+    50 ≤ x < 70 → kurang; x < 50 → sangat_kurang. A nilai is never above 120 (capped); were one given,
+    it is read as the top band, so the predikat never falls as the nilai rises.
     """
     x = round2(nilai_kinerja)
-    if 110 <= x <= 120 and ide_baru:
+    if x >= 110 and ide_baru:
         return "sangat_baik"
     if x >= 90:
         return "baik"

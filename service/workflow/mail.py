@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from service import audit, readable
 from service.interfaces import Mail
 from service.models import ApiClient, Document, MailDelivery, Signer, as_utc
-from service.scoring.vocabulary import PERAN_LABEL, TYPE_LABEL
+from service.scoring.vocabulary import CONFIDENTIAL_TYPES, PERAN_LABEL, TYPE_LABEL
 from service.services import Services
 from service.workflow.copies import issue_download_link
 from service.workflow.enrollment import mask_email
@@ -105,8 +105,11 @@ def queue_turn(session: Session, services: Services, document: Document, signer:
 
 def queue_completed(session: Session, services: Services, document: Document) -> None:
     """The document is complete: the pegawai gets a link to the signed copy (if the payload gives
-    their e-mail); the caller commits.
+    their e-mail); the caller commits. A confidential record (konseling) is never sent out as a
+    link: it is opened only by its HR client and the archivists granted the permission.
     """
+    if document.type in CONFIDENTIAL_TYPES:
+        return
     pegawai = payload_of(document).get("pegawai") or {}
     to = pegawai.get("email") if isinstance(pegawai, dict) else None
     if not to:

@@ -16,7 +16,7 @@ from flask import Flask
 from service.clients import SCOPES, create_client
 from service.composition import get_services
 from service.db import get_session
-from service.models import AuditEvent, User
+from service.models import AuditEvent, MailDelivery, User
 from service.users import create_user, set_konseling, user_caller
 from service.workflow.archive import ArchiveQuery, search
 from service.workflow.pipeline import render_job
@@ -104,9 +104,18 @@ def test_each_type_is_signed_by_its_signers_and_valid_for_pyhanko_and_pdfsig(
     assert all(e.signature_validation == "Signature is Valid." for e in signatures)
     assert all(e.certificate_validation == "Certificate is Trusted." for e in signatures)
     with app.app_context():
-        events = [e.event for e in get_session().query(AuditEvent).filter_by(document_id=answer["id"])]
+        session = get_session()
+        events = [e.event for e in session.query(AuditEvent).filter_by(document_id=answer["id"])]
+        copies = session.query(MailDelivery).filter_by(document_id=answer["id"], kind="completed").count()
     assert events[0] == "created"
     assert events.count("signed") == len(CASES[name])
+    # The pegawai of a record gets a link to the signed copy; a unit document has no pegawai, and a
+    # konseling record (confidential) is never sent out as a link.
+    assert copies == (
+        1
+        if name in ("permenpanrb_6_2022_catatan_bimbingan", "permenpanrb_6_2022_umpan_balik_bimbingan")
+        else 0
+    )
 
 
 def test_a_unit_document_is_about_its_unit_and_found_by_unit_and_periode(app_with_converter: Flask) -> None:

@@ -36,7 +36,10 @@ def _nested(field: fields.Field) -> type[Schema] | None:  # type: ignore[type-ar
 
 
 def _optional_text(schema: type[Schema]) -> Iterator[str]:
+    excluded = set(getattr(schema.Meta, "exclude", ()))  # a member the schema refuses
     for name, field in schema._declared_fields.items():
+        if name in excluded:
+            continue
         if isinstance(field, KosongBerartiTidakAda) and not field.required:
             yield name
 

@@ -57,15 +57,15 @@ def test_each_type_only_under_the_regimes_that_have_its_form(
     payload = example(name)
     payload.pop("regime")
     payload["periode"] = dict(zip(("mulai", "selesai", "jenis"), periode, strict=True))
-    assert errors(payload) == {"type": [message]}
+    assert errors(payload)["type"] == [message]
 
 
 def test_a_given_regime_must_still_fit_the_period() -> None:
-    payload = example(BIMBINGAN)
+    payload = example(KONSELING)  # its pegawai is a PNS
     payload["regime"] = "permenpanrb_8_2021"
     assert "regime" in errors(payload)
     payload["regime_override"] = True
-    assert load(payload)["regime"] == "permenpanrb_8_2021"  # catatan_bimbingan exists under 8/2021 too
+    assert load(payload)["regime"] == "permenpanrb_8_2021"  # konseling exists under 8/2021 too
 
 
 def test_penetapan_reports_every_bad_row_and_the_unit_rules_at_once() -> None:
@@ -178,6 +178,12 @@ def test_peringkat_rows_and_the_year_end() -> None:
         "daftar_pegawai.2.nilai_kinerja": ["harus antara 0 dan 120"],
         "daftar_pegawai.3.golongan": ["wajib diisi"],
         "periode.selesai": ["pemeringkatan kinerja tahunan: periode berakhir 31 Desember"],
+        "periode.jenis": ["pemeringkatan kinerja tahunan: tahunan (atau semester_ii pada 2021)"],
+    }
+    december = example(PERINGKAT)
+    december["periode"] = {"mulai": "2021-12-01", "selesai": "2021-12-31", "jenis": "bulanan"}
+    assert errors(december) == {
+        "periode.jenis": ["pemeringkatan kinerja tahunan: tahunan (atau semester_ii pada 2021)"]
     }
 
 
@@ -190,7 +196,7 @@ def test_catatan_bimbingan_rules() -> None:
     assert got == {
         "bimbingan.batas_waktu": ["tidak boleh sebelum tanggal bimbingan"],
         "bimbingan.peserta_lain": ["hanya untuk bimbingan kelompok"],
-        "bimbingan.peserta_lain.0.nip": ["sama dengan NIP pegawai, yang tidak ditetapkan di sini"],
+        "bimbingan.peserta_lain.0.nip": ["sama dengan NIP pegawai"],
         # The pegawai's NIP is a PPPK's (digits 13–14 are 21), the penilai's golongan a PNS's.
         "pejabat_penilai.nip": [
             "TMT CPNS pada NIP (angka 9–14, YYYYMM) bukan bulan yang sah",
@@ -237,3 +243,98 @@ def test_konseling_rules() -> None:
     empty = example(KONSELING)
     empty["konseling"]["tindak_lanjut"] = []
     assert errors(empty) == {"konseling.tindak_lanjut": ["minimal satu baris"]}
+
+
+def test_what_is_recorded_happened_within_the_period_and_before_the_record() -> None:
+    for name, member, key in (
+        (BIMBINGAN, "bimbingan", "tanggal"),
+        (UMPAN_BALIK, "umpan_balik", "tanggal_bimbingan"),
+        (KONSELING, "konseling", "tanggal"),
+    ):
+        payload = example(name)
+        payload[member][key] = "2019-05-14"
+        if member == "bimbingan":
+            payload["bimbingan"]["batas_waktu"] = "2019-06-14"
+        assert errors(payload) == {f"{member}.{key}": ["harus di dalam periode"]}, name
+        late = example(name)
+        late["tanggal"] = "2024-04-02"
+        assert errors(late) == {"tanggal": [f"tidak boleh sebelum {member}.{key}"]}, name
+
+
+def test_a_group_bimbingan_names_its_other_participants() -> None:
+    payload = example(BIMBINGAN)
+    payload["bimbingan"]["bentuk"] = "kelompok"
+    assert errors(payload) == {
+        "bimbingan.peserta_lain": ["wajib diisi untuk bimbingan kelompok (peserta selain pegawai ini)"]
+    }
+    payload["bimbingan"]["peserta_lain"] = [
+        {"nama": "Eko", "nip": payload["pejabat_penilai"]["nip"]},
+        {"nama": "Budi Santoso, S.E.", "nip": "198102022004062002"},
+        {"nama": "Budi lagi", "nip": "198102022004062002"},
+    ]
+    assert errors(payload) == {
+        "bimbingan.peserta_lain.0.nip": ["sama dengan NIP pejabat penilai"],
+        "bimbingan.peserta_lain.2.nip": ["NIP ganda"],
+    }
+
+
+def test_a_political_official_assesses_a_jpt_only_here_too() -> None:
+    payload = example(BIMBINGAN)
+    payload["pejabat_penilai"] = {
+        "nama": "Drs. H. Achmad Husein",
+        "nik": "3302010101650001",
+        "jabatan": "Bupati Banyumas",
+        "jenis_jabatan": "pejabat_negara",
+        "unit_kerja": "Pemerintah Kabupaten Banyumas",
+    }
+    assert errors(payload) == {"pejabat_penilai.jenis_jabatan": ["pejabat_negara hanya untuk penilai JPT"]}
+
+
+def test_a_trained_pejabat_penilai_as_konselor_is_that_penilai() -> None:
+    payload = example(KONSELING)
+    payload["konselor"]["kategori"] = "pejabat_penilai_terlatih"
+    assert errors(payload) == {
+        "konselor.nip": ["konselor berkategori pejabat_penilai_terlatih adalah pejabat penilai ini"]
+    }
+    payload["konselor"] = {**payload["pejabat_penilai"], "kategori": "pejabat_penilai_terlatih"}
+    assert load(payload)["konselor"]["nip"] == payload["pejabat_penilai"]["nip"]
+
+
+def test_a_unit_signer_gives_what_the_form_prints_and_nothing_it_does_not() -> None:
+    payload = example(PENETAPAN)
+    payload["pimpinan_yang_berwenang"]["golongan"] = "IV/c"
+    del payload["pimpinan_yang_berwenang"]["jabatan"]
+    assert errors(payload) == {
+        "pimpinan_yang_berwenang.golongan": ["bidang tidak dikenal"],
+        "pimpinan_yang_berwenang.jabatan": ["wajib diisi"],
+    }
+    bupati = example(PENETAPAN)
+    bupati["pimpinan_yang_berwenang"] = {
+        "nama": "Drs. H. Achmad Husein",
+        "nik": "3302010101650001",
+        "jabatan": "Bupati Banyumas",
+        "jenis_jabatan": "pejabat_negara",
+    }
+    assert "nip" not in load(bupati)["pimpinan_yang_berwenang"]
+    del bupati["pimpinan_yang_berwenang"]["nik"]
+    bupati["pimpinan_yang_berwenang"]["jenis_jabatan"] = "jpt"
+    assert errors(bupati) == {"pimpinan_yang_berwenang.nip": ["wajib diisi"]}
+
+
+def test_a_listed_pangkat_must_be_its_golongans() -> None:
+    payload = example(PERINGKAT)
+    payload["daftar_pegawai"][0]["pangkat"] = "Pembina Utama"
+    rows = example(PENETAPAN)
+    rows["daftar_pegawai"][0]["pangkat"] = "Penata Muda"
+    assert errors(payload) == {
+        "daftar_pegawai.0.pangkat": ["tidak sesuai dengan golongan III/a; seharusnya Penata Muda"]
+    }
+    assert errors(rows) == {
+        "daftar_pegawai.0.pangkat": ["hanya bersama golongan (pangkat dicetak dengan golongannya)"]
+    }
+
+
+def test_a_coaching_record_takes_its_unit_from_the_pegawai() -> None:
+    payload = example(BIMBINGAN)
+    payload["unit_kerja"] = "Dinas Komunikasi dan Informatika"
+    assert errors(payload) == {"unit_kerja": ["bidang tidak dikenal"]}
