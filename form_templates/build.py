@@ -381,6 +381,8 @@ class Signer:
     label: str
     date_line: str = ""
     person: str = ""  # context key; defaults to role
+    #: A line under the label, e.g. the signer's jabatan when the label names only the role.
+    subtitle: str = ""
 
     @property
     def key(self) -> str:
@@ -411,6 +413,8 @@ def _signature_cell(cell: _Cell, signer: Signer | None, size: float, *, field: b
 
     line(signer.date_line)
     line(signer.label)
+    if signer.subtitle:
+        line(signer.subtitle)
     # The marker: white 4 pt text, extractable from the PDF, invisible on paper.
     line(f"[[ttd:{signer.role}]]" if field else "", size=4, color=RGBColor(0xFF, 0xFF, 0xFF))
     spacer = line("", size=2)
@@ -1573,8 +1577,10 @@ IDENTITY_PORTRAIT = (15, 46, 89, 15, 46, 89)
 
 
 def header_portrait(form: Form, periode: str = "PERIODE PENILAIAN:") -> None:
-    """Instansi left, the period right on a line of its own (a portrait page has no room beside it)."""
-    header_row(form, "{{ instansi|upper }}", periode)
+    """Instansi left, the period's kind right and its dates on a line of their own (a portrait page
+    has no room beside it).
+    """
+    header_row(form, "{{ instansi|upper }}", f"{periode} {{{{ periode.jenis_label }}}}")
     form.para("{{ periode.penilaian }}", bold=True, align=RIGHT, after=4)
 
 
@@ -1639,11 +1645,12 @@ def penetapan_predikat_6(paper: str) -> Form:
     form.new_section(landscape=True)
     form.title("LAMPIRAN PENETAPAN PREDIKAT KINERJA", "D. DAFTAR PREDIKAT KINERJA PEGAWAI")
     header_row(form, "{{ unit_kerja|upper }}", "PERIODE: {{ periode.penilaian }}")
-    grid = form.table([10, 66, 40, 76, 38, 38, 38], size=9)
+    grid = form.table([10, 48, 40, 44, 50, 38, 38, 38], size=9)
     grid.row(
         H("NO"),
         H("NAMA"),
         H("NIP"),
+        H("PANGKAT/GOL. RUANG"),
         H("JABATAN"),
         H("RATING HASIL KERJA"),
         H("RATING PERILAKU KERJA"),
@@ -1655,6 +1662,7 @@ def penetapan_predikat_6(paper: str) -> Form:
         C("{{ p.no }}", align=CENTER),
         "{{ p.nama }}",
         C("{{ p.nip }}", align=CENTER),
+        "{{ p.pangkat_golongan }}",
         "{{ p.jabatan }}",
         C("{{ p.rating_hasil_kerja }}", align=CENTER),
         C("{{ p.rating_perilaku_kerja }}", align=CENTER),
@@ -1662,7 +1670,7 @@ def penetapan_predikat_6(paper: str) -> Form:
     )
     grid.tag("{%tr endfor %}")
     grid.tag("{%tr if not daftar_pegawai %}")
-    grid.row(C("-", 7, align=CENTER))
+    grid.row(C("-", 8, align=CENTER))
     grid.tag("{%tr endif %}")
     return form
 
@@ -1733,7 +1741,12 @@ def peringkat_8(paper: str) -> Form:
         form,
         (P8, "peringkat"),
         None,
-        Signer("pejabat_yang_berwenang", "Pejabat yang Berwenang", date_line="{{ tempat_tanggal }}"),
+        Signer(
+            "pejabat_yang_berwenang",
+            "Pejabat yang Berwenang",
+            date_line="{{ tempat_tanggal }}",
+            subtitle="{{ pejabat_yang_berwenang.jabatan }}",
+        ),
         mengetahui=False,
     )
     return form

@@ -168,18 +168,22 @@ _NILAI = ("nilai_kinerja", "nilai_prestasi_kerja", "nilai_skp")
 _PREDIKAT = ("predikat_label", "sebutan_label", "sebutan_skp_label")
 
 
-def ringkasan(payload: Mapping[str, Any], hasil: Mapping[str, Any]) -> dict[str, str]:
+def ringkasan(payload: Mapping[str, Any], hasil: Mapping[str, Any]) -> dict[str, Any]:
     """What a signer reads first about a document: nilai, predikat, periode, pegawai (``"-"`` for
-    what the document type does not have, e.g. the nilai of a 6/2022 evaluasi, which rates).
+    what the document type does not have, e.g. the nilai of a 6/2022 evaluasi, which rates); ``unit``
+    is true for a unit document, whose "pegawai" is its unit and has no NIP.
     """
     nilai = next((hasil[key] for key in _NILAI if hasil.get(key) is not None), None)
     predikat = next((str(hasil[key]) for key in _PREDIKAT if hasil.get(key)), "-")
     found = payload.get("pegawai")
     pegawai: Mapping[str, Any] = found if isinstance(found, Mapping) else {}
     daftar = payload.get("daftar_pegawai")
+    unit = False
     if isinstance(daftar, list):  # a unit document: its unit and how many it lists
+        unit = True
         pegawai = {"nama": f"{len(daftar)} pegawai {payload.get('unit_kerja') or ''}".strip()}
     return {
+        "unit": unit,
         "nilai": angka(nilai) if nilai is not None else "-",
         "predikat": predikat,
         "periode": periode(payload.get("periode") or {}),

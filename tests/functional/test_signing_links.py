@@ -155,3 +155,8 @@ def test_the_signing_page_of_a_unit_document_names_the_unit_and_its_signer(
     assert "12 pegawai Dinas Komunikasi dan Informatika Kabupaten Banyumas" in page.text
     assert "Pimpinan yang Berwenang" in page.text
     assert "Dr. Hendra Wijaya, S.T., M.T." in page.text
+    # The summary row is the unit, not a pegawai: no "Pegawai" label, no empty NIP under it.
+    summary = page.text[page.text.index('id="ringkasan"') : page.text.index("Anda menandatangani")]
+    assert "<th>Unit kerja</th><td>12 pegawai Dinas Komunikasi" in summary
+    assert "<th>Pegawai</th>" not in summary
+    assert "NIP -" not in page.text

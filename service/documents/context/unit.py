@@ -149,9 +149,17 @@ def _distribusi(
     return rows
 
 
+def _ada_distribusi(hasil: Mapping[str, Any]) -> bool:
+    """Whether the hasil counts anyone at all: without it there is nothing to call "sesuai"."""
+    given = hasil.get("distribusi")
+    counts: Mapping[str, Any] = given if isinstance(given, Mapping) else {}
+    return any(int(item.get("jumlah") or 0) > 0 for item in counts.values() if isinstance(item, Mapping))
+
+
 def _catatan(hasil: Mapping[str, Any], capaian: str, *, penetapan: bool) -> tuple[Listing | str, bool]:
     """The unit check's warnings in words, or the sentence that the distribution meets the pola
-    (a penetapan) or the distribution rules of PermenPANRB 8/2021 (a peringkat).
+    (a penetapan) or the distribution rules of PermenPANRB 8/2021 (a peringkat); ``"-"`` when the
+    hasil has no distribution to judge.
     """
     warnings = hasil.get("warnings")
     pesan = [
@@ -161,6 +169,8 @@ def _catatan(hasil: Mapping[str, Any], capaian: str, *, penetapan: bool) -> tupl
     ]
     if pesan:
         return Listing("\n".join(f"{i}. {p}" for i, p in enumerate(pesan, start=1))), False
+    if not _ada_distribusi(hasil):
+        return "-", False
     if not penetapan:
         return "Distribusi predikat kinerja telah sesuai dengan ketentuan distribusi per unit kerja.", True
     if not capaian:

@@ -222,6 +222,33 @@ def test_catatan_bimbingan_kelompok_lists_the_other_participants() -> None:
     assert "Peserta lain" not in docx_text(render_document(individual, {}, packaged_dir=PACKAGED))
 
 
+def test_penetapan_lampiran_prints_each_pegawai_pangkat_and_golongan() -> None:
+    payload, hasil = load(unit_of(3))
+    text = docx_text(render_document(payload, hasil, packaged_dir=PACKAGED))
+    assert "NO NAMA NIP PANGKAT/GOL. RUANG JABATAN" in text
+    pangkat_of = ("Penata Muda", "Penata Muda Tingkat I", "Penata")  # III/a, III/b, III/c
+    for row, pangkat in zip(payload["daftar_pegawai"], pangkat_of, strict=True):
+        assert f"{row['nip']} {pangkat}, {row['golongan']} {row['jabatan']}" in text
+
+
+def test_peringkat_prints_the_jabatan_of_the_pejabat_yang_berwenang() -> None:
+    payload, hasil = peringkat()
+    text = docx_text(render_document(payload, hasil, packaged_dir=PACKAGED))
+    assert f"Pejabat yang Berwenang {payload['pejabat_yang_berwenang']['jabatan']}" in text
+
+
+@pytest.mark.parametrize("case", [penetapan, peringkat])
+def test_a_unit_document_without_a_distribution_calls_nothing_sesuai(
+    case: Any,
+) -> None:
+    payload, _ = case()
+    nothing: tuple[dict[str, Any], ...] = ({}, {"distribusi": {}, "warnings": []})
+    for hasil in nothing:
+        unit = build_context(payload, hasil)["unit"]
+        assert unit["catatan"] == "-"
+        assert unit["memenuhi_pola"] is False
+
+
 # --- through LibreOffice -----------------------------------------------------------------------------
 
 
@@ -391,9 +418,13 @@ def test_konseling_is_marked_confidential_and_prints_the_follow_up(
     assert words(payload["konseling"]["uraian_tindak_lanjut"]) in text
 
 
-@pytest.mark.slow
-def test_penetapan_of_500_pegawai_prints_every_nip(converter: LibreOfficeConverter, tmp_path: Path) -> None:
-    payload, _ = penetapan()
+def unit_of(size: int) -> dict[str, Any]:
+    """The example penetapan (raw JSON) with ``size`` pegawai, each with a NIP the schema accepts and
+    of their own (bench/unit_forms.py's recipe: birth date, TMT CPNS 24 years on, sex, sequence), a
+    golongan (so the PANGKAT/GOL. RUANG column has something to print) and ratings spread over the
+    kuadran.
+    """
+    data: dict[str, Any] = FORM_EXAMPLES["permenpanrb_6_2022/penetapan_predikat.docx"]()
     ratings = (
         "di_atas_ekspektasi",
         "sesuai_ekspektasi",
@@ -401,17 +432,30 @@ def test_penetapan_of_500_pegawai_prints_every_nip(converter: LibreOfficeConvert
         "sesuai_ekspektasi",
         "di_bawah_ekspektasi",
     )
-    payload["daftar_pegawai"] = [
-        {
-            "nama": f"Pegawai Uji {i:03d}",
-            "nip": f"19900101{i:010d}",
-            "jabatan": "Analis Kebijakan Ahli Pertama",
-            "rating_hasil_kerja": ratings[i % 5],
-            "rating_perilaku_kerja": ratings[(i // 5) % 5],
-        }
-        for i in range(500)
-    ]
-    hasil = hasil_penetapan(payload)
+    rows = []
+    for i in range(size):
+        year, month, day = 1975 + i % 25, i % 12 + 1, i % 28 + 1
+        tmt = f"{year + 24}{(i // 12) % 12 + 1:02d}"
+        rows.append(
+            {
+                "nama": f"Pegawai Uji {i:03d}",
+                "nip": f"{year}{month:02d}{day:02d}{tmt}{1 + i % 2}{i % 999 + 1:03d}",
+                "golongan": ("III/a", "III/b", "III/c", "III/d")[i % 4],
+                "jabatan": "Analis Kebijakan Ahli Pertama",
+                "rating_hasil_kerja": ratings[i % 5],
+                "rating_perilaku_kerja": ratings[(i // 5) % 5],
+            }
+        )
+    data["daftar_pegawai"] = rows
+    return data
+
+
+@pytest.mark.slow
+def test_penetapan_of_500_pegawai_prints_every_nip(converter: LibreOfficeConverter, tmp_path: Path) -> None:
+    # Validated and scored as the service does it: a NIP the schema refuses fails here, not later.
+    payload, hasil = load(unit_of(500))
+    assert len(payload["daftar_pegawai"]) == 500
+    assert hasil["jumlah_pegawai"] == 500
     docx = render_document(payload, hasil, packaged_dir=PACKAGED)
     path = tmp_path / "penetapan_500.pdf"
     path.write_bytes(converter.convert(docx, timeout=300))
@@ -424,7 +468,7 @@ def test_penetapan_of_500_pegawai_prints_every_nip(converter: LibreOfficeConvert
     landscape = [i for i, page in enumerate(reader.pages) if page.mediabox.width > page.mediabox.height]
     assert len(landscape) >= 10
     for index in landscape:  # the header row on every page of the lampiran
-        assert "NO NAMA NIP JABATAN RATING HASIL RATING" in words(
+        assert "NO NAMA NIP PANGKAT/GOL. RUANG JABATAN RATING HASIL RATING PERILAKU" in words(
             pdftotext(path, first=index + 1, last=index + 1)
         )
     assert set(locate_markers(path.read_bytes())) == {"pimpinan_yang_berwenang"}
