@@ -1584,6 +1584,39 @@ def header_portrait(form: Form, periode: str = "PERIODE PENILAIAN:") -> None:
     form.para("{{ periode.penilaian }}", bold=True, align=RIGHT, after=4)
 
 
+def distribution_table(
+    form: Form,
+    predikat: str,
+    ketentuan_head: str,
+    *,
+    ketentuan: C | str = "{{ d.ketentuan }}",
+    size: float | None = None,
+) -> None:
+    """A unit's distribution (context ``distribusi``): each predikat with its count, share and the
+    rules on it, the total, then the unit check's warnings as "Catatan" (``unit.catatan``).
+    """
+    grid = form.table([10, 42, 26, 30, 84], size=size)
+    grid.row(H("NO"), H(predikat), H("JUMLAH PEGAWAI"), H("PERSENTASE"), H(ketentuan_head), header=True)
+    grid.tag("{%tr for d in distribusi %}")
+    grid.row(
+        C("{{ d.no }}", align=CENTER),
+        "{{ d.predikat }}",
+        C("{{ d.jumlah }}", align=CENTER),
+        C("{{ d.persen }}", align=CENTER),
+        ketentuan,
+    )
+    grid.tag("{%tr endfor %}")
+    grid.row(
+        B("JUMLAH", 2, align=CENTER),
+        B("{{ unit.jumlah_pegawai }}", align=CENTER),
+        B("{{ unit.jumlah_persen }}", align=CENTER),
+        C(""),
+    )
+    form.spacer(4)
+    form.para("Catatan:", bold=True, keep_next=True)
+    form.para("{{ unit.catatan }}")
+
+
 def penetapan_predikat_6(paper: str) -> Form:
     """forms.md E1: the layout is ours ([I]) until the lampiran of SE MenPANRB 3/2023 is seen."""
     form = Form(landscape=False, paper=paper, size=10)
@@ -1603,33 +1636,12 @@ def penetapan_predikat_6(paper: str) -> Form:
     form.para("{{ kurva_unit }}", align=CENTER, keep_next=True)
     form.para("{{ unit.pola }}", size=9, after=6)
     form.para("C. DISTRIBUSI PREDIKAT KINERJA PEGAWAI", bold=True, after=3, keep_next=True)
-    grid = form.table([10, 42, 26, 30, 84])
-    grid.row(
-        H("NO"),
-        H("PREDIKAT KINERJA PEGAWAI"),
-        H("JUMLAH PEGAWAI"),
-        H("PERSENTASE"),
-        H("KETENTUAN POLA DISTRIBUSI"),
-        header=True,
+    distribution_table(
+        form,
+        "PREDIKAT KINERJA PEGAWAI",
+        "KETENTUAN POLA DISTRIBUSI",
+        ketentuan=C("{{ d.ketentuan }}", size=8.5),
     )
-    grid.tag("{%tr for d in distribusi %}")
-    grid.row(
-        C("{{ d.no }}", align=CENTER),
-        "{{ d.predikat }}",
-        C("{{ d.jumlah }}", align=CENTER),
-        C("{{ d.persen }}", align=CENTER),
-        C("{{ d.ketentuan }}", size=8.5),
-    )
-    grid.tag("{%tr endfor %}")
-    grid.row(
-        B("JUMLAH", 2, align=CENTER),
-        B("{{ unit.jumlah_pegawai }}", align=CENTER),
-        B("{{ unit.jumlah_persen }}", align=CENTER),
-        C(""),
-    )
-    form.spacer(4)
-    form.para("Catatan:", bold=True, keep_next=True)
-    form.para("{{ unit.catatan }}")
     signatures(
         form,
         (P6, "penetapan_predikat"),
@@ -1710,33 +1722,7 @@ def peringkat_8(paper: str) -> Form:
     # penetapan of 6/2022 prints its pola, and the unit check's warnings.
     form.spacer(6)
     form.para("DISTRIBUSI PREDIKAT KINERJA", bold=True, after=3, keep_next=True)
-    grid = form.table([10, 42, 26, 30, 84], size=8)
-    grid.row(
-        H("NO"),
-        H("PREDIKAT KINERJA"),
-        H("JUMLAH PEGAWAI"),
-        H("PERSENTASE"),
-        H("KETENTUAN DISTRIBUSI"),
-        header=True,
-    )
-    grid.tag("{%tr for d in distribusi %}")
-    grid.row(
-        C("{{ d.no }}", align=CENTER),
-        "{{ d.predikat }}",
-        C("{{ d.jumlah }}", align=CENTER),
-        C("{{ d.persen }}", align=CENTER),
-        "{{ d.ketentuan }}",
-    )
-    grid.tag("{%tr endfor %}")
-    grid.row(
-        B("JUMLAH", 2, align=CENTER),
-        B("{{ unit.jumlah_pegawai }}", align=CENTER),
-        B("{{ unit.jumlah_persen }}", align=CENTER),
-        C(""),
-    )
-    form.spacer(4)
-    form.para("Catatan:", bold=True, keep_next=True)
-    form.para("{{ unit.catatan }}")
+    distribution_table(form, "PREDIKAT KINERJA", "KETENTUAN DISTRIBUSI", size=8)
     signatures(
         form,
         (P8, "peringkat"),

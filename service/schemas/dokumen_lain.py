@@ -202,6 +202,11 @@ class PegawaiPenetapanSchema(_PegawaiUnit):
     rating_perilaku_kerja = Pilihan("Rating perilaku kerja", RATING_PERMENPANRB_6_2022, required=True)
 
 
+def _daftar_unit(row: type[_PegawaiUnit], description: str) -> Daftar:
+    """A unit document's list of pegawai: one row each, at least one, at most :data:`MAKS_PEGAWAI_UNIT`."""
+    return Daftar(Objek(row, "Pegawai"), description, minimum=1, maksimum=MAKS_PEGAWAI_UNIT, required=True)
+
+
 class PenetapanPredikatSchema(_Dokumen):
     """SE MenPANRB 3/2023 "Format Penetapan Predikat Kinerja" (forms.md E1), signed by the pimpinan
     yang berwenang; each pegawai's predikat comes from their two ratings (the kuadran), the
@@ -223,13 +228,7 @@ class PenetapanPredikatSchema(_Dokumen):
     pimpinan_yang_berwenang = Objek(
         PenandatanganSchema, "Pimpinan yang berwenang (penanda tangan)", required=True
     )
-    daftar_pegawai = Daftar(
-        Objek(PegawaiPenetapanSchema, "Pegawai"),
-        "Pegawai unit kerja",
-        minimum=1,
-        maksimum=MAKS_PEGAWAI_UNIT,
-        required=True,
-    )
+    daftar_pegawai = _daftar_unit(PegawaiPenetapanSchema, "Pegawai unit kerja")
 
     def _aturan(
         self, data: Mapping[str, Any], original: Mapping[str, Any], regime: str | None, errors: Kesalahan
@@ -276,13 +275,7 @@ class PeringkatSchema(_Dokumen):
     pejabat_yang_berwenang = Objek(
         PenandatanganSchema, "Pejabat yang Berwenang (penanda tangan)", required=True
     )
-    daftar_pegawai = Daftar(
-        Objek(PegawaiPeringkatSchema, "Pegawai"),
-        "PNS unit kerja",
-        minimum=1,
-        maksimum=MAKS_PEGAWAI_UNIT,
-        required=True,
-    )
+    daftar_pegawai = _daftar_unit(PegawaiPeringkatSchema, "PNS unit kerja")
 
     def _aturan(
         self, data: Mapping[str, Any], original: Mapping[str, Any], regime: str | None, errors: Kesalahan

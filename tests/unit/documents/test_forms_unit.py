@@ -28,17 +28,15 @@ from service.documents.render import TEMPLATE_NAMES, TemplateRenderError, render
 from service.documents.templates_check import check_template
 from service.scoring import score_payload
 from service.scoring.penandatangan import PENANDATANGAN
+from service.scoring.vocabulary import COACHING_TYPES, UNIT_TYPES
 from tests.unit.documents.support import FORM_EXAMPLES, PACKAGED, load, pdftotext, reading_order, words
 
 P6, P8 = "permenpanrb_6_2022", "permenpanrb_8_2021"
-NEW_FORMS = (
-    "permenpanrb_6_2022/penetapan_predikat.docx",
-    "permenpanrb_8_2021/peringkat.docx",
-    "permenpanrb_8_2021/catatan_bimbingan.docx",
-    "permenpanrb_6_2022/catatan_bimbingan.docx",
-    "permenpanrb_6_2022/umpan_balik_bimbingan.docx",
-    "permenpanrb_8_2021/konseling.docx",
-    "permenpanrb_6_2022/konseling.docx",
+#: The seven templates of the unit and coaching documents (a regime's form of each such type).
+NEW_FORMS = tuple(
+    name
+    for name in TEMPLATE_NAMES
+    if name.split("/")[1].removesuffix(".docx") in (*UNIT_TYPES, *COACHING_TYPES)
 )
 
 #: FORMAT B.1.8 as forms.md E3 quotes it (subjek, then its kriteria), typed here, not imported.
@@ -109,6 +107,10 @@ def docx_text(docx: bytes) -> str:
 
 
 def test_the_seven_templates_are_packaged_and_chosen_by_regime_and_type() -> None:
+    # One form per (regime, type) the signer table has for the five types, each with an example.
+    forms = {(r, t) for r, t in PENANDATANGAN if t in (*UNIT_TYPES, *COACHING_TYPES)}
+    assert {(n.split("/")[0], n.split("/")[1].removesuffix(".docx")) for n in NEW_FORMS} == forms
+    assert len(NEW_FORMS) == len(CASES) == 7
     for name, case in CASES.items():
         assert name in TEMPLATE_NAMES
         payload, _ = case()
