@@ -450,15 +450,22 @@ def _given(nama: str) -> str:
     return given
 
 
+#: Whether the archivists searching may open konseling records (``--konseling``): then the search
+#: has no confidential filter, the floor of what that filter costs (migration 0015).
+KONSELING = False
+
+
+def _archivist(instansi: str) -> Caller:
+    """An archivist of one instansi (the tenancy limit is always there)."""
+    return Caller(actor="user:bench", tenancy=Tenancy(keys=frozenset({instansi})), konseling=KONSELING)
+
+
 def query_kinds(sample: Sample) -> list[tuple[str, list[Query]]]:
     """The mix an archivist types: words and partial words, NIP prefixes, with and without filters."""
     rng = random.Random(11)
     rows = sample.rows
     # The archivist of the instansi the row belongs to: the tenancy limit is always there.
-    tenant = {
-        k: Caller(actor="user:bench", tenancy=Tenancy(keys=frozenset({k})))
-        for k in {r["instansi_key"] for r in rows}
-    }
+    tenant = {k: _archivist(k) for k in {r["instansi_key"] for r in rows}}
     operator = Caller.operator("bench")
 
     def of(row: dict[str, Any]) -> Caller:
@@ -548,7 +555,7 @@ def run(label: str, engine: Engine, count: int, runs: int) -> bool:
     largest = Counter(r["unit_kerja"].split()[1] for r in sample.rows).most_common(1)[0][0]
     common = Counter(_given(r["pegawai_nama"]) for r in sample.rows).most_common(1)[0][0]
     top = Counter(r["instansi_key"] for r in sample.rows).most_common(1)[0][0]
-    tenant = Caller(actor="user:bench", tenancy=Tenancy(keys=frozenset({top})))
+    tenant = _archivist(top)
     plans: list[tuple[str, ArchiveQuery, Caller]] = [
         (
             f"unit word {largest!r} + periode 2024 (the largest word, largest instansi)",
@@ -617,11 +624,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sqlite-count", type=int, default=100_000, help="documents on SQLite")
     parser.add_argument("--no-sqlite", action="store_true")
     parser.add_argument("--runs", type=int, default=300)
+    parser.add_argument(
+        "--konseling",
+        action="store_true",
+        help="the archivists may open konseling records: no confidential filter (its floor)",
+    )
     parser.add_argument("--sqlite-path", help="keep the SQLite database here (default: a temp dir)")
     parser.add_argument("--postgres", default=DEFAULT_PG, help=f"base URL (default {DEFAULT_PG})")
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--keep-schema", help="PostgreSQL: fill this schema once, keep it, reuse it")
     args = parser.parse_args(argv)
+    global KONSELING  # noqa: PLW0603  (one setting for the whole run, read where callers are made)
+    KONSELING = args.konseling
     backends: list[tuple[str, int, Callable[[], Any]]] = []
     if not args.no_sqlite:
         backends.append(("SQLite", args.sqlite_count, lambda: sqlite_engine(args.sqlite_path)))
