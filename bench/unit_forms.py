@@ -62,6 +62,9 @@ def unit_of(size: int) -> dict[str, Any]:
                 **base,
                 "nama": f"{base['nama'].split(',')[0]} {index + 1}",
                 "nip": nip,
+                "golongan": ("III/a", "III/b", "III/c", "II/c", "IV/a")[
+                    index % 5
+                ],  # its pangkat printed beside it
                 # Mostly "sesuai", some above and below: a distribution off the pola, with warnings.
                 "rating_hasil_kerja": RATINGS[0 if index % 9 == 0 else 2 if index % 13 == 0 else 1],
                 "rating_perilaku_kerja": RATINGS[0 if index % 7 == 0 else 2 if index % 17 == 0 else 1],
