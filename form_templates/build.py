@@ -494,9 +494,10 @@ def identity_6(
     right_key: str = "pejabat_penilai",
     pangkat: str = "PANGKAT/GOL RUANG",
     widths: Sequence[float] = (10, 44, 96, 10, 44, 96),
+    size: float | None = None,
 ) -> None:
     # The label column holds "PANGKAT/GOL RUANG" on one line (34 of 300 wrapped it after the slash).
-    grid = form.table(widths)
+    grid = form.table(widths, size=size)
     grid.row(H("NO"), H(left, 2), H("NO"), H(right, 2), header=True)
     for number, (label, field) in enumerate(
         (
@@ -1573,7 +1574,9 @@ def _pp46_keberatan_and_signatures(form: Form) -> None:
 
 P6, P8 = "permenpanrb_6_2022", "permenpanrb_8_2021"
 #: identity_6 on a portrait page: a NO column wide enough for "NO" on one line.
-IDENTITY_PORTRAIT = (15, 46, 89, 15, 46, 89)
+#: mm at 9 pt: the label column holds "PANGKAT/ GOL. RUANG" (36 mm) on one line, a value column a
+#: name with its titles ("Eko Prasetyo, S.T., M.Kom.", 39 mm), each with Word's 3.8 mm of cell padding.
+IDENTITY_PORTRAIT = (9, 42, 45, 9, 42, 45)
 
 
 def header_portrait(form: Form, periode: str = "PERIODE PENILAIAN:") -> None:
@@ -1693,7 +1696,9 @@ def peringkat_8(paper: str) -> Form:
     form.title("PEMERINGKATAN KINERJA PEGAWAI NEGERI SIPIL", "TAHUN {{ periode.tahun }}")
     header_portrait(form)
     form.para("UNIT KERJA: {{ unit_kerja }}", bold=True, after=4)
-    grid = form.table([21, 38, 33, 29, 31, 19, 21], size=8)
+    # mm at 8 pt, with 3.8 mm of cell padding: PERINGKAT (16 mm), a name with its titles (33 mm), a
+    # NIP (28 mm), "PANGKAT/GOL RUANG" (32 mm), each on one line.
+    grid = form.table([21, 37, 33, 36, 29, 17, 19], size=8)
     grid.row(
         H("PERINGKAT"),
         H("NAMA"),
@@ -1747,7 +1752,7 @@ def umpan_balik_bimbingan_6(paper: str) -> Form:
     form = Form(landscape=False, paper=paper, size=10)
     form.title("UMPAN BALIK PELAKSANAAN BIMBINGAN KINERJA")
     header_portrait(form)
-    identity_6(form, pangkat=PANGKAT_B18, widths=IDENTITY_PORTRAIT)
+    identity_6(form, pangkat=PANGKAT_B18, widths=IDENTITY_PORTRAIT, size=9)
     form.para("Tanggal bimbingan kinerja: {{ umpan_balik.tanggal_bimbingan }}", after=4)
     grid = form.table([52, 8, 108, 24])
     grid.row(H("SUBJEK"), H("KRITERIA UMPAN BALIK", 2), H("YA/TIDAK"), header=True)
@@ -1787,7 +1792,7 @@ def catatan_bimbingan(regime: str) -> Callable[[str], Form]:
         form = Form(landscape=False, paper=paper, size=10)
         form.title("CATATAN BIMBINGAN KINERJA")
         header_portrait(form)
-        identity_6(form, pangkat=PANGKAT_B18, widths=IDENTITY_PORTRAIT)
+        identity_6(form, pangkat=PANGKAT_B18, widths=IDENTITY_PORTRAIT, size=9)
         grid = form.table([8, 56, 4, 124])
         grid.row(C("1", align=CENTER), B("TANGGAL"), C(":", align=CENTER), "{{ bimbingan.tanggal }}")
         grid.row(C("2", align=CENTER), B("BENTUK"), C(":", align=CENTER), B("{{ bimbingan.bentuk }}"))
