@@ -1587,6 +1587,26 @@ def header_portrait(form: Form, periode: str = "PERIODE PENILAIAN:") -> None:
     form.para("{{ periode.penilaian }}", bold=True, align=RIGHT, after=4)
 
 
+def pegawai_table(
+    form: Form,
+    key: str,
+    columns: Sequence[tuple[float, str, str, WD_ALIGN_PARAGRAPH | None]],
+    *,
+    size: float,
+) -> None:
+    """A unit's list (context ``key``, one row per pegawai), its header row repeated on each page and
+    a "-" row when it is empty; ``columns``: (width, head, member of a row, alignment).
+    """
+    grid = form.table([width for width, _, _, _ in columns], size=size)
+    grid.row(*(H(head) for _, head, _, _ in columns), header=True)
+    grid.tag(f"{{%tr for p in {key} %}}")
+    grid.row(*(C(f"{{{{ p.{member} }}}}", align=align) for _, _, member, align in columns))
+    grid.tag("{%tr endfor %}")
+    grid.tag(f"{{%tr if not {key} %}}")
+    grid.row(C("-", len(columns), align=CENTER))
+    grid.tag("{%tr endif %}")
+
+
 def distribution_table(
     form: Form,
     predikat: str,
@@ -1660,33 +1680,21 @@ def penetapan_predikat_6(paper: str) -> Form:
     form.new_section(landscape=True)
     form.title("LAMPIRAN PENETAPAN PREDIKAT KINERJA", "D. DAFTAR PREDIKAT KINERJA PEGAWAI")
     header_row(form, "{{ unit_kerja|upper }}", "PERIODE: {{ periode.penilaian }}")
-    grid = form.table([10, 48, 40, 44, 50, 38, 38, 38], size=9)
-    grid.row(
-        H("NO"),
-        H("NAMA"),
-        H("NIP"),
-        H("PANGKAT/GOL. RUANG"),
-        H("JABATAN"),
-        H("RATING HASIL KERJA"),
-        H("RATING PERILAKU KERJA"),
-        H("PREDIKAT KINERJA"),
-        header=True,
+    pegawai_table(
+        form,
+        "daftar_pegawai",
+        [
+            (10, "NO", "no", CENTER),
+            (48, "NAMA", "nama", None),
+            (40, "NIP", "nip", CENTER),
+            (44, "PANGKAT/GOL. RUANG", "pangkat_golongan", None),
+            (50, "JABATAN", "jabatan", None),
+            (38, "RATING HASIL KERJA", "rating_hasil_kerja", CENTER),
+            (38, "RATING PERILAKU KERJA", "rating_perilaku_kerja", CENTER),
+            (38, "PREDIKAT KINERJA", "predikat", CENTER),
+        ],
+        size=9,
     )
-    grid.tag("{%tr for p in daftar_pegawai %}")
-    grid.row(
-        C("{{ p.no }}", align=CENTER),
-        "{{ p.nama }}",
-        C("{{ p.nip }}", align=CENTER),
-        "{{ p.pangkat_golongan }}",
-        "{{ p.jabatan }}",
-        C("{{ p.rating_hasil_kerja }}", align=CENTER),
-        C("{{ p.rating_perilaku_kerja }}", align=CENTER),
-        C("{{ p.predikat }}", align=CENTER),
-    )
-    grid.tag("{%tr endfor %}")
-    grid.tag("{%tr if not daftar_pegawai %}")
-    grid.row(C("-", 8, align=CENTER))
-    grid.tag("{%tr endif %}")
     return form
 
 
@@ -1698,31 +1706,20 @@ def peringkat_8(paper: str) -> Form:
     form.para("UNIT KERJA: {{ unit_kerja }}", bold=True, after=4)
     # mm at 8 pt, with 3.8 mm of cell padding: PERINGKAT (16 mm), a name with its titles (33 mm), a
     # NIP (28 mm), "PANGKAT/GOL RUANG" (32 mm), each on one line.
-    grid = form.table([21, 37, 33, 36, 29, 17, 19], size=8)
-    grid.row(
-        H("PERINGKAT"),
-        H("NAMA"),
-        H("NIP"),
-        H("PANGKAT/GOL RUANG"),
-        H("JABATAN"),
-        H("NILAI KINERJA"),
-        H("PREDIKAT KINERJA"),
-        header=True,
+    pegawai_table(
+        form,
+        "peringkat",
+        [
+            (21, "PERINGKAT", "peringkat", CENTER),
+            (37, "NAMA", "nama", None),
+            (33, "NIP", "nip", CENTER),
+            (36, "PANGKAT/GOL RUANG", "pangkat_golongan", None),
+            (29, "JABATAN", "jabatan", None),
+            (17, "NILAI KINERJA", "nilai", CENTER),
+            (19, "PREDIKAT KINERJA", "predikat", CENTER),
+        ],
+        size=8,
     )
-    grid.tag("{%tr for p in peringkat %}")
-    grid.row(
-        C("{{ p.peringkat }}", align=CENTER),
-        "{{ p.nama }}",
-        C("{{ p.nip }}", align=CENTER),
-        "{{ p.pangkat_golongan }}",
-        "{{ p.jabatan }}",
-        C("{{ p.nilai }}", align=CENTER),
-        C("{{ p.predikat }}", align=CENTER),
-    )
-    grid.tag("{%tr endfor %}")
-    grid.tag("{%tr if not peringkat %}")
-    grid.row(C("-", 7, align=CENTER))
-    grid.tag("{%tr endif %}")
     # Ours (forms.md E2 names none): the unit's distribution against PermenPANRB 8/2021's, as the
     # penetapan of 6/2022 prints its pola, and the unit check's warnings.
     form.spacer(6)

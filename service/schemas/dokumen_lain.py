@@ -207,7 +207,26 @@ def _daftar_unit(row: type[_PegawaiUnit], description: str) -> Daftar:
     return Daftar(Objek(row, "Pegawai"), description, minimum=1, maksimum=MAKS_PEGAWAI_UNIT, required=True)
 
 
-class PenetapanPredikatSchema(_Dokumen):
+class _DokumenUnit(_Dokumen):
+    """A unit document: its list (``daftar_pegawai``) and the official who signs it (``_PENANDATANGAN``,
+    the role of that member), who is not among those the list sets.
+    """
+
+    _PENANDATANGAN = ""
+
+    def _aturan(
+        self, data: Mapping[str, Any], original: Mapping[str, Any], regime: str | None, errors: Kesalahan
+    ) -> None:
+        peran = self._PENANDATANGAN
+        _nip_ganda(
+            daftar(original.get("daftar_pegawai")),
+            errors,
+            "daftar_pegawai",
+            pimpinan=(peran, data.get(peran)),
+        )
+
+
+class PenetapanPredikatSchema(_DokumenUnit):
     """SE MenPANRB 3/2023 "Format Penetapan Predikat Kinerja" (forms.md E1), signed by the pimpinan
     yang berwenang; each pegawai's predikat comes from their two ratings (the kuadran), the
     distribution is checked against the pola of the capaian organisasi.
@@ -229,17 +248,7 @@ class PenetapanPredikatSchema(_Dokumen):
         PenandatanganSchema, "Pimpinan yang berwenang (penanda tangan)", required=True
     )
     daftar_pegawai = _daftar_unit(PegawaiPenetapanSchema, "Pegawai unit kerja")
-
-    def _aturan(
-        self, data: Mapping[str, Any], original: Mapping[str, Any], regime: str | None, errors: Kesalahan
-    ) -> None:
-        rows = daftar(original.get("daftar_pegawai"))
-        _nip_ganda(
-            rows,
-            errors,
-            "daftar_pegawai",
-            pimpinan=("pimpinan_yang_berwenang", data.get("pimpinan_yang_berwenang")),
-        )
+    _PENANDATANGAN = "pimpinan_yang_berwenang"
 
 
 class PegawaiPeringkatSchema(_PegawaiUnit):
@@ -266,7 +275,7 @@ class PegawaiPeringkatSchema(_PegawaiUnit):
         errors.raise_if_any()
 
 
-class PeringkatSchema(_Dokumen):
+class PeringkatSchema(_DokumenUnit):
     """The yearly pemeringkatan kinerja of a unit's PNS (PP 30/2019 BAB VI, PermenPANRB 8/2021;
     forms.md E2), signed by the Pejabat yang Berwenang.
     """
@@ -276,6 +285,7 @@ class PeringkatSchema(_Dokumen):
         PenandatanganSchema, "Pejabat yang Berwenang (penanda tangan)", required=True
     )
     daftar_pegawai = _daftar_unit(PegawaiPeringkatSchema, "PNS unit kerja")
+    _PENANDATANGAN = "pejabat_yang_berwenang"
 
     def _aturan(
         self, data: Mapping[str, Any], original: Mapping[str, Any], regime: str | None, errors: Kesalahan
@@ -289,13 +299,7 @@ class PeringkatSchema(_Dokumen):
             errors.tambah(
                 "periode.jenis", "pemeringkatan kinerja tahunan: tahunan (atau semester_ii pada 2021)"
             )
-        rows = daftar(original.get("daftar_pegawai"))
-        _nip_ganda(
-            rows,
-            errors,
-            "daftar_pegawai",
-            pimpinan=("pejabat_yang_berwenang", data.get("pejabat_yang_berwenang")),
-        )
+        super()._aturan(data, original, regime, errors)
 
 
 class _Bimbingan(_Dokumen):
